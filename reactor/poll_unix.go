@@ -1,0 +1,152 @@
+//go:build unix
+
+package reactor
+
+import (
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// pollPoller keeps a compact pollfd array that the kernel scans on every
+// call. Removal swaps the last entry into the hole, so the array stays dense.
+// Events are copied out before any handler runs, so handlers that remove fds
+// mid-pass never make the scan skip or serve an entry twice.
+type pollPoller struct {
+	pfds   []unix.PollFd
+	toks   []Token
+	ints   []Interest
+	pos    []int32 // fd -> index+1 in pfds (0 = absent)
+	start  int     // rotating scan start for fairness when evs fills
+	closed bool
+}
+
+func newPollPoller() (Poller, error) { return &pollPoller{}, nil }
+
+func (p *pollPoller) Name() string { return "poll" }
+
+func pollEvents(in Interest) int16 {
+	var e int16
+	if in&Readable != 0 {
+		e |= unix.POLLIN
+	}
+	if in&Writable != 0 {
+		e |= unix.POLLOUT
+	}
+	return e
+}
+
+func (p *pollPoller) Register(fd int, tok Token, in Interest) error {
+	if fd < 0 {
+		return os.NewSyscallError("poll", unix.EBADF)
+	}
+	if in.mode() != 0 {
+		return ErrModeUnsupported
+	}
+	for fd >= len(p.pos) {
+		p.pos = append(p.pos, make([]int32, len(p.pos)+64)...)
+	}
+	if p.pos[fd] != 0 {
+		return ErrAlreadyRegistered
+	}
+	p.pfds = append(p.pfds, unix.PollFd{Fd: int32(fd), Events: pollEvents(in)})
+	p.toks = append(p.toks, tok)
+	p.ints = append(p.ints, in)
+	p.pos[fd] = int32(len(p.pfds))
+	return nil
+}
+
+func (p *pollPoller) Modify(fd int, tok Token, in Interest) error {
+	if in.mode() != 0 {
+		return ErrModeUnsupported
+	}
+	if fd < 0 || fd >= len(p.pos) || p.pos[fd] == 0 {
+		return ErrNotRegistered
+	}
+	i := p.pos[fd] - 1
+	p.pfds[i].Events = pollEvents(in)
+	p.toks[i] = tok
+	p.ints[i] = in
+	return nil
+}
+
+func (p *pollPoller) Deregister(fd int) error {
+	if fd < 0 || fd >= len(p.pos) || p.pos[fd] == 0 {
+		return ErrNotRegistered
+	}
+	i := p.pos[fd] - 1
+	last := len(p.pfds) - 1
+	if int(i) != last {
+		p.pfds[i] = p.pfds[last]
+		p.toks[i] = p.toks[last]
+		p.ints[i] = p.ints[last]
+		p.pos[p.pfds[i].Fd] = i + 1
+	}
+	p.pfds = p.pfds[:last]
+	p.toks = p.toks[:last]
+	p.ints = p.ints[:last]
+	p.pos[fd] = 0
+	return nil
+}
+
+func (p *pollPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
+	if p.closed {
+		return 0, ErrStopped
+	}
+	ms := msTimeout(timeout)
+	for {
+		n, err := unix.Poll(p.pfds, ms)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, os.NewSyscallError("poll", err)
+		}
+		if n == 0 {
+			return 0, nil
+		}
+		k := 0
+		total := len(p.pfds)
+		if p.start >= total {
+			p.start = 0
+		}
+		for j := 0; j < total && k < len(evs); j++ {
+			i := p.start + j
+			if i >= total {
+				i -= total
+			}
+			re := p.pfds[i].Revents
+			if re == 0 {
+				continue
+			}
+			var r Ready
+			if re&unix.POLLIN != 0 {
+				r |= In
+			}
+			if re&unix.POLLOUT != 0 {
+				r |= Out
+			}
+			if re&unix.POLLHUP != 0 {
+				r |= HangUp
+			}
+			if re&(unix.POLLERR|unix.POLLNVAL) != 0 {
+				r |= Err
+			}
+			evs[k] = Event{Fd: int(p.pfds[i].Fd), Token: p.toks[i], Ready: r}
+			k++
+			if k == len(evs) {
+				// Buffer full: start after this entry next time so the
+				// fds at the end of the array are not starved.
+				p.start = i + 1
+			}
+		}
+		return k, nil
+	}
+}
+
+func (p *pollPoller) Close() error {
+	p.closed = true
+	p.pfds, p.toks, p.ints, p.pos = nil, nil, nil, nil
+	return nil
+}

@@ -1,0 +1,62 @@
+package reactor
+
+import (
+	"runtime"
+	"time"
+)
+
+// Poller is the small contract every readiness mechanism implements.
+// It is not safe for concurrent use: only the loop goroutine calls it.
+type Poller interface {
+	Name() string
+	Register(fd int, tok Token, in Interest) error
+	Modify(fd int, tok Token, in Interest) error
+	Deregister(fd int) error
+	// Wait fills evs and returns how many are ready. timeout < 0 blocks;
+	// a positive sub-millisecond timeout is rounded up to 1ms.
+	Wait(evs []Event, timeout time.Duration) (int, error)
+	Close() error
+}
+
+// Backends lists the pollers available on this platform, worst first.
+func Backends() []string {
+	if runtime.GOOS == "linux" {
+		return []string{"select", "poll", "epoll"}
+	}
+	return []string{"select", "poll"}
+}
+
+// DefaultBackend is the best poller on this platform.
+func DefaultBackend() string {
+	if runtime.GOOS == "linux" {
+		return "epoll"
+	}
+	return "poll"
+}
+
+// NewPoller opens the named backend.
+func NewPoller(name string) (Poller, error) {
+	switch name {
+	case "select":
+		return newSelectPoller()
+	case "poll":
+		return newPollPoller()
+	case "epoll":
+		return newEpollPoller()
+	case "":
+		return NewPoller(DefaultBackend())
+	}
+	return nil, ErrUnknownBackend
+}
+
+// msTimeout converts a duration to a millisecond timeout, rounding up.
+func msTimeout(d time.Duration) int {
+	if d < 0 {
+		return -1
+	}
+	ms := (d + time.Millisecond - 1) / time.Millisecond
+	if ms > 1<<31-1 {
+		ms = 1<<31 - 1
+	}
+	return int(ms)
+}

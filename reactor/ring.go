@@ -1,0 +1,71 @@
+package reactor
+
+import "sync/atomic"
+
+// Subscription is a single-producer single-consumer ring of trace events.
+// The loop goroutine is the only producer; one reader drains it. The
+// producer never blocks: when the ring is full the event is counted as
+// dropped and the reader is told through a synthesised KindOverflow event.
+type Subscription struct {
+	buf      []TraceEvent
+	mask     uint64
+	head     atomic.Uint64 // next slot to read (consumer-owned)
+	tail     atomic.Uint64 // next slot to write (producer-owned)
+	dropped  atomic.Uint64 // total dropped since subscribe
+	reported uint64        // dropped count already reported by Drain (consumer-owned)
+	closed   atomic.Bool
+	loop     *Loop
+}
+
+func newSubscription(capacity int) *Subscription {
+	n := 64
+	for n < capacity {
+		n <<= 1
+	}
+	return &Subscription{buf: make([]TraceEvent, n), mask: uint64(n - 1)}
+}
+
+// push is called by the loop goroutine only.
+func (s *Subscription) push(ev *TraceEvent) {
+	t := s.tail.Load()
+	if t-s.head.Load() >= uint64(len(s.buf)) {
+		s.dropped.Add(1)
+		return
+	}
+	s.buf[t&s.mask] = *ev
+	s.tail.Store(t + 1)
+}
+
+// Drain appends every pending event to dst and returns it. If events were
+// lost since the previous Drain, a KindOverflow event with N = number lost
+// comes first.
+func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
+	if d := s.dropped.Load(); d != s.reported {
+		dst = append(dst, TraceEvent{Kind: KindOverflow, N: int64(d - s.reported), Fd: -1})
+		s.reported = d
+	}
+	h := s.head.Load()
+	t := s.tail.Load()
+	for ; h != t; h++ {
+		dst = append(dst, s.buf[h&s.mask])
+		s.buf[h&s.mask].Text = "" // let rare big strings be collected
+	}
+	s.head.Store(h)
+	return dst
+}
+
+// Dropped reports how many events were lost because the ring was full.
+func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
+
+// Cap is the ring capacity (a power of two).
+func (s *Subscription) Cap() int { return len(s.buf) }
+
+// Close detaches the subscription from its loop. Safe from any goroutine.
+func (s *Subscription) Close() {
+	if s.closed.Swap(true) {
+		return
+	}
+	if s.loop != nil {
+		s.loop.unsubscribe(s)
+	}
+}

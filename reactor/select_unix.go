@@ -1,0 +1,150 @@
+//go:build unix
+
+package reactor
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// fdSetSize is FD_SETSIZE: select's fd_set is a fixed bitmap of 1024 bits.
+const fdSetSize = 1024
+
+// selectPoller is the oldest mechanism: the caller hands the kernel three
+// bitmaps every call and the kernel overwrites them with the answer, so the
+// sets are rebuilt from the registration list on every pass.
+type selectPoller struct {
+	fds    []int32          // registered fds, compact
+	pos    [fdSetSize]int32 // fd -> index+1 in fds (0 = absent)
+	toks   [fdSetSize]Token // fd -> token
+	ints   [fdSetSize]Interest
+	rset   unix.FdSet
+	wset   unix.FdSet
+	closed bool
+}
+
+func newSelectPoller() (Poller, error) { return &selectPoller{}, nil }
+
+func (p *selectPoller) Name() string { return "select" }
+
+func (p *selectPoller) check(fd int, in Interest) error {
+	if fd < 0 {
+		return os.NewSyscallError("select", unix.EBADF)
+	}
+	if fd >= fdSetSize {
+		return fmt.Errorf("fd %d: %w", fd, ErrFDSetSize)
+	}
+	if in.mode() != 0 {
+		return ErrModeUnsupported
+	}
+	return nil
+}
+
+func (p *selectPoller) Register(fd int, tok Token, in Interest) error {
+	if err := p.check(fd, in); err != nil {
+		return err
+	}
+	if p.pos[fd] != 0 {
+		return ErrAlreadyRegistered
+	}
+	p.fds = append(p.fds, int32(fd))
+	p.pos[fd] = int32(len(p.fds))
+	p.toks[fd] = tok
+	p.ints[fd] = in
+	return nil
+}
+
+func (p *selectPoller) Modify(fd int, tok Token, in Interest) error {
+	if err := p.check(fd, in); err != nil {
+		return err
+	}
+	if p.pos[fd] == 0 {
+		return ErrNotRegistered
+	}
+	p.toks[fd] = tok
+	p.ints[fd] = in
+	return nil
+}
+
+func (p *selectPoller) Deregister(fd int) error {
+	if fd < 0 || fd >= fdSetSize || p.pos[fd] == 0 {
+		return ErrNotRegistered
+	}
+	i := p.pos[fd] - 1
+	last := p.fds[len(p.fds)-1]
+	p.fds[i] = last
+	p.pos[last] = i + 1
+	p.fds = p.fds[:len(p.fds)-1]
+	p.pos[fd] = 0
+	return nil
+}
+
+func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
+	if p.closed {
+		return 0, ErrStopped
+	}
+	var tv *unix.Timeval
+	var tvs unix.Timeval
+	if timeout >= 0 {
+		tvs = unix.NsecToTimeval(int64(msTimeout(timeout)) * int64(time.Millisecond))
+		tv = &tvs
+	}
+	for {
+		// select overwrites its sets with the answer: rebuild them every call.
+		p.rset.Zero()
+		p.wset.Zero()
+		maxfd := -1
+		for _, fd32 := range p.fds {
+			fd := int(fd32)
+			in := p.ints[fd]
+			if in&Readable != 0 {
+				p.rset.Set(fd)
+			}
+			if in&Writable != 0 {
+				p.wset.Set(fd)
+			}
+			if fd > maxfd {
+				maxfd = fd
+			}
+		}
+		n, err := unix.Select(maxfd+1, &p.rset, &p.wset, nil, tv)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, os.NewSyscallError("select", err)
+		}
+		if n == 0 {
+			return 0, nil
+		}
+		k := 0
+		for _, fd32 := range p.fds {
+			if k == len(evs) {
+				break
+			}
+			fd := int(fd32)
+			var r Ready
+			if p.rset.IsSet(fd) {
+				r |= In
+			}
+			if p.wset.IsSet(fd) {
+				r |= Out
+			}
+			if r != 0 {
+				evs[k] = Event{Fd: fd, Token: p.toks[fd], Ready: r}
+				k++
+			}
+		}
+		return k, nil
+	}
+}
+
+func (p *selectPoller) Close() error {
+	p.closed = true
+	p.fds = nil
+	p.pos = [fdSetSize]int32{}
+	return nil
+}
