@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// stdio is the program's view of its standard streams, so tests can run
+// the whole command line against buffers.
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// command is one reactorlab subcommand.
+type command struct {
+	name    string
+	args    string // argument synopsis for help, e.g. "wait|chain [flags]"
+	summary string
+	run     func(ctx context.Context, args []string, io stdio) error
+}
+
+// usageError is a mistake on the command line: it exits with status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+func (e usageError) ExitCode() int { return 2 }
+
+// commands lists every subcommand that works; --help prints exactly these.
+func commands() []command {
+	return []command{
+		{name: "version", summary: "print the reactorlab and Go versions", run: runVersion},
+	}
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// run parses the top level of the command line and hands over to a
+// subcommand.
+func run(ctx context.Context, args []string, io stdio) error {
+	if len(args) == 0 {
+		return runHome(ctx, io)
+	}
+	switch first := args[0]; {
+	case first == "-h" || first == "-help" || first == "--help" || first == "help":
+		if len(args) > 1 && first == "help" {
+			if c, ok := findCommand(args[1]); ok {
+				return c.run(ctx, []string{"--help"}, io)
+			}
+		}
+		printUsage(io.out)
+		return flag.ErrHelp
+	case first == "-version" || first == "--version":
+		return runVersion(ctx, nil, io)
+	case strings.HasPrefix(first, "-"):
+		return usageError{fmt.Sprintf("unknown flag %q", first)}
+	default:
+		c, ok := findCommand(first)
+		if !ok {
+			return usageError{fmt.Sprintf("unknown command %q", first)}
+		}
+		return c.run(ctx, args[1:], io)
+	}
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `reactorlab — watch a real event loop work.
+
+Usage:
+  reactorlab                 open the lab (on a terminal), or print an overview
+  reactorlab <command> [arguments]
+
+Commands:
+`)
+	for _, c := range commands() {
+		name := c.name
+		if c.args != "" {
+			name += " " + c.args
+		}
+		fmt.Fprintf(w, "  %-24s %s\n", name, c.summary)
+	}
+	fmt.Fprint(w, `
+Flags:
+  -h, --help                 show this help (also: reactorlab help <command>)
+      --version              same as 'reactorlab version'
+
+Environment:
+  NO_COLOR                   draw without colour (state is never shown by colour alone)
+`)
+}
+
+// overview is what a bare reactorlab prints when stdout is not a terminal.
+func printOverview(w io.Writer) {
+	fmt.Fprint(w, `reactorlab is a terminal lab for event-driven I/O. One process, no threads,
+one select/poll/epoll loop: lessons let you watch its readiness events,
+callback chains and stalls as they happen, break them and fix them.
+
+Stdout is not a terminal, so the lab did not open. Run 'reactorlab' in a
+terminal to open it, or use one of these commands:
+
+`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  reactorlab %-14s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'reactorlab --help' for details.")
+}
+
+// isTerminal reports whether w is a terminal; anything that is not an
+// *os.File (a buffer in tests) is not.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func runHome(ctx context.Context, io stdio) error {
+	printOverview(io.out)
+	return nil
+}
+
+func runVersion(_ context.Context, args []string, io stdio) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	if err := fs.Parse(args); err != nil {
+		return parseError(err)
+	}
+	version := "(devel)"
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		version = info.Main.Version
+	}
+	fmt.Fprintf(io.out, "reactorlab %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
+}
+
+// parseError turns a flag package error into a usage error (exit 2), but
+// leaves a request for help alone (exit 0).
+func parseError(err error) error {
+	if err == flag.ErrHelp {
+		return err
+	}
+	return usageError{err.Error()}
+}
