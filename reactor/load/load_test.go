@@ -1,0 +1,230 @@
+package load
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// server is a tiny goroutine-per-connection test server.
+type server struct {
+	ln    net.Listener
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	conns map[net.Conn]bool
+}
+
+// startServer runs handle for every accepted connection until the test ends.
+func startServer(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{ln: ln, conns: map[net.Conn]bool{}}
+	s.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.conns[c] = true
+			s.mu.Unlock()
+			s.wg.Go(func() { handle(c); c.Close() })
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Close()
+		}
+		s.mu.Unlock()
+		s.wg.Wait()
+	})
+	return ln.Addr().String()
+}
+
+func echo(c net.Conn)    { io.Copy(c, c) }
+func discard(c net.Conn) { io.Copy(io.Discard, c) }
+
+// corrupt echoes everything but flips one bit of the 100th byte.
+func corrupt(c net.Conn) {
+	buf := make([]byte, 4096)
+	total := 0
+	for {
+		n, err := c.Read(buf)
+		for i := range n {
+			if total+i == 99 {
+				buf[i] ^= 1
+			}
+		}
+		total += n
+		if _, werr := c.Write(buf[:n]); werr != nil || err != nil {
+			return
+		}
+	}
+}
+
+func quick(addr string) Options {
+	o := DefaultOptions()
+	o.Addr = addr
+	o.Conns = 4
+	o.Duration = 200 * time.Millisecond
+	return o
+}
+
+func TestRunModes(t *testing.T) {
+	echoAddr := startServer(t, echo)
+	discardAddr := startServer(t, discard)
+	tests := []struct {
+		name  string
+		addr  string
+		tweak func(*Options)
+		check func(t *testing.T, r *Report)
+	}{
+		{"closed loop echo", echoAddr, func(o *Options) { o.Verify = true }, func(t *testing.T, r *Report) {
+			if r.P50Us <= 0 || r.P99Us < r.P50Us || r.P999Us < r.P99Us || r.MaxUs < r.P999Us {
+				t.Errorf("latencies p50 %g p99 %g p99.9 %g max %g; want positive and ordered", r.P50Us, r.P99Us, r.P999Us, r.MaxUs)
+			}
+			if r.BytesRecv != r.Requests*uint64(r.Size) {
+				t.Errorf("BytesRecv = %d; want %d", r.BytesRecv, r.Requests*uint64(r.Size))
+			}
+		}},
+		{"open loop echo", echoAddr, func(o *Options) { o.Rate = 2000; o.Verify = true; o.Size = 1000 }, func(t *testing.T, r *Report) {
+			if r.P50Us <= 0 {
+				t.Errorf("P50Us = %g; want > 0", r.P50Us)
+			}
+			// The schedule caps the count: never more than rate*duration (+1 per conn for rounding).
+			if max := uint64(2000*r.Seconds) + uint64(r.Conns); r.Requests > max {
+				t.Errorf("Requests = %d; want <= %d at 2000/s", r.Requests, max)
+			}
+		}},
+		{"idle connections", echoAddr, func(o *Options) { o.Idle = 20 }, func(t *testing.T, r *Report) {
+			if r.Idle != 20 {
+				t.Errorf("Idle = %d; want 20", r.Idle)
+			}
+		}},
+		{"stream echo verified", echoAddr, func(o *Options) { o.Mode = ModeStream; o.Verify = true; o.Size = 333 }, func(t *testing.T, r *Report) {
+			if r.BytesRecv == 0 {
+				t.Errorf("BytesRecv = 0; want > 0")
+			}
+		}},
+		{"stream discard", discardAddr, func(o *Options) { o.Mode = ModeStream }, func(t *testing.T, r *Report) {
+			if r.BytesRecv != 0 {
+				t.Errorf("BytesRecv = %d; want 0 from a discard server", r.BytesRecv)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := quick(tc.addr)
+			tc.tweak(&o)
+			r, err := Run(context.Background(), o, nil)
+			if err != nil {
+				t.Fatalf("Run = %v; want nil", err)
+			}
+			if r.ErrorCount != 0 {
+				t.Errorf("ErrorCount = %d (%v); want 0", r.ErrorCount, r.Errors)
+			}
+			if r.Requests == 0 {
+				t.Errorf("Requests = 0; want > 0")
+			}
+			if r.Conns != o.Conns {
+				t.Errorf("Conns = %d; want %d", r.Conns, o.Conns)
+			}
+			tc.check(t, r)
+		})
+	}
+}
+
+func TestVerifyCatchesCorruption(t *testing.T) {
+	addr := startServer(t, corrupt)
+	for _, mode := range []string{ModeEcho, ModeStream} {
+		t.Run(mode, func(t *testing.T) {
+			o := quick(addr)
+			o.Mode, o.Verify, o.Conns, o.Size = mode, true, 1, 64
+			r, err := Run(context.Background(), o, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.ErrorCount != 1 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0], "byte 35") {
+				t.Errorf("errors = %d %q; want one verify error at byte 35 of message 1", r.ErrorCount, r.Errors)
+			}
+		})
+	}
+}
+
+func TestConnectFailure(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, err = Run(context.Background(), quick(addr), nil)
+	if err == nil || !strings.Contains(err.Error(), "could not connect") {
+		t.Errorf("Run against a closed port = %v; want a could-not-connect error", err)
+	}
+}
+
+func TestCommand(t *testing.T) {
+	addr := startServer(t, echo)
+	tests := []struct {
+		name     string
+		args     []string
+		wantErr  func(error) bool
+		wantOut  string
+		wantJSON bool
+	}{
+		{"help", []string{"--help"}, func(e error) bool { return errors.Is(e, flag.ErrHelp) }, "", false},
+		{"bad flag", []string{"--nope"}, IsUsage, "", false},
+		{"bad mode", []string{"--mode", "x"}, IsUsage, "", false},
+		{"bad size", []string{"--size", "0"}, IsUsage, "", false},
+		{"bad addr", []string{"--addr", "nocolon"}, IsUsage, "", false},
+		{"stray arg", []string{"extra"}, IsUsage, "", false},
+		{"text", []string{"--addr", addr, "--conns", "2", "--duration", "100ms", "--verify"}, nil, "latency", false},
+		{"json", []string{"--addr", addr, "--conns", "2", "--duration", "100ms", "--json"}, nil, "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			err := Command(context.Background(), tc.args, &out, &errOut)
+			if tc.wantErr != nil {
+				if !tc.wantErr(err) {
+					t.Fatalf("Command(%q) = %v; want a different error", tc.args, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Command(%q) = %v; want nil", tc.args, err)
+			}
+			if !strings.Contains(out.String(), tc.wantOut) {
+				t.Errorf("output = %q; want it to contain %q", out.String(), tc.wantOut)
+			}
+			if tc.wantJSON {
+				var r Report
+				if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Requests == 0 {
+					t.Errorf("json output %q: err %v, requests %d; want a report with requests", out.String(), err, r.Requests)
+				}
+			}
+		})
+	}
+}
+
+func TestUsageErrorExitCode(t *testing.T) {
+	err := Command(context.Background(), []string{"--conns", "0"}, io.Discard, io.Discard)
+	var u interface{ ExitCode() int }
+	if !errors.As(err, &u) || u.ExitCode() != 2 {
+		t.Errorf("Command(--conns 0) = %v; want an error with ExitCode() 2", err)
+	}
+}
