@@ -20,11 +20,6 @@ type epollPoller struct {
 	reg  []bool
 }
 
-const (
-	epollInitialEvents = 128
-	epollMaxEvents     = 1024
-)
-
 func newEpollPoller() (Poller, error) {
 	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {

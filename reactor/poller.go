@@ -18,6 +18,13 @@ type Poller interface {
 	Close() error
 }
 
+// The loop's event batch starts at 128 and doubles, up to 1024, each
+// time a wait fills it (as gnet and libevent do).
+const (
+	epollInitialEvents = 128
+	epollMaxEvents     = 1024
+)
+
 // Backends lists the pollers available on this platform, worst first.
 func Backends() []string {
 	if runtime.GOOS == "linux" {

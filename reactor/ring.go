@@ -26,14 +26,15 @@ func newSubscription(capacity int) *Subscription {
 }
 
 // push is called by the loop goroutine only.
-func (s *Subscription) push(ev *TraceEvent) {
+func (s *Subscription) push(ev *TraceEvent) bool {
 	t := s.tail.Load()
 	if t-s.head.Load() >= uint64(len(s.buf)) {
 		s.dropped.Add(1)
-		return
+		return false
 	}
 	s.buf[t&s.mask] = *ev
 	s.tail.Store(t + 1)
+	return true
 }
 
 // Drain appends every pending event to dst and returns it. If events were

@@ -1,0 +1,160 @@
+package reactor
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestMain fails the package if any test leaked a file descriptor.
+func TestMain(m *testing.M) {
+	before := openFds()
+	code := m.Run()
+	if code == 0 && before != nil {
+		after := openFds()
+		var leaked []string
+		for _, fd := range after {
+			if !slices.Contains(before, fd) {
+				target, _ := os.Readlink("/proc/self/fd/" + fd)
+				leaked = append(leaked, fd+" -> "+target)
+			}
+		}
+		if len(leaked) > 0 {
+			fmt.Fprintf(os.Stderr, "leaked fds after tests: %v; want none\n", leaked)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// openFds lists /proc/self/fd (nil where there is no /proc).
+func openFds() []string {
+	if runtime.GOOS != "linux" {
+		return nil
+	}
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	names, _ := d.Readdirnames(-1)
+	self := fmt.Sprint(d.Fd())
+	names = slices.DeleteFunc(names, func(s string) bool { return s == self })
+	return names
+}
+
+// socketpair returns two connected non-blocking AF_UNIX stream sockets,
+// closed when the test ends (closing twice is harmless: the error is ignored).
+func socketpair(t testing.TB) (int, int) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatalf("socketpair: %v", err)
+	}
+	for _, fd := range fds {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			t.Fatalf("SetNonblock: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		closeFd(fds[0])
+		closeFd(fds[1])
+	})
+	return fds[0], fds[1]
+}
+
+// closed tracks fds a test closed itself so the cleanup does not close a
+// reused number owned by someone else.
+var closedFds = map[int]bool{}
+
+func closeFd(fd int) {
+	if closedFds[fd] {
+		delete(closedFds, fd)
+		return
+	}
+	unix.Close(fd)
+}
+
+// closeNow closes fd during a test and records it.
+func closeNow(fd int) {
+	unix.Close(fd)
+	closedFds[fd] = true
+}
+
+func newLoop(t testing.TB, backend string, cfg ...Config) *Loop {
+	t.Helper()
+	c := Config{Backend: backend, Heartbeat: -1}
+	if len(cfg) > 0 {
+		c = cfg[0]
+		c.Backend = backend
+	}
+	l, err := New(c)
+	if err != nil {
+		t.Fatalf("New(%q) = %v; want a loop", backend, err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// iterateUntil runs passes until cond holds. Each pass blocks in the
+// kernel for at most 20ms, so this never spins; the generous pass limit
+// keeps a loaded machine from failing the test.
+func iterateUntil(t testing.TB, l *Loop, what string, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 1000; i++ {
+		if cond() {
+			return
+		}
+		if err := l.Iterate(20 * time.Millisecond); err != nil {
+			t.Fatalf("Iterate: %v (waiting for %s)", err, what)
+		}
+	}
+	if !cond() {
+		t.Fatalf("after 1000 passes: still waiting for %s", what)
+	}
+}
+
+func write(t testing.TB, fd int, s string) {
+	t.Helper()
+	if n, err := unix.Write(fd, []byte(s)); err != nil || n != len(s) {
+		t.Fatalf("write(%d, %q) = %d, %v; want %d, nil", fd, s, n, err, len(s))
+	}
+}
+
+// readAll reads until EAGAIN or EOF and reports what it got and whether
+// EOF was seen.
+func readAll(fd int) (string, bool) {
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return string(out), false
+		}
+		if n == 0 {
+			return string(out), true
+		}
+		out = append(out, buf[:n]...)
+	}
+}
+
+// drainKinds collects the kinds seen by sub.
+func drainAll(sub *Subscription) []TraceEvent { return sub.Drain(nil) }
+
+func hasKind(evs []TraceEvent, k Kind) (TraceEvent, bool) {
+	for _, e := range evs {
+		if e.Kind == k {
+			return e, true
+		}
+	}
+	return TraceEvent{}, false
+}

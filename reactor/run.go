@@ -1,0 +1,252 @@
+package reactor
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"time"
+)
+
+// Run runs passes until Stop is called, then runs the shutdown hooks and
+// returns. A loop runs once: Run on a stopped loop returns
+// ErrNotRestartable (as Twisted refuses to restart its reactor).
+func (l *Loop) Run() error {
+	if l.hooksDone {
+		return ErrNotRestartable
+	}
+	if err := l.enter(); err != nil {
+		return err
+	}
+	defer func() { l.running = false }()
+	for !l.stopReq.Load() {
+		if err := l.pass1(-1); err != nil {
+			return err
+		}
+	}
+	l.shutdown()
+	return nil
+}
+
+// Iterate runs exactly one pass: wait at most timeout (<0 = until
+// something happens), dispatch what is ready, run due timers and queued
+// calls. If Stop was called during the pass, the shutdown hooks run.
+func (l *Loop) Iterate(timeout time.Duration) error {
+	if err := l.enter(); err != nil {
+		return err
+	}
+	defer func() { l.running = false }()
+	err := l.pass1(timeout)
+	if l.stopReq.Load() {
+		l.shutdown()
+	}
+	return err
+}
+
+func (l *Loop) enter() error {
+	if l.closed || l.state.Load() == stateStopped {
+		return ErrStopped
+	}
+	if l.running {
+		return fmt.Errorf("reactor: Run or Iterate called from inside the loop")
+	}
+	l.running = true
+	l.state.Store(stateRunning)
+	return nil
+}
+
+// Stop asks the loop to finish its current pass, run the shutdown hooks
+// and return from Run. Safe from any goroutine.
+func (l *Loop) Stop() {
+	if l.stopReq.Swap(true) {
+		return
+	}
+	l.wakeup()
+}
+
+func (l *Loop) shutdown() {
+	l.state.Store(stateStopped)
+	if l.hooksDone {
+		return
+	}
+	l.hooksDone = true
+	for _, fn := range l.hooks {
+		l.call(fn, "shutdown hook")
+	}
+}
+
+// pass1 is one turn of the loop: wait → dispatch → calls and timers.
+func (l *Loop) pass1(timeout time.Duration) error {
+	tracing := l.Tracing()
+	passStart := time.Now()
+	l.pass++
+	l.counters.passes.Add(1)
+	if tracing {
+		l.emit(&TraceEvent{Kind: KindPassStart, N: int64(l.pass)})
+	}
+
+	// How long may we sleep? Not at all if work is queued; no longer
+	// than the earliest timer.
+	wait := timeout
+	if len(l.soon) > 0 || l.wakePending.Load() || l.stopReq.Load() {
+		wait = 0
+	} else if t := l.peekTimer(); t != nil {
+		d := time.Duration(t.when - l.since())
+		if d < 0 {
+			d = 0
+		}
+		if wait < 0 || d < wait {
+			wait = d
+		}
+	}
+	if tracing {
+		tw := wait
+		if tw < 0 {
+			tw = -1
+		}
+		l.emit(&TraceEvent{Kind: KindWaitStart, Backend: l.poller.Name(), N: l.watched.Load(), Dur: tw})
+	}
+	waitStart := time.Now()
+	n, err := l.poller.Wait(l.evs, wait)
+	kernel := time.Since(waitStart)
+	l.counters.wait.Add(1)
+	if tracing {
+		l.emit(&TraceEvent{Kind: KindWaitEnd, N: int64(n), Dur: kernel})
+	}
+	if err != nil {
+		return err
+	}
+
+	dispatchStart := time.Now()
+	l.dispatch(n)
+	if n == len(l.evs) && len(l.evs) < epollMaxEvents {
+		l.evs = make([]Event, 2*len(l.evs)) // a full batch: next time ask for more
+	}
+	callsStart := time.Now()
+	l.runCalls()
+	l.runTimers()
+	end := time.Now()
+	if l.Tracing() {
+		l.emit(&TraceEvent{Kind: KindPassEnd, N: int64(l.pass), Dur: end.Sub(passStart),
+			Dur2: callsStart.Sub(dispatchStart), Dur3: end.Sub(callsStart)})
+	}
+	return nil
+}
+
+// dispatch delivers the first n events of the batch.
+func (l *Loop) dispatch(n int) {
+	for i := range n {
+		ev := l.evs[i]
+		fd := ev.Fd
+		if fd == l.wakeFd && ev.Token.Gen() == 0 {
+			l.waker.drain()
+			continue
+		}
+		if fd < 0 || fd >= len(l.slots) || !l.slots[fd].live || l.slots[fd].gen != ev.Token.Gen() {
+			// The registration was removed (or the fd reused) by a
+			// handler earlier in this batch: the event is not for the
+			// current owner.
+			if l.Tracing() {
+				l.emit(&TraceEvent{Kind: KindStaleDropped, Fd: int32(fd), Ready: ev.Ready})
+			}
+			continue
+		}
+		s := &l.slots[fd]
+		r := ev.Ready & s.in.readyMask()
+		if r == 0 {
+			continue // interest changed earlier in this batch
+		}
+		l.counters.events.Add(1)
+		tracing := l.Tracing()
+		if tracing {
+			l.emit(&TraceEvent{Kind: KindReady, Fd: int32(fd), Ready: r, Label: s.label})
+		}
+		h, label := s.h, s.label
+		t0 := time.Now()
+		l.runHandler(h, fd, r, label)
+		d := time.Since(t0)
+		if tracing || l.Tracing() {
+			l.emit(&TraceEvent{Kind: KindDispatch, Fd: int32(fd), Ready: r, Label: label, Dur: d})
+		}
+		if d > l.cfg.StallThreshold {
+			if label == "" {
+				label = funcName(h)
+			}
+			l.stall(label, d, fd)
+		}
+	}
+}
+
+// readyMask is the set of Ready bits a registration wants delivered:
+// hang-up and error always, in/out only when asked for.
+func (i Interest) readyMask() Ready {
+	m := HangUp | Err
+	if i&Readable != 0 {
+		m |= In
+	}
+	if i&Writable != 0 {
+		m |= Out
+	}
+	return m
+}
+
+func (l *Loop) runHandler(h Handler, fd int, r Ready, label string) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.recovered(p, label, h)
+		}
+	}()
+	h(fd, r)
+}
+
+// call runs fn with panic recovery and stall timing.
+func (l *Loop) call(fn func(), label string) {
+	t0 := time.Now()
+	l.runCall(fn, label)
+	if d := time.Since(t0); d > l.cfg.StallThreshold {
+		if label == "" {
+			label = funcName(fn)
+		}
+		l.stall(label, d, -1)
+	}
+}
+
+func (l *Loop) runCall(fn func(), label string) {
+	defer func() {
+		if p := recover(); p != nil {
+			l.recovered(p, label, fn)
+		}
+	}()
+	fn()
+}
+
+func (l *Loop) recovered(p any, label string, fn any) {
+	l.counters.panics.Add(1)
+	if label == "" {
+		label = funcName(fn)
+	}
+	text := fmt.Sprintf("panic: %v\n\n%s", p, debug.Stack())
+	l.logf("reactor: recovered panic in %s: %s\n", label, text)
+	if l.Tracing() {
+		l.emit(&TraceEvent{Kind: KindPanic, Label: label, Text: text})
+	}
+}
+
+func (l *Loop) stall(label string, d time.Duration, fd int) {
+	l.counters.stalls.Add(1)
+	if l.Tracing() {
+		l.emit(&TraceEvent{Kind: KindStall, Fd: int32(fd), Label: label, Dur: d})
+	}
+}
+
+// funcName names a func value for stall and panic reports.
+func funcName(fn any) string {
+	v := reflect.ValueOf(fn)
+	if v.Kind() != reflect.Func || v.IsNil() {
+		return "?"
+	}
+	if f := runtime.FuncForPC(v.Pointer()); f != nil {
+		return f.Name()
+	}
+	return "?"
+}

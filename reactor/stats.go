@@ -1,0 +1,87 @@
+package reactor
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// Stats is a snapshot of the loop's counters.
+type Stats struct {
+	Passes     uint64 // loop passes (one wait call each)
+	Events     uint64 // readiness events dispatched to handlers
+	Wakes      uint64 // passes that drained the cross-goroutine queue
+	WakeWrites uint64 // writes to the waker fd (≤ one per pass, however many callers)
+	Stalls     uint64 // handlers/timers that held the loop longer than StallThreshold
+	Panics     uint64 // recovered panics
+	Dropped    uint64 // trace events lost to full subscriber rings
+
+	WaitCalls uint64 // select/poll/epoll_wait calls
+	CtlCalls  uint64 // register / modify / deregister reaching the poller (epoll_ctl on epoll)
+	Accepts   uint64 // counted by the TCP layer through CountSyscall
+	Reads     uint64
+	Writes    uint64
+
+	Backend string
+	Watched int
+	LastLag time.Duration // latest heartbeat lateness
+}
+
+// counters are updated on the loop goroutine and read from anywhere.
+type counters struct {
+	passes, events, wakes, wakeWrites, stalls, panics, dropped atomic.Uint64
+	wait, ctl, accepts, reads, writes                          atomic.Uint64
+}
+
+// SyscallKind names a syscall counted in Stats.
+type SyscallKind uint8
+
+// Syscall kinds for CountSyscall.
+const (
+	SysWait SyscallKind = iota
+	SysCtl
+	SysAccept
+	SysRead
+	SysWrite
+	SysWake
+)
+
+// CountSyscall adds one to the counter for kind. Sibling packages (the TCP
+// layer) use it so the lab can show syscalls per request.
+func (l *Loop) CountSyscall(kind SyscallKind) {
+	switch kind {
+	case SysWait:
+		l.counters.wait.Add(1)
+	case SysCtl:
+		l.counters.ctl.Add(1)
+	case SysAccept:
+		l.counters.accepts.Add(1)
+	case SysRead:
+		l.counters.reads.Add(1)
+	case SysWrite:
+		l.counters.writes.Add(1)
+	case SysWake:
+		l.counters.wakeWrites.Add(1)
+	}
+}
+
+// Stats returns a snapshot of the counters. Safe from any goroutine.
+func (l *Loop) Stats() Stats {
+	c := &l.counters
+	return Stats{
+		Passes:     c.passes.Load(),
+		Events:     c.events.Load(),
+		Wakes:      c.wakes.Load(),
+		WakeWrites: c.wakeWrites.Load(),
+		Stalls:     c.stalls.Load(),
+		Panics:     c.panics.Load(),
+		Dropped:    c.dropped.Load(),
+		WaitCalls:  c.wait.Load(),
+		CtlCalls:   c.ctl.Load(),
+		Accepts:    c.accepts.Load(),
+		Reads:      c.reads.Load(),
+		Writes:     c.writes.Load(),
+		Backend:    l.Backend(),
+		Watched:    int(l.watched.Load()),
+		LastLag:    time.Duration(l.lastLag.Load()),
+	}
+}

@@ -1,0 +1,65 @@
+package reactor
+
+// Subscribe attaches a new trace reader with a ring of at least capacity
+// events (rounded up to a power of two, minimum 64). Safe from any
+// goroutine. The loop never waits for a slow reader: when its ring is full
+// events are dropped and counted.
+func (l *Loop) Subscribe(capacity int) *Subscription {
+	s := newSubscription(capacity)
+	s.loop = l
+	l.subMu.Lock()
+	defer l.subMu.Unlock()
+	var next []*Subscription
+	if cur := l.subs.Load(); cur != nil {
+		next = append(next, *cur...)
+	}
+	next = append(next, s)
+	l.subs.Store(&next)
+	return s
+}
+
+func (l *Loop) unsubscribe(s *Subscription) {
+	l.subMu.Lock()
+	defer l.subMu.Unlock()
+	cur := l.subs.Load()
+	if cur == nil {
+		return
+	}
+	var next []*Subscription
+	for _, x := range *cur {
+		if x != s {
+			next = append(next, x)
+		}
+	}
+	if len(next) == 0 {
+		l.subs.Store(nil)
+		return
+	}
+	l.subs.Store(&next)
+}
+
+// Tracing reports whether at least one subscriber is attached. Build
+// expensive event fields only when it is true.
+func (l *Loop) Tracing() bool { return l.subs.Load() != nil }
+
+// Trace publishes ev to every subscriber, stamping At. Loop goroutine
+// only: sibling packages (tcp, the deferred bridge) emit through it.
+func (l *Loop) Trace(ev TraceEvent) {
+	if l.subs.Load() != nil {
+		l.emit(&ev)
+	}
+}
+
+// emit stamps and copies ev into each subscriber's ring.
+func (l *Loop) emit(ev *TraceEvent) {
+	subs := l.subs.Load()
+	if subs == nil {
+		return
+	}
+	ev.At = l.since()
+	for _, s := range *subs {
+		if !s.push(ev) {
+			l.counters.dropped.Add(1)
+		}
+	}
+}
