@@ -1,0 +1,179 @@
+package deferred
+
+import (
+	"errors"
+	"time"
+)
+
+// runCallbacks advances the chain of d, and of every Deferred that was
+// waiting on it, as far as it can go. It is Twisted's _runCallbacks: an
+// explicit stack of Deferreds replaces recursion, so a chain of a million
+// steps, or a hundred thousand Deferreds each waiting on the next, runs in
+// constant Go stack.
+//
+// The stack grows when a finished Deferred hands its result to a Deferred
+// that was waiting on it (a StepChain step): the waiter is pushed and runs
+// next. A Deferred is popped when its chain has run out of steps or when it
+// starts waiting on another Deferred.
+func (d *Deferred) runCallbacks() {
+	if d.running {
+		// A step of d is adding steps to d (or firing it): the runner
+		// already executing below us will pick the new steps up.
+		return
+	}
+	var buf [8]*Deferred
+	chain := append(buf[:0], d)
+	for len(chain) > 0 {
+		cur := chain[len(chain)-1]
+		if cur.paused > 0 {
+			// cur will not produce a result now; everything below it on
+			// the stack keeps waiting too (as in Twisted).
+			return
+		}
+		finished := true
+		cur.chainedTo = nil
+		for cur.next < len(cur.steps) {
+			s := cur.steps[cur.next]
+			cur.steps[cur.next] = step{} // drop references to closures that have run
+			cur.next++
+			index := cur.base + cur.next - 1
+
+			if s.kind == StepChain {
+				// Hand our result to the Deferred waiting on us, forget
+				// it ourselves, and run the waiter before our own
+				// remaining steps.
+				waiter := s.chainee
+				waiter.result = cur.result
+				cur.result = nil
+				waiter.paused--
+				if observing() {
+					tr := trackOf(waiter.result)
+					emit(TraceEvent{Kind: EventStepRun, ID: cur.id, Label: cur.label, Step: index, StepKind: StepChain,
+						TrackIn: tr, TrackOut: tr, InSummary: summarize(waiter.result), OutSummary: "→ " + idName(waiter.id), WaitingOn: waiter.id})
+					emit(TraceEvent{Kind: EventResumed, ID: waiter.id, Label: waiter.label, WaitingOn: cur.id})
+				}
+				chain = append(chain, waiter)
+				finished = false
+				break
+			}
+			cur.runStep(&s, index)
+
+			if inner, ok := cur.result.(*Deferred); ok {
+				if !inner.called || inner.paused > 0 {
+					// The inner Deferred has no result yet: wait for
+					// it. Appending directly is safe because inner is
+					// not running its chain now.
+					cur.paused++
+					cur.chainedTo = inner
+					if observing() {
+						emit(TraceEvent{Kind: EventPaused, ID: cur.id, Label: cur.label, WaitingOn: inner.id})
+						emit(TraceEvent{Kind: EventStepAdded, ID: inner.id, Label: inner.label, Step: inner.base + len(inner.steps), StepKind: StepChain, WaitingOn: cur.id})
+					}
+					inner.steps = append(inner.steps, step{kind: StepChain, chainee: cur})
+					break
+				}
+				// The inner Deferred already has a result: take it.
+				cur.result = inner.result
+				inner.result = nil
+				inner.noteFinished()
+			}
+		}
+		if finished {
+			if cur.next == len(cur.steps) {
+				// Every step has run: reuse the backing array.
+				cur.base += len(cur.steps)
+				cur.steps = cur.steps[:0] // the slots were zeroed as they ran
+				cur.next = 0
+			}
+			cur.noteFinished()
+			chain = chain[:len(chain)-1]
+		}
+	}
+}
+
+// runStep runs one step on cur's current result, replacing it.
+func (cur *Deferred) runStep(s *step, index int) {
+	in := cur.result
+	fail, isFail := in.(*Failure)
+	var fn any // the function this track calls; nil = passthru
+	switch {
+	case !isFail && s.cb != nil:
+		fn = s.cb
+	case isFail && s.eb != nil:
+		fn = s.eb
+	case isFail && s.kind == StepBoth:
+		fn = s.cb
+	}
+	obs := observing()
+	if fn == nil {
+		if obs {
+			tr := trackOf(in)
+			emit(TraceEvent{Kind: EventStepRun, ID: cur.id, Label: cur.label, Step: index, StepKind: s.kind,
+				TrackIn: tr, TrackOut: tr, Passthru: true, InSummary: summarize(in), OutSummary: summarize(in)})
+		}
+		return
+	}
+	var t0 time.Time
+	var inSum string
+	if obs {
+		inSum = summarize(in)
+		t0 = time.Now()
+	}
+	cur.running = true
+	if isFail && s.eb != nil {
+		cur.result = invoke(nil, s.eb, fail)
+	} else {
+		cur.result = invoke(s.cb, nil, in)
+	}
+	cur.running = false
+	if cur.result == cur {
+		// Twisted only warns here and then waits on itself forever.
+		cur.result = failureFor(ErrChainedToSelf, -1)
+	}
+	if obs {
+		emit(TraceEvent{Kind: EventStepRun, ID: cur.id, Label: cur.label, Step: index, StepKind: s.kind,
+			TrackIn: trackOf(in), TrackOut: trackOf(cur.result), InSummary: inSum, OutSummary: summarize(cur.result), Dur: time.Since(t0)})
+	}
+}
+
+// invoke calls cb(arg) or eb(arg) and converts the outcome into the next
+// result: a returned error or a panic becomes a *Failure.
+func invoke(cb CallbackFunc, eb ErrbackFunc, arg any) (res any) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = panicFailure(r)
+		}
+	}()
+	var v any
+	var err error
+	if eb != nil {
+		v, err = eb(arg.(*Failure))
+	} else {
+		v, err = cb(arg)
+	}
+	if err != nil {
+		if eb != nil {
+			return failureFromStep(err, eb)
+		}
+		return failureFromStep(err, cb)
+	}
+	return v
+}
+
+// call0 runs fn the way a step runs: error or panic become a *Failure.
+func call0(fn func() (any, error)) (res any) {
+	defer func() {
+		if r := recover(); r != nil {
+			res = panicFailure(r)
+		}
+	}()
+	v, err := fn()
+	if err != nil {
+		return failureFromStep(err, fn)
+	}
+	return v
+}
+
+// ErrChainedToSelf is the failure given to a chain whose step returned the
+// Deferred it belongs to (Twisted warns, then hangs forever).
+var ErrChainedToSelf = errors.New("deferred: a callback returned the Deferred it was added to")

@@ -1,0 +1,48 @@
+package deferred
+
+import (
+	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// loopClock adapts a *reactor.Loop to Loop.
+type loopClock struct{ l *reactor.Loop }
+
+// LoopClock returns l as a deferred.Loop: a Clock for AddTimeout and
+// DeferLater, and the way back to the loop for DeferToGoroutine.
+func LoopClock(l *reactor.Loop) Loop { return loopClock{l} }
+
+func (c loopClock) CallLater(d time.Duration, fn func()) Cancellable { return c.l.CallLater(d, fn) }
+func (c loopClock) Now() time.Time                                   { return c.l.Now() }
+func (c loopClock) CallFromGoroutine(fn func())                      { c.l.CallFromGoroutine(fn) }
+
+// UnhandledLabel is the Label of the reactor KindError event that reports an
+// unhandled failure.
+const UnhandledLabel = "unhandled failure in Deferred"
+
+// Bind ties unhandled-failure reporting to l: a chain that ends holding a
+// Failure is checked at the end of the loop pass (through l.CallSoon) instead
+// of at garbage collection, and each report becomes a reactor KindError trace
+// event (Label UnhandledLabel, Text = failure and creation site) and is
+// passed on to the previous hook (by default: printed to stderr). Call Bind
+// once, on the loop goroutine, before the loop runs; the returned function
+// undoes it.
+func Bind(l *reactor.Loop) (unbind func()) {
+	var prev func(UnhandledFailure)
+	prev = SetUnhandledHook(func(u UnhandledFailure) {
+		ev := reactor.TraceEvent{Kind: reactor.KindError, Label: UnhandledLabel, Text: u.String()}
+		if u.AtGC {
+			// GC cleanups run on a runtime goroutine; Trace is loop-only.
+			l.CallFromGoroutine(func() { l.Trace(ev) })
+		} else {
+			l.Trace(ev)
+		}
+		prev(u)
+	})
+	restore := setEndOfPass(l.CallSoon)
+	return func() {
+		restore()
+		SetUnhandledHook(prev)
+	}
+}

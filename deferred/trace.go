@@ -1,0 +1,203 @@
+package deferred
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// EventKind says what happened to a Deferred in a TraceEvent.
+type EventKind uint8
+
+// The trace events. The fields each one fills are listed beside it; ID and
+// Label are always set.
+const (
+	EventCreated   EventKind = iota + 1 // Site: where New/Succeed/Fail... was called
+	EventLabelled                       // Label: the new label
+	EventStepAdded                      // Step, StepKind (StepChain: WaitingOn = the Deferred that waits on this one)
+	EventFired                          // TrackIn: the track it fired on, InSummary: the result
+	EventStepRun                        // Step, StepKind, TrackIn → TrackOut, InSummary, OutSummary, Dur, Passthru
+	EventPaused                         // WaitingOn: the Deferred it waits on (0 = an explicit Pause)
+	EventResumed                        // WaitingOn: the Deferred that supplied the result (0 = Unpause)
+	EventCancelled                      // Cancel on an unfired Deferred
+	EventTimedOut                       // the AddTimeout timer fired; Dur: the timeout
+	EventUnhandled                      // OutSummary: the failure, Site: where the Deferred was created
+)
+
+var eventKindNames = [...]string{"?", "created", "labelled", "step-added", "fired", "step-run", "paused", "resumed", "cancelled", "timed-out", "unhandled"}
+
+// String returns a short lower-case name such as "step-run".
+func (k EventKind) String() string {
+	if int(k) < len(eventKindNames) {
+		return eventKindNames[k]
+	}
+	return "?"
+}
+
+// Track is the track a result is on.
+type Track uint8
+
+// The two tracks (TrackNone: no result, e.g. a Deferred that is waiting).
+const (
+	TrackNone Track = iota
+	TrackCallback
+	TrackErrback
+)
+
+// String returns "callback", "errback" or "none".
+func (t Track) String() string {
+	switch t {
+	case TrackCallback:
+		return "callback"
+	case TrackErrback:
+		return "errback"
+	}
+	return "none"
+}
+
+func trackOf(result any) Track {
+	switch result.(type) {
+	case *Failure:
+		return TrackErrback
+	case *Deferred:
+		return TrackNone
+	}
+	return TrackCallback
+}
+
+// TraceEvent is one observable step in the life of a Deferred. A visualizer
+// can rebuild every chain from the stream of events.
+type TraceEvent struct {
+	Kind       EventKind
+	ID         uint64 // the Deferred
+	Label      string
+	Site       string   // EventCreated, EventUnhandled: "file:line"
+	Step       int      // index of the step in its chain, from 0
+	StepKind   StepKind // EventStepAdded, EventStepRun
+	TrackIn    Track
+	TrackOut   Track
+	InSummary  string // short rendering of the input value, built only when observed
+	OutSummary string
+	Dur        time.Duration
+	WaitingOn  uint64 // see EventPaused, EventResumed, EventStepAdded
+	Passthru   bool   // EventStepRun: this track had no function; the result passed through
+}
+
+// String renders the event on one line, for logs and tests.
+func (ev TraceEvent) String() string {
+	s := idName(ev.ID) + " " + ev.Kind.String()
+	switch ev.Kind {
+	case EventCreated:
+		s += " at " + ev.Site
+	case EventLabelled:
+		s += " " + strconv.Quote(ev.Label)
+	case EventStepAdded:
+		s += fmt.Sprintf(" #%d %s", ev.Step, ev.StepKind)
+	case EventFired:
+		s += fmt.Sprintf(" %s %s", ev.TrackIn, ev.InSummary)
+	case EventStepRun:
+		s += fmt.Sprintf(" #%d %s %s→%s %s → %s", ev.Step, ev.StepKind, ev.TrackIn, ev.TrackOut, ev.InSummary, ev.OutSummary)
+		if ev.Passthru {
+			s += " (passthru)"
+		}
+	case EventPaused, EventResumed:
+		if ev.WaitingOn != 0 {
+			s += " " + idName(ev.WaitingOn)
+		}
+	case EventUnhandled:
+		s += " " + ev.OutSummary + " (created at " + ev.Site + ")"
+	}
+	return s
+}
+
+type observer struct{ fn func(TraceEvent) }
+
+var (
+	observersMu sync.Mutex
+	observers   atomic.Pointer[[]*observer] // copy-on-write; nil when nobody listens
+)
+
+// Observe registers fn to receive every TraceEvent and returns a function that
+// removes it. Events are delivered synchronously on the goroutine that
+// drives the Deferred (the loop goroutine), so fn must be quick. While no
+// observer is registered no event or summary is built at all.
+func Observe(fn func(TraceEvent)) (cancel func()) {
+	o := &observer{fn: fn}
+	observersMu.Lock()
+	defer observersMu.Unlock()
+	var list []*observer
+	if p := observers.Load(); p != nil {
+		list = append(list, *p...)
+	}
+	list = append(list, o)
+	observers.Store(&list)
+	return func() {
+		observersMu.Lock()
+		defer observersMu.Unlock()
+		p := observers.Load()
+		if p == nil {
+			return
+		}
+		var rest []*observer
+		for _, x := range *p {
+			if x != o {
+				rest = append(rest, x)
+			}
+		}
+		if len(rest) == 0 {
+			observers.Store(nil)
+		} else {
+			observers.Store(&rest)
+		}
+	}
+}
+
+func observing() bool { return observers.Load() != nil }
+
+func emit(ev TraceEvent) {
+	p := observers.Load()
+	if p == nil {
+		return
+	}
+	for _, o := range *p {
+		o.fn(ev)
+	}
+}
+
+const summaryMax = 40
+
+// summarize renders a result for the chain pane: short, one line.
+func summarize(v any) string {
+	var s string
+	switch x := v.(type) {
+	case nil:
+		return "nil"
+	case *Failure:
+		s = "Failure(" + x.Error() + ")"
+	case *Deferred:
+		return "waiting on " + idName(x.id)
+	case string:
+		s = strconv.Quote(x)
+	case error:
+		s = "error(" + x.Error() + ")"
+	default:
+		s = fmt.Sprintf("%v", v)
+	}
+	for i, r := range s {
+		if r == '\n' {
+			s = s[:i] + "…"
+			break
+		}
+	}
+	if len(s) > summaryMax {
+		r := []rune(s)
+		if len(r) > summaryMax {
+			s = string(r[:summaryMax-1]) + "…"
+		}
+	}
+	return s
+}
+
+func idName(id uint64) string { return "d" + strconv.FormatUint(id, 10) }
