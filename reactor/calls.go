@@ -8,15 +8,30 @@ func (l *Loop) CallSoon(fn func()) { l.soon = append(l.soon, fn) }
 // goroutine. Concurrent callers are coalesced: an atomic pending flag lets
 // only the first caller since the loop last drained the queue write to the
 // waker fd, so N callers cost one wake-up write per pass, not N.
+// Calls made after Close are dropped.
 func (l *Loop) CallFromGoroutine(fn func()) {
 	l.remoteMu.Lock()
+	defer l.remoteMu.Unlock()
+	if l.wakerClosed {
+		return
+	}
 	l.remote = append(l.remote, fn)
-	l.remoteMu.Unlock()
-	l.wakeup()
+	l.wakeupLocked()
 }
 
-// wakeup writes to the waker unless a wake-up is already pending.
+// wakeup makes a sleeping loop return from its wait call.
 func (l *Loop) wakeup() {
+	l.remoteMu.Lock()
+	defer l.remoteMu.Unlock()
+	if !l.wakerClosed {
+		l.wakeupLocked()
+	}
+}
+
+// wakeupLocked writes to the waker unless a wake-up is already pending.
+// remoteMu is held so Close cannot close the waker fd (and the number be
+// reused) under the write.
+func (l *Loop) wakeupLocked() {
 	if !l.wakePending.CompareAndSwap(false, true) {
 		return
 	}

@@ -36,6 +36,9 @@ var conformance = []struct {
 	{"modes", testModes},
 	{"fd 1024", testFd1024},
 	{"zero allocations per dispatch", testDispatchAllocs},
+	{"remove fds mid-pass", testRemoveMidPass},
+	{"event batch grows", testBatchGrows},
+	{"heartbeat lag", testHeartbeat},
 }
 
 func TestConformance(t *testing.T) {

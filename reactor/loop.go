@@ -70,6 +70,7 @@ type Loop struct {
 	remoteMu    sync.Mutex
 	remote      []func()
 	remote2     []func()
+	wakerClosed bool // guarded by remoteMu
 	wakePending atomic.Bool
 	stopReq     atomic.Bool
 	state       atomic.Int32
@@ -307,7 +308,10 @@ func (l *Loop) Close() error {
 	l.closed = true
 	l.state.Store(stateStopped)
 	e1 := l.poller.Close()
+	l.remoteMu.Lock()
+	l.wakerClosed = true
 	e2 := l.waker.close()
+	l.remoteMu.Unlock()
 	if e1 != nil {
 		return e1
 	}
