@@ -151,10 +151,11 @@ type Live interface {
 type Option func(*config)
 
 type config struct {
-	stateDir   string        // where home progress is kept ("" = XDG_STATE_HOME/reactorlab)
-	noState    bool          // keep progress in memory only
-	frame      time.Duration // sampler period (default ~33 ms)
-	subCap     int           // trace subscription capacity
+	ctx        context.Context // passed to Lesson.Start
+	stateDir   string          // where home progress is kept ("" = XDG_STATE_HOME/reactorlab)
+	noState    bool            // keep progress in memory only
+	frame      time.Duration   // sampler period (default ~33 ms)
+	subCap     int             // trace subscription capacity
 	progOpts   []tea.ProgramOption
 	stallDelay time.Duration // what k injects (default 300 ms)
 }
@@ -187,7 +188,7 @@ func WithStallDuration(d time.Duration) Option {
 }
 
 func newConfig(opts []Option) *config {
-	c := &config{frame: time.Second / 30, subCap: 1 << 14, stallDelay: 300 * time.Millisecond}
+	c := &config{ctx: context.Background(), frame: time.Second / 30, subCap: 1 << 14, stallDelay: 300 * time.Millisecond}
 	for _, o := range opts {
 		o(c)
 	}

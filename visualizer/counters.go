@@ -1,0 +1,98 @@
+package visualizer
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// counters shows the syscalls the loop made, by kind, with totals and
+// per-second rates, plus wake-ups, events delivered and trace events the
+// screen missed because its ring overflowed.
+type counters struct {
+	w, h    int
+	st      reactor.Stats
+	backend string
+	dropped uint64 // trace events lost by the visualizer's own subscription
+	rates   [8]rateMeter
+}
+
+func newCounters() *counters { return &counters{} }
+
+func (p *counters) Title() string    { return "Counters (syscalls)" }
+func (p *counters) MinHeight() int   { return 9 }
+func (p *counters) SetSize(w, h int) { p.w, p.h = w, h }
+
+func (p *counters) values() [8]uint64 {
+	s := &p.st
+	return [8]uint64{s.WaitCalls, s.CtlCalls, s.Accepts, s.Reads, s.Writes, s.Wakes, s.Events, s.Passes}
+}
+
+// Update takes the stats snapshot and counts overflow events.
+func (p *counters) Update(msg tea.Msg) tea.Cmd {
+	f, ok := msg.(*frameMsg)
+	if !ok {
+		return nil
+	}
+	p.st, p.backend = f.Stats, f.Backend
+	for i := range f.Events {
+		if f.Events[i].Kind == reactor.KindOverflow {
+			p.dropped += uint64(f.Events[i].N)
+		}
+	}
+	for i, v := range p.values() {
+		p.rates[i].add(f.Now, float64(v))
+	}
+	return nil
+}
+
+// waitName is the wait syscall's real name for a backend.
+func waitName(backend string) string {
+	switch backend {
+	case "select":
+		return "select()"
+	case "poll":
+		return "poll()"
+	case "epoll":
+		return "epoll_wait()"
+	}
+	return "wait"
+}
+
+// ctlName says what a registration change costs on a backend: a syscall
+// on epoll, only a user-space table update on select and poll.
+func ctlName(backend string) string {
+	if backend == "epoll" {
+		return "epoll_ctl()"
+	}
+	return "register (no syscall)"
+}
+
+// View draws one row per counter: name, total, rate.
+func (p *counters) View() string {
+	if p.w <= 0 || p.h <= 0 {
+		return ""
+	}
+	names := [8]string{waitName(p.backend), ctlName(p.backend), "accept()", "read()", "write()",
+		"wake-ups", "events", "passes"}
+	vals := p.values()
+	lines := make([]string, 0, p.h)
+	lines = append(lines, styleHeader.Render(fit(fit("kind", 22)+padLeft("total", 9)+padLeft("per s", 10), p.w)))
+	for i := range names {
+		lines = append(lines, fit(fit(names[i], 22)+padLeft(fmtCount(float64(vals[i])), 9)+
+			padLeft(fmtCount(max(0, p.rates[i].perSec())), 10), p.w))
+	}
+	extra := "wake writes " + fmtCount(float64(p.st.WakeWrites)) + " · stalls " + fmtCount(float64(p.st.Stalls)) +
+		" · panics " + fmtCount(float64(p.st.Panics))
+	lines = append(lines, fit(extra, p.w))
+	drop := "trace dropped: loop " + fmtCount(float64(p.st.Dropped)) + " · screen " + fmtCount(float64(p.dropped))
+	if p.dropped > 0 {
+		drop = styleWarn.Render(drop)
+	}
+	lines = append(lines, fit(drop, p.w))
+	for len(lines) < p.h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:p.h], "\n")
+}

@@ -1,0 +1,176 @@
+package visualizer
+
+import (
+	"strings"
+)
+
+// paneWeight is how eagerly a pane takes spare rows.
+func paneWeight(id PaneID) int {
+	switch id {
+	case PaneReadiness:
+		return 3
+	case PaneInterest, PaneCost, PaneChain:
+		return 2
+	}
+	return 1
+}
+
+// SetSize lays the panes out in w×h: a status area on top, then one
+// column of boxes (two when there is room for two at 50+ cells each).
+func (v *liveView) SetSize(w, h int) {
+	v.w, v.h = w, h
+	v.layout = make([]rect, len(v.panes))
+	v.hidden = 0
+	top := v.statusRows()
+	area := rect{0, top, w, max(0, h-top)}
+	ncol := 1
+	if w >= 100 && len(v.panes) > 2 {
+		ncol = 2
+	}
+	// Greedy split into columns by minimum height, order kept per column.
+	cols := make([][]int, ncol)
+	load := make([]int, ncol)
+	for i, p := range v.panes {
+		c := 0
+		for j := 1; j < ncol; j++ {
+			if load[j] < load[c] {
+				c = j
+			}
+		}
+		cols[c] = append(cols[c], i)
+		load[c] += p.MinHeight() + 2
+	}
+	x := area.x
+	for c, idxs := range cols {
+		cw := area.w / ncol
+		if c == ncol-1 {
+			cw = area.w - (x - area.x)
+		}
+		v.layoutColumn(idxs, rect{x, area.y, cw, area.h})
+		x += cw
+	}
+	for i, p := range v.panes {
+		r := v.layout[i]
+		if r.w > 2 && r.h > 2 {
+			p.SetSize(r.w-2, r.h-2)
+		} else {
+			p.SetSize(0, 0)
+		}
+	}
+}
+
+// layoutColumn stacks panes in r: each gets its minimum, spare rows go by
+// weight; panes that do not fit are hidden and counted.
+func (v *liveView) layoutColumn(idxs []int, r rect) {
+	need := 0
+	n := 0
+	for _, i := range idxs {
+		if need+v.panes[i].MinHeight()+2 > r.h {
+			break
+		}
+		need += v.panes[i].MinHeight() + 2
+		n++
+	}
+	v.hidden += len(idxs) - n
+	idxs = idxs[:n]
+	spare := r.h - need
+	totalW := 0
+	for _, i := range idxs {
+		totalW += paneWeight(v.ids[i])
+	}
+	y := r.y
+	for k, i := range idxs {
+		h := v.panes[i].MinHeight() + 2
+		if totalW > 0 {
+			extra := spare * paneWeight(v.ids[i]) / totalW
+			if k == len(idxs)-1 {
+				extra = r.y + r.h - y - h // last one takes the rounding
+			}
+			h += extra
+		}
+		v.layout[i] = rect{r.x, y, r.w, h}
+		y += h
+	}
+}
+
+// statusRows is the height of the info + error area above the panes.
+func (v *liveView) statusRows() int { return 2 }
+
+// View draws the status area and every visible pane into a w×h block.
+func (v *liveView) View() string {
+	if v.w <= 0 || v.h <= 0 {
+		return ""
+	}
+	rows := make([]strings.Builder, v.h)
+	rowW := make([]int, v.h) // cells written so far per row
+	// Status area.
+	info := v.live.Info()
+	state := "backend " + orDash(v.frame.Backend)
+	if v.frame.Paused {
+		state += " · PAUSED"
+	}
+	if v.frame.Delay > 0 {
+		state += " · slow-mo " + fmtDur(v.frame.Delay)
+	}
+	if v.hidden > 0 {
+		state += " · " + itoa(v.hidden) + " pane(s) hidden: enlarge the terminal"
+	}
+	rows[0].WriteString(fit(info+"  ["+state+"]", v.w))
+	rows[1].WriteString(v.errorLine())
+	rowW[0], rowW[1] = v.w, v.w
+	// Panes: draw each box, then splice its lines into the rows. Columns
+	// are left to right, so appending per row keeps x order as long as
+	// boxes in the same row are visited left to right.
+	order := make([]int, 0, len(v.panes))
+	for i := range v.panes {
+		if v.layout[i].w > 0 {
+			order = append(order, i)
+		}
+	}
+	// sort by x (stable: few panes)
+	for a := 1; a < len(order); a++ {
+		for b := a; b > 0 && v.layout[order[b]].x < v.layout[order[b-1]].x; b-- {
+			order[b], order[b-1] = order[b-1], order[b]
+		}
+	}
+	for _, i := range order {
+		r := v.layout[i]
+		if r.h < 2 || r.w < 4 {
+			continue
+		}
+		lines := strings.Split(box(v.panes[i].Title(), v.panes[i].View(), r.w, r.h), "\n")
+		for k, ln := range lines {
+			if y := r.y + k; y < v.h {
+				if rowW[y] < r.x {
+					rows[y].WriteString(strings.Repeat(" ", r.x-rowW[y]))
+				}
+				rows[y].WriteString(ln)
+				rowW[y] = r.x + r.w
+			}
+		}
+	}
+	var b strings.Builder
+	for y := range rows {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(rows[y].String())
+	}
+	return b.String()
+}
+
+// errorLine shows the newest error (kept on screen for a while) or a
+// quiet "no errors".
+func (v *liveView) errorLine() string {
+	if n := len(v.errs); n > 0 {
+		e := v.errs[n-1]
+		if v.now.Sub(e.at) < errShowFor || v.now.IsZero() {
+			t := "✗ ERROR: " + e.text
+			if e.count > 1 {
+				t += " (×" + itoa(e.count) + ")"
+			}
+			return styleError.Render(fit(t, v.w))
+		}
+	}
+	return fit("", v.w)
+}

@@ -1,0 +1,218 @@
+package visualizer
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// readiness draws one row per watched fd and one column per recent loop
+// pass; each cell is what the kernel reported for that fd in that pass.
+//
+// Cell glyphs (one cell each, never colour alone):
+//
+//	.  watched, nothing reported     I  readable (in)      O  writable (out)
+//	B  both in and out               H  hang-up            E  error
+type readiness struct {
+	w, h int
+
+	fds    map[int32]*fdRow // watched fds by number
+	passes []passCol        // ring of recent passes
+	head   int              // index of the newest pass in passes
+	count  uint64           // passes seen in total
+	cur    passCol          // the pass being built
+
+	backend    string
+	watched    int64    // fds watched at the last WaitStart
+	readyNow   int64    // fds ready in the last WaitEnd
+	kernelTime int64    // ns spent in the last wait
+	rows       []*fdRow // scratch for View
+}
+
+type fdRow struct {
+	fd    int32
+	label string
+	last  uint64 // pass number of the last readiness (0 = never)
+	gone  bool
+}
+
+// passCol is one pass: the fds reported ready and what they reported.
+type passCol struct {
+	n     uint64
+	fds   []int32
+	ready []reactor.Ready
+}
+
+const readinessCols = 256 // passes remembered (more than any screen is wide)
+
+func newReadiness() *readiness {
+	return &readiness{fds: map[int32]*fdRow{}, passes: make([]passCol, readinessCols)}
+}
+
+func (p *readiness) Title() string    { return "Readiness (fd × pass)" }
+func (p *readiness) MinHeight() int   { return 5 }
+func (p *readiness) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Update folds a frame (or an interest-set snapshot) into the grid.
+func (p *readiness) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case *frameMsg:
+		p.backend = msg.Backend
+		for i := range msg.Events {
+			p.observe(&msg.Events[i])
+		}
+	case watchedMsg:
+		for _, w := range msg.List {
+			p.row(int32(w.Fd), w.Label)
+		}
+	}
+	return nil
+}
+
+func (p *readiness) row(fd int32, label string) *fdRow {
+	r := p.fds[fd]
+	if r == nil || r.gone {
+		r = &fdRow{fd: fd}
+		p.fds[fd] = r
+	}
+	if label != "" {
+		r.label = label
+	}
+	return r
+}
+
+func (p *readiness) observe(ev *reactor.TraceEvent) {
+	switch ev.Kind {
+	case reactor.KindRegister:
+		p.row(ev.Fd, ev.Label)
+	case reactor.KindDeregister, reactor.KindClosed:
+		delete(p.fds, ev.Fd)
+	case reactor.KindWaitStart:
+		p.watched = ev.N
+		if ev.Backend != "" {
+			p.backend = ev.Backend
+		}
+	case reactor.KindWaitEnd:
+		p.readyNow = ev.N
+		p.kernelTime = int64(ev.Dur)
+	case reactor.KindReady:
+		p.cur.fds = append(p.cur.fds, ev.Fd)
+		p.cur.ready = append(p.cur.ready, ev.Ready)
+		p.row(ev.Fd, ev.Label).last = p.count + 1
+	case reactor.KindPassEnd:
+		p.count++
+		p.head = (p.head + 1) % len(p.passes)
+		old := p.passes[p.head]
+		p.cur.n = p.count
+		p.passes[p.head] = p.cur
+		p.cur = passCol{fds: old.fds[:0], ready: old.ready[:0]}
+	}
+}
+
+// readyGlyph is the single-cell glyph for what the kernel reported.
+func readyGlyph(r reactor.Ready) byte {
+	switch {
+	case r&reactor.Err != 0:
+		return 'E'
+	case r&reactor.HangUp != 0:
+		return 'H'
+	case r&(reactor.In|reactor.Out) == reactor.In|reactor.Out:
+		return 'B'
+	case r&reactor.In != 0:
+		return 'I'
+	case r&reactor.Out != 0:
+		return 'O'
+	}
+	return '.'
+}
+
+// View draws the grid: label column, then passes oldest → newest.
+func (p *readiness) View() string {
+	if p.w <= 0 || p.h <= 0 {
+		return ""
+	}
+	const labelW = 18
+	cols := max(1, p.w-labelW-1)
+	cols = min(cols, len(p.passes))
+	bodyRows := max(1, p.h-3) // header, footer, legend
+
+	// Pick rows: all fds if they fit, else the most recently active ones.
+	p.rows = p.rows[:0]
+	for _, r := range p.fds {
+		p.rows = append(p.rows, r)
+	}
+	hidden := 0
+	if len(p.rows) > bodyRows {
+		slices.SortFunc(p.rows, func(a, b *fdRow) int {
+			if a.last != b.last {
+				if a.last > b.last {
+					return -1
+				}
+				return 1
+			}
+			return int(a.fd - b.fd)
+		})
+		hidden = len(p.rows) - (bodyRows - 1)
+		p.rows = p.rows[:bodyRows-1]
+	}
+	slices.SortFunc(p.rows, func(a, b *fdRow) int { return int(a.fd - b.fd) })
+
+	// Map fd -> row index, then paint passes column by column.
+	grid := make([][]byte, len(p.rows))
+	idx := make(map[int32]int, len(p.rows))
+	for i, r := range p.rows {
+		grid[i] = []byte(strings.Repeat(".", cols))
+		idx[r.fd] = i
+	}
+	shown := min(uint64(cols), p.count)
+	for c := uint64(0); c < shown; c++ {
+		pc := &p.passes[(p.head-int(c)+len(p.passes))%len(p.passes)]
+		x := cols - 1 - int(c)
+		for j, fd := range pc.fds {
+			if i, ok := idx[fd]; ok {
+				grid[i][x] = readyGlyph(pc.ready[j])
+			}
+		}
+	}
+
+	var b strings.Builder
+	hdr := fit("fd  owner", labelW) + " " + fit("passes → (newest right), pass #"+strconv.FormatUint(p.count, 10), cols)
+	b.WriteString(styleHeader.Render(hdr))
+	b.WriteByte('\n')
+	for i, r := range p.rows {
+		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 3)+" "+r.label, labelW))
+		b.WriteByte(' ')
+		b.Write(grid[i])
+		b.WriteByte('\n')
+	}
+	if hidden > 0 {
+		b.WriteString(fit("… "+strconv.Itoa(hidden)+" more fds with no recent readiness", p.w))
+		b.WriteByte('\n')
+	}
+	for i := len(p.rows) + boolInt(hidden > 0); i < bodyRows; i++ {
+		b.WriteByte('\n')
+	}
+	b.WriteString(fit("I in  O out  B both  H hang-up  E error  . nothing", p.w))
+	b.WriteByte('\n')
+	b.WriteString(fit("backend "+orDash(p.backend)+" · watched "+strconv.FormatInt(p.watched, 10)+
+		" · ready this pass "+strconv.FormatInt(p.readyNow, 10)+
+		" · in kernel "+fmtDur(durNS(p.kernelTime)), p.w))
+	return b.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

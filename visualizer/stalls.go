@@ -1,0 +1,141 @@
+package visualizer
+
+import (
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// stalls shows who is holding the loop: the current lag, a stall in
+// progress (with the last handler that ran before it), the longest stall in
+// the last minute with the handler the reactor blamed, the most recent
+// stalls and late timers, and panics.
+type stalls struct {
+	w, h int
+
+	phase  loopPhase
+	now    time.Time
+	lag    time.Duration
+	paused bool
+	delay  time.Duration
+	recent []stallRec // newest last, bounded
+	late   []stallRec // late timers, newest last, bounded
+	panics []stallRec
+	total  uint64
+}
+
+type stallRec struct {
+	at    time.Time
+	label string
+	dur   time.Duration
+}
+
+const (
+	stallKeep     = 32
+	lateTimerMin  = 5 * time.Millisecond // lateness worth showing
+	longestWindow = time.Minute
+)
+
+func newStalls() *stalls { return &stalls{} }
+
+func (p *stalls) Title() string    { return "Stalls & lag" }
+func (p *stalls) MinHeight() int   { return 5 }
+func (p *stalls) SetSize(w, h int) { p.w, p.h = w, h }
+
+func keepLast(s []stallRec, r stallRec) []stallRec {
+	if len(s) >= stallKeep {
+		copy(s, s[1:])
+		s = s[:len(s)-1]
+	}
+	return append(s, r)
+}
+
+// Update folds stall, lag, late-timer and panic events.
+func (p *stalls) Update(msg tea.Msg) tea.Cmd {
+	f, ok := msg.(*frameMsg)
+	if !ok {
+		return nil
+	}
+	p.now, p.paused, p.delay = f.Now, f.Paused, f.Delay
+	p.phase.fold(f)
+	for i := range f.Events {
+		ev := &f.Events[i]
+		switch ev.Kind {
+		case reactor.KindStall:
+			p.total++
+			p.recent = keepLast(p.recent, stallRec{f.Now, ev.Label, ev.Dur})
+		case reactor.KindLag:
+			p.lag = ev.Dur
+		case reactor.KindTimerFired:
+			if ev.Dur >= lateTimerMin {
+				p.late = keepLast(p.late, stallRec{f.Now, ev.Label, ev.Dur})
+			}
+		case reactor.KindPanic:
+			p.panics = keepLast(p.panics, stallRec{f.Now, ev.Label, 0})
+		}
+	}
+	if f.Stats.LastLag > 0 {
+		p.lag = f.Stats.LastLag
+	}
+	return nil
+}
+
+// View lists the facts, most urgent first.
+func (p *stalls) View() string {
+	if p.w <= 0 || p.h <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, p.h)
+	busy := p.phase.busyFor(p.now)
+	switch {
+	case p.paused:
+		lines = append(lines, "loop PAUSED (no passes while paused)")
+	case busy > stallThreshold+p.delay:
+		who := p.phase.lastLabel
+		if who == "" {
+			who = "unknown"
+		}
+		lines = append(lines, styleWarn.Render("!! STALL IN PROGRESS: loop busy "+fmtDur(busy.Truncate(time.Millisecond))+
+			" — last handler: "+who))
+	default:
+		lines = append(lines, "loop ok · last pass "+fmtDur(p.phase.sinceLastPass(p.now).Truncate(time.Millisecond))+" ago")
+	}
+	lines = append(lines, "lag now "+fmtDur(p.lag)+" · stalls seen "+itoa(int(p.total)))
+	if r, ok := p.longest(); ok {
+		lines = append(lines, "longest (1 min): "+fmtDur(r.dur)+" blamed on "+orDash(r.label))
+	} else {
+		lines = append(lines, "longest (1 min): none")
+	}
+	for i := len(p.panics) - 1; i >= 0 && len(lines) < p.h; i-- {
+		lines = append(lines, "PANIC in "+orDash(p.panics[i].label)+" ("+p.age(p.panics[i].at)+" ago)")
+	}
+	for i := len(p.recent) - 1; i >= 0 && len(lines) < p.h-1; i-- {
+		r := p.recent[i]
+		lines = append(lines, "  stall "+padLeft(fmtDur(r.dur), 6)+"  "+orDash(r.label)+"  ("+p.age(r.at)+" ago)")
+	}
+	if len(p.late) > 0 && len(lines) < p.h {
+		r := p.late[len(p.late)-1]
+		lines = append(lines, "late timer "+orDash(r.label)+" by "+fmtDur(r.dur)+" ("+itoa(len(p.late))+" late recently)")
+	}
+	for len(lines) < p.h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:p.h], "\n")
+}
+
+func (p *stalls) longest() (stallRec, bool) {
+	var best stallRec
+	ok := false
+	for _, r := range p.recent {
+		if p.now.Sub(r.at) <= longestWindow && (!ok || r.dur > best.dur) {
+			best, ok = r, true
+		}
+	}
+	return best, ok
+}
+
+func (p *stalls) age(t time.Time) string {
+	return fmtDur(p.now.Sub(t).Truncate(100 * time.Millisecond))
+}
