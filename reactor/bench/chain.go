@@ -1,0 +1,272 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
+	"golang.org/x/sys/unix"
+)
+
+// ChainResult is one (backend, N) cell of the chain experiment.
+type ChainResult struct {
+	Backend    string  `json:"backend"`
+	N          int     `json:"n"`
+	RequestedN int     `json:"requested_n"`
+	Active     int     `json:"active"`
+	Writes     int     `json:"writes"`
+	Events     int     `json:"events_per_run"`
+	MedianUs   float64 `json:"median_us,omitempty"`
+	MinUs      float64 `json:"min_us,omitempty"`
+	MaxUs      float64 `json:"max_us,omitempty"`
+	Refused    string  `json:"refused,omitempty"`
+}
+
+// ChainReport is the whole chain experiment, as printed by --json.
+type ChainReport struct {
+	Experiment string        `json:"experiment"`
+	Machine    Machine       `json:"machine"`
+	Limits     Limits        `json:"rlimit_nofile"`
+	Runs       int           `json:"runs"`
+	Notes      []string      `json:"notes,omitempty"`
+	Results    []ChainResult `json:"results"`
+}
+
+type chainOpts struct {
+	ns             []int
+	active, writes int
+	runs           int
+	backends       []string
+	json           bool
+}
+
+func chainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("chain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	nList := fs.String("n", "100", "comma-separated numbers of socketpairs (bench.c -n)")
+	active := fs.Int("a", 1, "active pipes made readable at the start of each run (bench.c -a)")
+	writes := fs.Int("w", 100, "writes passed along from pipe to pipe per run (bench.c -w)")
+	runs := fs.Int("runs", 25, "runs per cell (the median is reported)")
+	backends := fs.String("backends", "all", "comma-separated backends to compare ("+strings.Join(reactor.Backends(), ",")+")")
+	asJSON := fs.Bool("json", false, "print machine-readable JSON instead of a table")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: reactorlab bench chain [flags]\n\n"+
+			"A port of libevent's test/bench.c: N socketpairs, A made active, and W one-byte\n"+
+			"writes passed along by the read handlers. Reports the time per run.\n\nflags:\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	o := chainOpts{active: *active, writes: *writes, runs: *runs, json: *asJSON}
+	var err error
+	if o.ns, err = parseInts("n", *nList); err != nil {
+		return err
+	}
+	if o.backends, err = parseBackends(*backends); err != nil {
+		return err
+	}
+	if o.active < 1 || o.writes < 0 || o.runs < 1 {
+		return usagef("bench chain: -a and --runs must be at least 1 and -w at least 0")
+	}
+	for _, n := range o.ns {
+		if o.active > n {
+			return usagef("bench chain: -a %d is more than -n %d; want at most one active per pipe", o.active, n)
+		}
+	}
+	rep, err := runChain(ctx, o)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	printChain(stdout, rep, o.backends)
+	return nil
+}
+
+func runChain(ctx context.Context, o chainOpts) (*ChainReport, error) {
+	rep := &ChainReport{Experiment: "chain", Machine: machine(), Limits: raiseNofile(), Runs: o.runs}
+	if rep.Limits.Note != "" {
+		rep.Notes = append(rep.Notes, rep.Limits.Note)
+	}
+	for _, want := range o.ns {
+		// each socketpair is 2 fds; each loop adds a poller and a waker.
+		n := capN(rep.Limits, want, 2)
+		if n < want {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("N=%d needs %d fds; the hard RLIMIT_NOFILE (%d) caps it at N=%d",
+				want, 2*want, rep.Limits.Hard, n))
+		}
+		cells, err := chainN(ctx, n, min(o.active, n), o)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cells {
+			c.RequestedN = want
+			rep.Results = append(rep.Results, c)
+		}
+	}
+	return rep, nil
+}
+
+// chainRig is one loop with every pipe registered, as bench.c sets up.
+type chainRig struct {
+	l                     *reactor.Loop
+	count, fired, writesN int
+}
+
+func chainN(ctx context.Context, n, active int, o chainOpts) ([]ChainResult, error) {
+	cells := make([]ChainResult, len(o.backends))
+	rigs := make([]*chainRig, len(o.backends))
+	defer func() {
+		for _, r := range rigs {
+			if r != nil {
+				r.l.Close()
+			}
+		}
+	}()
+	// Loops first, so their poller and waker fds take low numbers and the
+	// select backend is refused by a pipe, not by its own waker.
+	for i, b := range o.backends {
+		cells[i] = ChainResult{Backend: b, N: n, Active: active, Writes: o.writes, Events: active + o.writes}
+		l, err := reactor.New(reactor.Config{Backend: b, Heartbeat: -1})
+		if err != nil {
+			return nil, err
+		}
+		rigs[i] = &chainRig{l: l}
+	}
+	p, err := newPairs(n)
+	if err != nil {
+		return nil, err
+	}
+	defer p.close()
+	for i, rig := range rigs {
+		err := rig.register(p)
+		if errors.Is(err, reactor.ErrFDSetSize) {
+			cells[i].Refused = err.Error()
+			rig.l.Close()
+			rigs[i] = nil
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	samples := make([][]float64, len(o.backends))
+	space := n / active
+	for r := range o.runs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for k := range rigs {
+			i := (k + r) % len(rigs)
+			rig := rigs[i]
+			if rig == nil {
+				continue
+			}
+			d, err := rig.run(p, active, space, o.writes)
+			if err != nil {
+				return nil, err
+			}
+			samples[i] = append(samples[i], float64(d.Nanoseconds())/1e3)
+		}
+	}
+	for i := range cells {
+		if s := samples[i]; len(s) > 0 {
+			slices.Sort(s)
+			cells[i].MedianUs, cells[i].MinUs, cells[i].MaxUs = s[len(s)/2], s[0], s[len(s)-1]
+		}
+	}
+	return cells, nil
+}
+
+// register watches every read end, as bench.c's run_once does.
+func (rig *chainRig) register(p *pairs) error {
+	l := rig.l
+	n := len(p.r)
+	buf := make([]byte, 1)
+	one := []byte{'e'}
+	for i, fd := range p.r {
+		next := p.w[(i+1)%n]
+		err := l.Register(fd, reactor.Readable, "", func(fd int, _ reactor.Ready) {
+			// bench.c read_cb: read one byte, pass one along while writes remain.
+			if k, err := unix.Read(fd, buf); err == nil {
+				rig.count += k
+			}
+			if rig.writesN > 0 {
+				unix.Write(next, one)
+				rig.writesN--
+				rig.fired++
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return l.Iterate(0)
+}
+
+// run is bench.c's run_once: make A pipes active, then run passes until
+// every byte written has been read.
+func (rig *chainRig) run(p *pairs, active, space, writes int) (time.Duration, error) {
+	rig.fired, rig.count, rig.writesN = 0, 0, writes
+	for i := range active {
+		unix.Write(p.w[i*space], []byte{'e'})
+		rig.fired++
+	}
+	t0 := time.Now()
+	for rig.count != rig.fired {
+		if err := rig.l.Iterate(0); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(t0), nil
+}
+
+func printChain(w io.Writer, rep *ChainReport, backends []string) {
+	fmt.Fprintf(w, "reactorlab bench chain (libevent bench.c): time per run, median of %d runs\n", rep.Runs)
+	fmt.Fprintf(w, "machine: %s\n", rep.Machine)
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+	if len(rep.Results) > 0 {
+		r := rep.Results[0]
+		fmt.Fprintf(w, "active %d, writes %d (%d events per run)\n", r.Active, r.Writes, r.Events)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%7s", "pipes")
+	for _, b := range backends {
+		fmt.Fprintf(w, "  %-22s", b)
+	}
+	fmt.Fprintf(w, "  %s\n", "per event (best backend)")
+	var refusal string
+	for i := 0; i < len(rep.Results); i += len(backends) {
+		row := rep.Results[i : i+len(backends)]
+		fmt.Fprintf(w, "%7d", row[0].N)
+		best := 0.0
+		for _, c := range row {
+			if c.Refused != "" {
+				fmt.Fprintf(w, "  %-22s", "refused (fd >= 1024)")
+				refusal = c.Refused
+				continue
+			}
+			fmt.Fprintf(w, "  %-22s", fmtNs(c.MedianUs*1e3))
+			if best == 0 || c.MedianUs < best {
+				best = c.MedianUs
+			}
+		}
+		fmt.Fprintf(w, "  %s\n", fmtNs(best*1e3/float64(max(row[0].Events, 1))))
+	}
+	if refusal != "" {
+		fmt.Fprintf(w, "\nselect refused: %s\n", refusal)
+	}
+}
