@@ -25,7 +25,7 @@ var ErrNotAllPass = errors.New("not every exercise passes yet")
 
 const usageText = `Usage: reactorlab exercises [list|check|watch|hint|reset] ...
 
-Graded exercises: finish a stub, `+"`go test`"+` grades it.
+Graded exercises: finish a stub, ` + "`go test`" + ` grades it.
 
   reactorlab exercises              list the exercises with pending/done and a progress bar
   reactorlab exercises check        grade every exercise and print a summary (no terminal needed);

@@ -16,7 +16,7 @@
 // # Pristine copies for reset
 //
 // Resetting an exercise restores its stub from a copy embedded in the binary.
-// go:embed cannot reach into exercises/ (another module, and outside this
+// The embed directive cannot reach into exercises/ (another module, and outside this
 // package's directory), so pristine/ holds a generated copy of every stub,
 // named NN_topic/file.go.txt so the Go tool does not compile it. Regenerate it
 // after changing a stub with
