@@ -1,0 +1,213 @@
+package tcp
+
+import (
+	"net"
+	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
+	"golang.org/x/sys/unix"
+)
+
+// Accept batch bounds. The batch starts at DefaultAcceptBatch, grows while
+// every pass fills it (a queue of clients is waiting) and shrinks toward what
+// a pass actually found, so a burst of connects is absorbed quickly without
+// one pass doing nothing but accept while established clients wait.
+const (
+	minAcceptBatch = 16
+	maxAcceptBatch = 4096
+)
+
+// retryAfterFDExhaustion is how long a listener stops watching its socket
+// when it is out of fds and could not keep a spare one.
+const retryAfterFDExhaustion = 100 * time.Millisecond
+
+// Listener accepts connections on a raw listening socket driven by a loop.
+type Listener struct {
+	loop    *reactor.Loop
+	ep      *endpoint
+	fd      int
+	addr    *net.TCPAddr
+	factory Factory
+	label   string
+	batch   int
+	reserve int // fd kept open on /dev/null to recover from EMFILE; -1 when none
+	closed  bool
+	waiting bool // not watching the socket until a retry timer fires
+}
+
+// ListenTCP starts listening on addr ("host:port"; port 0 picks a free port,
+// see Addr) and builds a protocol with f for every connection. It must be
+// called on the loop goroutine or before the loop runs.
+func ListenTCP(loop *reactor.Loop, addr string, f Factory, opts ...Option) (*Listener, error) {
+	a, err := resolve(addr)
+	if err != nil {
+		return nil, err
+	}
+	cfg := newConfig(opts)
+	fd, bound, err := listenSocket(a, cfg.backlog)
+	if err != nil {
+		return nil, err
+	}
+	ln := &Listener{loop: loop, ep: newEndpoint(cfg), fd: fd, addr: bound, factory: f,
+		label: cfg.label + " listen " + bound.String(), batch: DefaultAcceptBatch, reserve: openReserve()}
+	if err := loop.Register(fd, reactor.Readable, ln.label, ln.handle); err != nil {
+		unix.Close(fd)
+		ln.closeReserve()
+		return nil, err
+	}
+	loop.Trace(reactor.TraceEvent{Kind: reactor.KindListen, Fd: int32(fd), Label: ln.label, Text: bound.String()})
+	return ln, nil
+}
+
+// openReserve opens the spare fd used when the process runs out.
+func openReserve() int {
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}
+
+func (ln *Listener) closeReserve() {
+	if ln.reserve >= 0 {
+		unix.Close(ln.reserve)
+		ln.reserve = -1
+	}
+}
+
+// Addr returns the bound address, with the real port if port 0 was asked for.
+func (ln *Listener) Addr() *net.TCPAddr { return ln.addr }
+
+// Fd returns the listening socket's file descriptor.
+func (ln *Listener) Fd() int { return ln.fd }
+
+// Counters returns running totals for this listener's connections. Safe from
+// any goroutine.
+func (ln *Listener) Counters() Counters { return ln.ep.stats.snapshot() }
+
+// AcceptBatch returns the current accept batch size.
+func (ln *Listener) AcceptBatch() int { return ln.batch }
+
+// Conns returns the open connections (loop goroutine only).
+func (ln *Listener) Conns() []*Transport {
+	ts := make([]*Transport, 0, len(ln.ep.conns))
+	for t := range ln.ep.conns {
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// Close stops listening. Open connections are left alone (see Server.Close).
+func (ln *Listener) Close() error {
+	if ln.closed {
+		return nil
+	}
+	ln.closed = true
+	if !ln.waiting {
+		ln.loop.Deregister(ln.fd)
+	}
+	ln.closeReserve()
+	if err := unix.Close(ln.fd); err != nil {
+		return syscallErr("close", err)
+	}
+	return nil
+}
+
+// handle accepts up to one batch of waiting connections.
+func (ln *Listener) handle(_ int, _ reactor.Ready) {
+	n := 0
+	for n < ln.batch && !ln.closed {
+		fd, sa, err := unix.Accept4(ln.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		ln.loop.CountSyscall(reactor.SysAccept)
+		switch err {
+		case nil:
+			n++
+			ln.newConn(fd, sa)
+			continue
+		case unix.EINTR, unix.ECONNABORTED:
+			// ECONNABORTED: the client gave up while queued; try the next.
+			continue
+		case unix.EAGAIN:
+			ln.adapt(n, false)
+			return
+		case unix.EMFILE, unix.ENFILE:
+			if ln.refuseOne() {
+				n++ // counts toward the batch: it did cost an accept
+				continue
+			}
+		default:
+			ln.ep.stats.acceptErrors.Add(1)
+			ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(ln.fd), Label: ln.label,
+				Text: syscallErr("accept4", err).Error()})
+		}
+		ln.adapt(n, false)
+		return
+	}
+	ln.adapt(n, true)
+}
+
+func (ln *Listener) adapt(n int, saturated bool) {
+	if saturated {
+		ln.batch = min(ln.batch*3/2, maxAcceptBatch)
+	} else {
+		ln.batch = max((ln.batch+n)/2, minAcceptBatch)
+	}
+}
+
+// refuseOne deals with EMFILE/ENFILE. The pending connection stays in the
+// kernel's queue, so the listening socket stays readable and a naive loop
+// would spin at 100% CPU. Instead: free the spare fd, accept the client,
+// close it at once (it sees the connection drop), and take the spare back.
+// It reports whether accepting may go on.
+func (ln *Listener) refuseOne() bool {
+	if ln.reserve >= 0 {
+		unix.Close(ln.reserve)
+		ln.reserve = -1
+		fd, _, err := unix.Accept4(ln.fd, unix.SOCK_CLOEXEC)
+		ln.loop.CountSyscall(reactor.SysAccept)
+		if err == nil {
+			unix.Close(fd)
+			ln.ep.stats.refused.Add(1)
+			ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(ln.fd), Label: ln.label,
+				Text: "out of file descriptors"})
+		}
+		ln.reserve = openReserve()
+		if ln.reserve >= 0 && err == nil {
+			return true
+		}
+	}
+	// No spare fd (something else took it): stop watching the socket for a
+	// moment rather than spin on an accept that cannot succeed.
+	ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(ln.fd), Label: ln.label,
+		Text: "out of file descriptors (no spare fd; accepting paused)"})
+	if !ln.waiting && ln.loop.Deregister(ln.fd) == nil {
+		ln.waiting = true
+		ln.loop.CallLater(retryAfterFDExhaustion, func() {
+			if ln.closed || !ln.waiting {
+				return
+			}
+			ln.waiting = false
+			if ln.reserve < 0 {
+				ln.reserve = openReserve()
+			}
+			ln.loop.Register(ln.fd, reactor.Readable, ln.label, ln.handle)
+		})
+	}
+	return false
+}
+
+// newConn wraps an accepted socket in a transport and starts its protocol.
+func (ln *Listener) newConn(fd int, sa unix.Sockaddr) {
+	setNoDelay(fd)
+	remote := tcpAddr(sa)
+	p := ln.factory.BuildProtocol(remote)
+	if p == nil {
+		unix.Close(fd) // the factory declined this client
+		return
+	}
+	ln.ep.stats.accepted.Add(1)
+	if ln.loop.Tracing() {
+		ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindAccepted, Fd: int32(fd), Label: ln.label, Text: remote.String()})
+	}
+	newTransport(ln.loop, ln.ep, fd, remote, p).start()
+}

@@ -1,0 +1,286 @@
+package tcp
+
+import (
+	"errors"
+	"net"
+	"os"
+
+	"github.com/reactorlab/reactorlab/reactor"
+	"golang.org/x/sys/unix"
+)
+
+// Transport is the reactor's side of one TCP connection: it owns the socket,
+// reads into the protocol and buffers what the socket cannot take yet.
+//
+// All methods must be called on the loop goroutine (from protocol callbacks,
+// timers, or a function passed to Loop.CallFromGoroutine).
+//
+// # Writing
+//
+// Write tries the socket at once; only what did not fit is copied into the
+// output buffer, and only then does the transport ask the loop for
+// writability. A connection whose peer keeps up therefore never touches the
+// poller for writes — no register or modify per message.
+type Transport struct {
+	loop   *reactor.Loop
+	ep     *endpoint
+	fd     int
+	proto  Protocol
+	label  string
+	remote *net.TCPAddr
+	local  *net.TCPAddr // filled lazily by LocalAddr
+
+	out []byte // output buffer; out[off:] is still to be written
+	off int
+
+	interest   reactor.Interest // what the loop watches for us (0 = not registered)
+	registered bool
+
+	readPaused    bool  // PauseReading was called
+	readEOF       bool  // the peer has finished sending
+	disconnecting bool  // LoseConnection: flush, then close
+	writeShut     bool  // CloseWrite was called: no more writes
+	shutDone      bool  // shutdown(SHUT_WR) has been issued
+	closed        bool  // the fd is closed
+	lossReason    error // reason to report when a pending LoseConnection completes
+	failReason    error // if set, reported instead of a clean close (e.g. line too long)
+
+	producer       Producer
+	producerPaused bool
+}
+
+func newTransport(loop *reactor.Loop, ep *endpoint, fd int, remote *net.TCPAddr, p Protocol) *Transport {
+	return &Transport{loop: loop, ep: ep, fd: fd, proto: p, remote: remote,
+		label: ep.cfg.label + " " + remote.String()}
+}
+
+// start registers the connection and calls ConnectionMade.
+func (t *Transport) start() {
+	t.ep.conns[t] = struct{}{}
+	t.ep.stats.open.Add(1)
+	if err := t.setInterest(); err != nil {
+		// e.g. the select backend cannot watch fds >= 1024.
+		t.traceText(reactor.KindError, err.Error())
+		t.close(err, true, false)
+		return
+	}
+	t.proto.ConnectionMade(t)
+}
+
+// Fd returns the socket's file descriptor (for tracing and socket options).
+func (t *Transport) Fd() int { return t.fd }
+
+// Loop returns the loop this transport runs on.
+func (t *Transport) Loop() *reactor.Loop { return t.loop }
+
+// Protocol returns the protocol attached to this transport.
+func (t *Transport) Protocol() Protocol { return t.proto }
+
+// RemoteAddr returns the peer's address.
+func (t *Transport) RemoteAddr() net.Addr { return t.remote }
+
+// LocalAddr returns this end's address (nil once closed).
+func (t *Transport) LocalAddr() net.Addr {
+	if t.local == nil && !t.closed {
+		if sa, err := unix.Getsockname(t.fd); err == nil {
+			t.local = tcpAddr(sa)
+		}
+	}
+	if t.local == nil {
+		return nil
+	}
+	return t.local
+}
+
+// BufferedBytes returns how many written bytes are waiting for the socket.
+func (t *Transport) BufferedBytes() int { return len(t.out) - t.off }
+
+// Connected reports whether the socket is still open.
+func (t *Transport) Connected() bool { return !t.closed }
+
+// Disconnecting reports whether LoseConnection has been called.
+func (t *Transport) Disconnecting() bool { return t.disconnecting }
+
+// ReadingPaused reports whether PauseReading is in effect.
+func (t *Transport) ReadingPaused() bool { return t.readPaused }
+
+// wantRead reports whether the transport should be reading right now.
+func (t *Transport) wantRead() bool {
+	return !t.closed && !t.readPaused && !t.readEOF && !t.disconnecting
+}
+
+// setInterest tells the loop what to watch: readable while reading,
+// writable only while output is pending. When neither, the fd leaves the
+// poller altogether (so hang-up reports cannot make the loop spin).
+func (t *Transport) setInterest() error {
+	if t.closed {
+		return nil
+	}
+	var want reactor.Interest
+	if t.wantRead() {
+		want |= reactor.Readable
+	}
+	if t.BufferedBytes() > 0 {
+		want |= reactor.Writable
+	}
+	var err error
+	switch {
+	case want == t.interest && (want == 0) == !t.registered:
+		return nil
+	case want == 0:
+		err = t.loop.Deregister(t.fd)
+		t.registered = false
+	case !t.registered:
+		err = t.loop.Register(t.fd, want, t.label, t.handle)
+		t.registered = err == nil
+	default:
+		err = t.loop.Modify(t.fd, want)
+	}
+	if err == nil {
+		t.interest = want
+	}
+	return err
+}
+
+// setInterestOrClose is setInterest for callers that cannot return an error.
+func (t *Transport) setInterestOrClose(later bool) {
+	if err := t.setInterest(); err != nil {
+		t.close(err, true, later)
+	}
+}
+
+// handle is the loop's callback for this fd.
+func (t *Transport) handle(_ int, r reactor.Ready) {
+	if t.closed {
+		return
+	}
+	if t.BufferedBytes() > 0 && r&(reactor.Out|reactor.HangUp|reactor.Err) != 0 {
+		t.flush()
+	}
+	if t.wantRead() && r&(reactor.In|reactor.HangUp|reactor.Err) != 0 {
+		t.doRead()
+	}
+}
+
+// close releases the socket and reports ConnectionLost. rst sends a reset
+// instead of an orderly FIN. later defers ConnectionLost to the next loop
+// iteration: used when close is triggered from inside protocol code, so a
+// protocol is never re-entered (e.g. chat iterating over its clients).
+func (t *Transport) close(reason error, rst, later bool) {
+	if t.closed {
+		return
+	}
+	t.closed = true
+	if t.failReason != nil && errors.Is(reason, ErrConnectionDone) {
+		reason = t.failReason
+	}
+	if t.registered {
+		t.loop.Deregister(t.fd)
+		t.registered = false
+	}
+	if rst {
+		// SO_LINGER with a zero timeout makes close(2) send RST and drop
+		// any unsent data: the "abort" of a TCP connection.
+		unix.SetsockoptLinger(t.fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+	}
+	unix.Close(t.fd)
+	t.out, t.off = nil, 0
+	delete(t.ep.conns, t)
+	t.ep.stats.open.Add(-1)
+	t.ep.stats.closed.Add(1)
+	if t.loop.Tracing() {
+		t.loop.Trace(reactor.TraceEvent{Kind: reactor.KindClosed, Fd: int32(t.fd), Label: t.label, Text: ReasonText(reason)})
+	}
+	notify := func() {
+		if p := t.producer; p != nil {
+			t.producer = nil
+			p.StopProducing()
+		}
+		t.proto.ConnectionLost(reason)
+	}
+	if later {
+		t.loop.CallSoon(notify)
+	} else {
+		notify()
+	}
+}
+
+// LoseConnection flushes pending output and then closes the connection.
+// Reading stops at once. ConnectionLost gets ErrConnectionDone.
+func (t *Transport) LoseConnection() { t.loseConnection(ErrConnectionDone) }
+
+func (t *Transport) loseConnection(reason error) {
+	if t.closed || t.disconnecting {
+		return
+	}
+	t.disconnecting = true
+	t.lossReason = reason
+	if t.BufferedBytes() == 0 {
+		t.close(reason, false, true)
+		return
+	}
+	t.setInterestOrClose(true)
+}
+
+// Abort closes the connection at once, discarding pending output, and sends
+// the peer a reset. ConnectionLost gets ErrAborted.
+func (t *Transport) Abort() { t.close(ErrAborted, true, true) }
+
+// CloseWrite half-closes the connection: pending output is flushed, then the
+// peer sees end of input, while this side can go on reading.
+func (t *Transport) CloseWrite() error {
+	if t.closed || t.writeShut {
+		return nil
+	}
+	t.writeShut = true
+	if t.BufferedBytes() == 0 {
+		return t.shutdownWrite(true)
+	}
+	return nil
+}
+
+// shutdownWrite sends FIN; if the peer has finished too, the connection is
+// done.
+func (t *Transport) shutdownWrite(later bool) error {
+	t.shutDone = true
+	if err := unix.Shutdown(t.fd, unix.SHUT_WR); err != nil {
+		err = ioError("shutdown", err)
+		t.close(err, false, later)
+		return err
+	}
+	if t.readEOF {
+		t.close(ErrConnectionDone, false, later)
+	}
+	return nil
+}
+
+// PauseReading stops reading from the socket until ResumeReading. The
+// kernel buffers what arrives meanwhile and TCP flow control eventually
+// slows the sender down.
+func (t *Transport) PauseReading() {
+	if t.closed || t.readPaused {
+		return
+	}
+	t.readPaused = true
+	t.traceText(reactor.KindPaused, "reading")
+	t.setInterestOrClose(true)
+}
+
+// ResumeReading undoes PauseReading.
+func (t *Transport) ResumeReading() {
+	if t.closed || !t.readPaused {
+		return
+	}
+	t.readPaused = false
+	t.traceText(reactor.KindResumed, "reading")
+	t.setInterestOrClose(true)
+}
+
+func (t *Transport) traceText(k reactor.Kind, text string) {
+	if t.loop.Tracing() {
+		t.loop.Trace(reactor.TraceEvent{Kind: k, Fd: int32(t.fd), Label: t.label, Text: text})
+	}
+}
+
+// syscallErr wraps errno with the call name, as the rest of the lab does.
+func syscallErr(call string, errno error) error { return os.NewSyscallError(call, errno) }
