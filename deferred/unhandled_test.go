@@ -124,7 +124,7 @@ func TestHandledTooLateIsReported(t *testing.T) {
 func TestUnhandledReportedAtGC(t *testing.T) {
 	ch := make(chan UnhandledFailure, 64)
 	prev := SetUnhandledHook(func(u UnhandledFailure) { ch <- u })
-	defer SetUnhandledHook(prev)
+	t.Cleanup(func() { SetUnhandledHook(prev) })
 	id := dropFailedDeferred()
 	deadline := time.After(20 * time.Second) // generous: this is a liveness bound, not a timing assert
 	for {
