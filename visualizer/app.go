@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,14 +116,18 @@ func NewDashboard(title string, live Live, opts ...Option) *App {
 		prog: loadProgress(""), state: stateLesson, dashboard: true, title: title,
 		prose: map[proseKey][]string{}, pending: map[proseKey]bool{}}
 	m.help.Styles = help.DefaultStyles(true)
-	m.live = newLiveView(cfg, live, AllPanes(), AllControls)
+	panes := AllPanes()
+	if _, ok := live.(ChainSource); !ok {
+		panes = slices.DeleteFunc(panes, func(id PaneID) bool { return id == PaneChain })
+	}
+	m.live = newLiveView(cfg, live, panes, AllControls)
 	return m
 }
 
 // Init starts the frame tick (the only tick: re-armed in Update) and, for
 // a lesson given on the command line, its scenario.
 func (m *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{tickCmd(m.cfg.frame), tea.RequestBackgroundColor}
+	cmds := []tea.Cmd{m.cfg.tickCmd(), tea.RequestBackgroundColor}
 	if m.state == stateLesson && !m.dashboard {
 		cmds = append(cmds, m.enterLesson(m.cur))
 	}
@@ -146,7 +151,7 @@ func (m *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.live != nil {
 			cmd = m.live.sample(time.Time(msg))
 		}
-		return m, tea.Batch(cmd, tickCmd(m.cfg.frame))
+		return m, tea.Batch(cmd, m.cfg.tickCmd())
 	case liveStartedMsg:
 		return m, m.onStarted(msg)
 	case proseMsg:
@@ -303,4 +308,11 @@ func (m *App) Close() {
 		_ = m.live.live.Close()
 		m.live = nil
 	}
+}
+
+// Update2 is Update without the model result, for tests and callers that
+// hold *App.
+func (m *App) Update2(msg tea.Msg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	return cmd
 }

@@ -56,7 +56,7 @@ func newCostPlot() *costPlot {
 }
 
 func (p *costPlot) Title() string    { return "Cost of one wait call vs fds watched" }
-func (p *costPlot) MinHeight() int   { return 8 }
+func (p *costPlot) MinHeight() int   { return 7 }
 func (p *costPlot) SetSize(w, h int) { p.w, p.h = w, h }
 
 // Update pairs WaitStart (fds watched) with WaitEnd (ready, time).
@@ -169,7 +169,7 @@ func (p *costPlot) View() string {
 	axis := "0 fds watched →"
 	right := strconv.Itoa(maxX)
 	b.WriteString(strings.Repeat(" ", yw+1) + fit(axis, max(0, plotW-len(right))) + right + "\n")
-	legend := "s select  p poll  e epoll  * both · " + strconv.Itoa(p.samples) + " waits that found work"
+	legend := "s select  p poll  e epoll  * overlap · " + strconv.Itoa(p.samples) + " samples"
 	if p.samples == 0 {
 		legend = "no samples yet: waits that return ready fds are measured"
 	}

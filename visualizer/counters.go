@@ -21,7 +21,7 @@ type counters struct {
 func newCounters() *counters { return &counters{} }
 
 func (p *counters) Title() string    { return "Counters (syscalls)" }
-func (p *counters) MinHeight() int   { return 9 }
+func (p *counters) MinHeight() int   { return 6 }
 func (p *counters) SetSize(w, h int) { p.w, p.h = w, h }
 
 func (p *counters) values() [8]uint64 {
@@ -78,11 +78,14 @@ func (p *counters) View() string {
 		"wake-ups", "events", "passes"}
 	vals := p.values()
 	lines := make([]string, 0, p.h)
-	lines = append(lines, styleHeader.Render(fit(fit("kind", 22)+padLeft("total", 9)+padLeft("per s", 10), p.w)))
+	nw := max(8, min(22, p.w-19))
+	lines = append(lines, styleHeader.Render(fit(fit("kind", nw)+padLeft("total", 9)+padLeft("per s", 10), p.w)))
 	for i := range names {
-		lines = append(lines, fit(fit(names[i], 22)+padLeft(fmtCount(float64(vals[i])), 9)+
+		lines = append(lines, fit(fit(names[i], nw)+padLeft(fmtCount(float64(vals[i])), 9)+
 			padLeft(fmtCount(max(0, p.rates[i].perSec())), 10), p.w))
 	}
+	// The panel may be shorter than this list: the most telling rows come
+	// first and the rest are cut at the bottom.
 	extra := "wake writes " + fmtCount(float64(p.st.WakeWrites)) + " · stalls " + fmtCount(float64(p.st.Stalls)) +
 		" · panics " + fmtCount(float64(p.st.Panics))
 	lines = append(lines, fit(extra, p.w))

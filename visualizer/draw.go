@@ -52,12 +52,13 @@ func fit(s string, w int) string {
 	}
 }
 
-// padLeft right-aligns s in w cells (plain strings only).
+// padLeft right-aligns s in w cells.
 func padLeft(s string, w int) string {
-	if len(s) >= w {
+	n := width(s)
+	if n >= w {
 		return s
 	}
-	return strings.Repeat(" ", w-len(s)) + s
+	return strings.Repeat(" ", w-n) + s
 }
 
 // box draws content (lines separated by \n) inside a rounded border of
@@ -95,6 +96,9 @@ func box(title, content string, w, h int) string {
 func fmtDur(d time.Duration) string {
 	if d < 0 {
 		return "∞"
+	}
+	if d == 0 {
+		return "0"
 	}
 	switch {
 	case d < time.Microsecond:
@@ -157,3 +161,11 @@ func spark(f float64) string {
 }
 
 func durNS(ns int64) time.Duration { return time.Duration(ns) }
+
+// ago renders an age: "just now" under a millisecond, else "12ms ago".
+func ago(d time.Duration) string {
+	if d < time.Millisecond {
+		return "just now"
+	}
+	return fmtDur(d.Truncate(time.Millisecond)) + " ago"
+}

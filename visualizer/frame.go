@@ -30,8 +30,11 @@ type watchedMsg struct {
 // Update branch, so there is never more than one in flight.
 type tickMsg time.Time
 
-func tickCmd(d time.Duration) tea.Cmd {
-	return tea.Tick(d, func(t time.Time) tea.Msg { return tickMsg(t) })
+func (c *config) tickCmd() tea.Cmd {
+	if c.noTick {
+		return nil
+	}
+	return tea.Tick(c.frame, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
 // pane is one live component: it folds frames into its own state, draws

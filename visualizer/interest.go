@@ -137,7 +137,7 @@ func (p *interest) View() string {
 	}
 	slices.SortFunc(p.rows, func(a, b *interestRow) int { return int(a.fd - b.fd) })
 	var b strings.Builder
-	b.WriteString(styleHeader.Render(fit("   fd owner            interest    in      out     last event", p.w)))
+	b.WriteString(styleHeader.Render(fit("   fd owner        want     in     out    last event", p.w)))
 	room := p.h - 1
 	n := len(p.rows)
 	if n > room {
@@ -149,8 +149,8 @@ func (p *interest) View() string {
 		if last != "" && !r.lastAt.IsZero() {
 			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
 		}
-		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 5)+" "+fit(r.label, 16)+" "+fit(r.in.String(), 11)+" "+
-			fit(fmtBytes(r.bytesIn), 7)+" "+fit(fmtBytes(r.bytesOut), 7)+" "+last, p.w))
+		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 5)+" "+fit(r.label, 12)+" "+fit(r.in.String(), 8)+" "+
+			fit(fmtBytes(r.bytesIn), 6)+" "+fit(fmtBytes(r.bytesOut), 6)+" "+last, p.w))
 	}
 	if n < len(p.rows) {
 		b.WriteString("\n" + fit("… "+strconv.Itoa(len(p.rows)-n)+" more registrations ("+strconv.Itoa(len(p.rows))+" in all)", p.w))

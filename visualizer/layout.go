@@ -24,7 +24,7 @@ func (v *liveView) SetSize(w, h int) {
 	top := v.statusRows()
 	area := rect{0, top, w, max(0, h-top)}
 	ncol := 1
-	if w >= 100 && len(v.panes) > 2 {
+	if w >= 2*minPaneWidth && len(v.panes) > 2 {
 		ncol = 2
 	}
 	// Greedy split into columns by minimum height, order kept per column.
@@ -93,6 +93,10 @@ func (v *liveView) layoutColumn(idxs []int, r rect) {
 	}
 }
 
+// minPaneWidth is the narrowest a pane column gets before the layout
+// falls back to a single column.
+const minPaneWidth = 40
+
 // statusRows is the height of the info + error area above the panes.
 func (v *liveView) statusRows() int { return 2 }
 
@@ -111,6 +115,9 @@ func (v *liveView) View() string {
 	}
 	if v.frame.Delay > 0 {
 		state += " · slow-mo " + fmtDur(v.frame.Delay)
+	}
+	if v.dropped > 0 {
+		state += " · screen missed " + fmtCount(float64(v.dropped)) + " trace events"
 	}
 	if v.hidden > 0 {
 		state += " · " + itoa(v.hidden) + " pane(s) hidden: enlarge the terminal"

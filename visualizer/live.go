@@ -18,8 +18,12 @@ import (
 //
 //	RunApp(ctx, lessons, start, opts...)      // home + lessons, on the real terminal
 //	RunDashboard(ctx, title, live, opts...)   // every pane over one Live (reactorlab serve)
-//	NewApp(lessons, start, opts...)           // the tea.Model, for tests
-//	NewDashboard(title, live, opts...)        // ditto for the dashboard
+//	NewApp(lessons, start, opts...) (*App, error) // the tea.Model, for tests
+//	NewDashboard(title, live, opts...) *App       // ditto for the dashboard
+//
+// RunApp closes the open lesson's Live on the way out; RunDashboard leaves
+// its Live to the caller. Lesson.Start runs in a tea.Cmd with the ctx given
+// to RunApp.
 //
 // Chain pane: a Live that also implements ChainSource (see chain.go) feeds
 // the Deferred chain pane with deferred.TraceEvent values. Use a
@@ -158,6 +162,7 @@ type config struct {
 	subCap     int             // trace subscription capacity
 	progOpts   []tea.ProgramOption
 	stallDelay time.Duration // what k injects (default 300 ms)
+	noTick     bool          // tests: drive frames by hand
 }
 
 // WithStateDir keeps lesson progress ("visited") in dir/progress instead of

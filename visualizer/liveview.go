@@ -32,6 +32,8 @@ type liveView struct {
 	lastWatched time.Time
 	now         time.Time
 
+	dropped uint64 // trace events lost to ring overflow (KindOverflow)
+
 	w, h   int
 	layout []rect // one per pane; zero size = hidden
 	hidden int
@@ -88,6 +90,8 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 			v.addErr(now, strings.TrimSpace(ev.Label+": "+ev.Text))
 		case reactor.KindPanic:
 			v.addErr(now, "panic in "+ev.Label+": "+firstLine(ev.Text))
+		case reactor.KindOverflow:
+			v.dropped += uint64(ev.N)
 		}
 	}
 	for _, p := range v.panes {

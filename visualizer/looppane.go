@@ -38,7 +38,7 @@ type loopCol struct {
 func newLoopPane() *loopPane { return &loopPane{cols: make([]loopCol, 256)} }
 
 func (p *loopPane) Title() string    { return "Loop (time per frame)" }
-func (p *loopPane) MinHeight() int   { return 6 }
+func (p *loopPane) MinHeight() int   { return 5 }
 func (p *loopPane) SetSize(w, h int) { p.w, p.h = w, h }
 
 // Update folds one frame into a new strip column.
@@ -138,7 +138,7 @@ func (p *loopPane) View() string {
 		state = "waiting in kernel"
 	}
 	line := "passes/s " + fmtCount(p.rate.perSec()) + " · lag " + fmtDur(p.lag) +
-		" · last pass " + fmtDur(p.phase.sinceLastPass(now).Truncate(time.Millisecond)) + " ago · " + state
+		" · last pass " + ago(p.phase.sinceLastPass(now)) + " · " + state
 	if p.delay > 0 {
 		line += " · slow-mo " + fmtDur(p.delay)
 	}

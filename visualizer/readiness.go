@@ -134,7 +134,7 @@ func (p *readiness) View() string {
 	if p.w <= 0 || p.h <= 0 {
 		return ""
 	}
-	const labelW = 18
+	labelW := max(10, min(18, p.w/3))
 	cols := max(1, p.w-labelW-1)
 	cols = min(cols, len(p.passes))
 	bodyRows := max(1, p.h-3) // header, footer, legend
@@ -197,9 +197,8 @@ func (p *readiness) View() string {
 	}
 	b.WriteString(fit("I in  O out  B both  H hang-up  E error  . nothing", p.w))
 	b.WriteByte('\n')
-	b.WriteString(fit("backend "+orDash(p.backend)+" · watched "+strconv.FormatInt(p.watched, 10)+
-		" · ready this pass "+strconv.FormatInt(p.readyNow, 10)+
-		" · in kernel "+fmtDur(durNS(p.kernelTime)), p.w))
+	b.WriteString(fit(orDash(p.backend)+" · "+strconv.FormatInt(p.watched, 10)+" fds watched · "+
+		strconv.FormatInt(p.readyNow, 10)+" ready this pass · "+fmtDur(durNS(p.kernelTime))+" in kernel", p.w))
 	return b.String()
 }
 

@@ -97,10 +97,9 @@ func (p *stalls) View() string {
 		if who == "" {
 			who = "unknown"
 		}
-		lines = append(lines, styleWarn.Render("!! STALL IN PROGRESS: loop busy "+fmtDur(busy.Truncate(time.Millisecond))+
-			" — last handler: "+who))
+		lines = append(lines, styleWarn.Render("!! STALL NOW "+fmtDur(busy.Truncate(time.Millisecond))+" · last handler: "+who))
 	default:
-		lines = append(lines, "loop ok · last pass "+fmtDur(p.phase.sinceLastPass(p.now).Truncate(time.Millisecond))+" ago")
+		lines = append(lines, "loop ok · last pass "+ago(p.phase.sinceLastPass(p.now)))
 	}
 	lines = append(lines, "lag now "+fmtDur(p.lag)+" · stalls seen "+itoa(int(p.total)))
 	if r, ok := p.longest(); ok {
