@@ -21,12 +21,15 @@ func (c loopClock) CallFromGoroutine(fn func())                      { c.l.CallF
 // unhandled failure.
 const UnhandledLabel = "unhandled failure in Deferred"
 
-// Bind ties unhandled-failure reporting to l: a chain that ends holding a
-// Failure is checked at the end of the loop pass (through l.CallSoon) instead
-// of at garbage collection, and each report becomes a reactor KindError trace
-// event (Label UnhandledLabel, Text = failure and creation site) and is
-// passed on to the previous hook (by default: printed to stderr). Call Bind
-// once, on the loop goroutine, before the loop runs; the returned function
+// Bind ties unhandled-failure reporting to l. A chain that ends holding a
+// Failure is checked at the end of the loop pass instead of at garbage
+// collection: the check is queued with l.CallSoon, so it runs in the pass's
+// queued-calls phase, after the handlers (a failure raised by a handler is
+// checked in the same pass, one raised by a queued call or a timer in the
+// next). Each report becomes a reactor KindError trace event (Label
+// UnhandledLabel, Text = the failure and the creation site) and is then
+// passed to the previous hook, which by default prints it to stderr.
+// Call Bind on the loop goroutine before the loop runs; the returned function
 // undoes it.
 func Bind(l *reactor.Loop) (unbind func()) {
 	var prev func(UnhandledFailure)
