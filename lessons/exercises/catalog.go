@@ -34,6 +34,12 @@ var All = []Exercise{
 		Lesson: "lesson 2, select(): fd sets and the 1024 wall",
 		Files:  []string{"selectloop.go"},
 	},
+	{
+		Name:   "03_two_tracks",
+		Title:  "Two tracks",
+		Lesson: "the Deferred lesson (go doc github.com/reactorlab/reactorlab/deferred)",
+		Files:  []string{"twotracks.go"},
+	},
 }
 
 // Dir returns the exercise's directory in the checkout at root.
