@@ -188,3 +188,15 @@ func TestCancelForwardsToChained(t *testing.T) {
 	}
 	failureOf(t, outer, ErrCancelled)
 }
+
+// An extra Unpause cannot release a Deferred that waits on another (Twisted bug #12726).
+func TestUnpauseDoesNotBreakChaining(t *testing.T) {
+	inner := New(nil)
+	outer := Succeed(1).AddCallback(func(any) (any, error) { return inner, nil }).AddCallback(add(1))
+	outer.Unpause()
+	noResult(t, outer)
+	inner.Callback(10)
+	if got := resultOf(t, outer); got != 11 {
+		t.Fatalf("result = %v; want 11", got)
+	}
+}

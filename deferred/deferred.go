@@ -269,9 +269,11 @@ func (d *Deferred) Pause() {
 }
 
 // Unpause undoes one Pause; when the count reaches zero a fired chain
-// continues at once. Extra Unpause calls are ignored.
+// continues at once. Extra Unpause calls are ignored, and cannot release the
+// pause the runner holds while the Deferred waits on another one (in Twisted
+// they can, and break the chain: twisted/twisted#12726).
 func (d *Deferred) Unpause() {
-	if d.paused == 0 {
+	if d.paused == 0 || (d.chainedTo != nil && d.paused == 1) {
 		return
 	}
 	d.paused--

@@ -49,3 +49,14 @@ func Bind(l *reactor.Loop) (unbind func()) {
 		SetUnhandledHook(prev)
 	}
 }
+
+// TraceTo forwards every deferred TraceEvent into l's trace as a
+// reactor.KindDeferred event (N = the EventKind, Label = the Deferred's label,
+// Text = the event's one-line rendering, Dur = its duration), so a recording
+// of the loop also holds the chains. It costs nothing while l has no trace
+// subscriber. Call it on the loop goroutine; the returned function stops it.
+func TraceTo(l *reactor.Loop) (stop func()) {
+	return observeWhen(l.Tracing, func(ev TraceEvent) {
+		l.Trace(reactor.TraceEvent{Kind: reactor.KindDeferred, N: int64(ev.Kind), Label: ev.Label, Text: ev.String(), Dur: ev.Dur})
+	})
+}

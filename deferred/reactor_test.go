@@ -68,3 +68,25 @@ func TestLoopClockEndToEnd(t *testing.T) {
 		t.Fatalf("got %v; want both results", got)
 	}
 }
+
+// TraceTo copies deferred events into the loop's trace only while it has a subscriber.
+func TestTraceToForwardsWhileSubscribed(t *testing.T) {
+	l := newLoop(t)
+	stop := TraceTo(l)
+	defer stop()
+	if observing() && !l.Tracing() {
+		t.Fatalf("observing() = true with no subscriber; want nothing built")
+	}
+	sub := l.Subscribe(256)
+	defer sub.Close()
+	d := Succeed(1).AddCallback(add(1))
+	n := 0
+	for _, ev := range sub.Drain(nil) {
+		if ev.Kind == reactor.KindDeferred && strings.HasPrefix(ev.Text, idName(d.ID())+" ") {
+			n++
+		}
+	}
+	if n == 0 && l.Tracing() {
+		t.Fatalf("no KindDeferred events for %s", idName(d.ID()))
+	}
+}

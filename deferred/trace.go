@@ -112,7 +112,10 @@ func (ev TraceEvent) String() string {
 	return s
 }
 
-type observer struct{ fn func(TraceEvent) }
+type observer struct {
+	fn     func(TraceEvent)
+	active func() bool // nil: always listening
+}
 
 var (
 	observersMu sync.Mutex
@@ -124,7 +127,13 @@ var (
 // drives the Deferred (the loop goroutine), so fn must be quick. While no
 // observer is registered no event or summary is built at all.
 func Observe(fn func(TraceEvent)) (cancel func()) {
-	o := &observer{fn: fn}
+	return observeWhen(nil, fn)
+}
+
+// observeWhen registers fn as an observer that only counts (and receives
+// events) while active() reports true — a sink that may have no reader.
+func observeWhen(active func() bool, fn func(TraceEvent)) (cancel func()) {
+	o := &observer{fn: fn, active: active}
 	observersMu.Lock()
 	defer observersMu.Unlock()
 	var list []*observer
@@ -154,7 +163,18 @@ func Observe(fn func(TraceEvent)) (cancel func()) {
 	}
 }
 
-func observing() bool { return observers.Load() != nil }
+func observing() bool {
+	p := observers.Load()
+	if p == nil {
+		return false
+	}
+	for _, o := range *p {
+		if o.active == nil || o.active() {
+			return true
+		}
+	}
+	return false
+}
 
 func emit(ev TraceEvent) {
 	p := observers.Load()
@@ -162,7 +182,9 @@ func emit(ev TraceEvent) {
 		return
 	}
 	for _, o := range *p {
-		o.fn(ev)
+		if o.active == nil || o.active() {
+			o.fn(ev)
+		}
 	}
 }
 

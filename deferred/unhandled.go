@@ -15,6 +15,7 @@ type UnhandledFailure struct {
 	Label   string
 	Failure *Failure
 	Created string // "file:line" where the Deferred was created (a stack in debug mode)
+	Fired   string // debug mode only: the stack that first fired it
 	// AtGC is true when the report comes from the garbage collector (no loop
 	// was bound): the hook then runs on a runtime goroutine, not the loop.
 	AtGC bool
@@ -26,7 +27,11 @@ func (u UnhandledFailure) String() string {
 	if u.Label != "" {
 		name += " (" + u.Label + ")"
 	}
-	return fmt.Sprintf("Unhandled failure in Deferred %s created at %s:\n  %+v", name, u.Created, u.Failure)
+	s := fmt.Sprintf("Unhandled failure in Deferred %s created at %s:\n  %+v", name, u.Created, u.Failure)
+	if u.Fired != "" {
+		s += "\n  first fired at:\n" + u.Fired
+	}
+	return s
 }
 
 var (
@@ -75,6 +80,7 @@ type failState struct {
 	pc       uintptr
 	label    atomic.Pointer[string]
 	created  string                  // debug-mode creation stack, else ""
+	fired    string                  // debug-mode first-firing stack, else ""
 	failure  atomic.Pointer[Failure] // the Failure the chain ended with; nil = handled
 	reported atomic.Pointer[Failure] // the last Failure reported (report each once)
 }
@@ -93,6 +99,7 @@ func (d *Deferred) noteFinished() {
 		d.fs = &failState{id: d.id, pc: d.createdPC}
 		if d.dbg != nil {
 			d.fs.created = formatStack(d.dbg.created)
+			d.fs.fired = formatStack(d.dbg.fired)
 		}
 		// Outside a loop, the last chance to notice is collection.
 		runtime.AddCleanup(d, reportAtGC, d.fs)
@@ -136,7 +143,7 @@ func report(fs *failState, atGC bool) {
 	if f == nil || fs.reported.Swap(f) == f {
 		return
 	}
-	u := UnhandledFailure{ID: fs.id, Failure: f, Created: siteOf(fs.pc), AtGC: atGC}
+	u := UnhandledFailure{ID: fs.id, Failure: f, Created: siteOf(fs.pc), Fired: fs.fired, AtGC: atGC}
 	if fs.created != "" {
 		u.Created = "\n" + fs.created
 	}

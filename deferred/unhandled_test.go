@@ -150,3 +150,22 @@ func TestUnhandledReportedAtGC(t *testing.T) {
 func dropFailedDeferred() uint64 {
 	return Fail(errBoom).SetLabel("dropped").ID()
 }
+
+// In debug mode a report carries the creation and first-firing stacks.
+func TestUnhandledDebugStacks(t *testing.T) {
+	SetDebugging(true)
+	defer SetDebugging(false)
+	pass := bindFakePass(t)
+	reports, want := capture(t)
+	d := New(nil)
+	want(d)
+	firstFireErr(d)
+	pass.endPass()
+	got := reports()
+	if len(got) != 1 || !strings.Contains(got[0].Created, "TestUnhandledDebugStacks") || !strings.Contains(got[0].Fired, "firstFireErr") {
+		t.Fatalf("reports = %+v; want creation and firing stacks", got)
+	}
+}
+
+//go:noinline
+func firstFireErr(d *Deferred) { d.Errback(errBoom) }
