@@ -1,0 +1,175 @@
+package tcp
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// patternProducer writes a counting byte pattern in chunks while resumed.
+type patternProducer struct {
+	t                      *Transport
+	total, sent            int
+	pauses, resumes, stops int
+	paused                 bool
+	firstPause             chan struct{}
+}
+
+func (p *patternProducer) PauseProducing() {
+	p.paused = true
+	p.pauses++
+	if p.pauses == 1 {
+		close(p.firstPause)
+	}
+}
+
+func (p *patternProducer) ResumeProducing() {
+	p.paused = false
+	p.resumes++
+	p.produce()
+}
+
+func (p *patternProducer) StopProducing() { p.stops++ }
+
+// produce writes until paused or done.
+func (p *patternProducer) produce() {
+	chunk := make([]byte, 16<<10)
+	for !p.paused && p.sent < p.total {
+		n := min(len(chunk), p.total-p.sent)
+		for i := range n {
+			chunk[i] = byte((p.sent + i) % 251)
+		}
+		p.t.Write(chunk[:n])
+		p.sent += n
+	}
+	if p.sent == p.total {
+		p.t.UnregisterProducer()
+		p.t.LoseConnection()
+	}
+}
+
+// A large write against a tiny send buffer pauses the producer above the
+// high watermark and resumes it as the client drains.
+func TestProducerBackpressure(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b, func(t *testing.T) {
+			loop := startLoop(t, b)
+			r := newRecorder()
+			p := &patternProducer{total: 512 << 10, firstPause: make(chan struct{})}
+			r.onMade = func(tr *Transport) {
+				unix.SetsockoptInt(tr.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+				p.t = tr
+				tr.RegisterProducer(p)
+				p.produce()
+			}
+			ln := listen(t, loop, one(r))
+			c := dial(t, ln.Addr())
+			<-p.firstPause // the client has not read anything yet
+			got, err := io.ReadAll(c)
+			if err != nil || len(got) != p.total {
+				t.Fatalf("read %d bytes, %v; want %d then EOF", len(got), err, p.total)
+			}
+			for i, v := range got {
+				if v != byte(i%251) {
+					t.Fatalf("byte %d = %d; want %d", i, v, i%251)
+				}
+			}
+			if err := waitErr(t, r.lost); !errors.Is(err, ErrConnectionDone) {
+				t.Errorf("ConnectionLost(%v); want ErrConnectionDone", err)
+			}
+			var pauses, resumes int
+			onLoop(loop, func() { pauses, resumes = p.pauses, p.resumes })
+			if pauses < 1 || resumes < 1 || pauses != resumes {
+				t.Errorf("pauses %d, resumes %d; want equal and at least 1", pauses, resumes)
+			}
+		})
+	}
+}
+
+// A transport is a producer: registering the upstream transport on the
+// downstream one makes a slow downstream reader throttle the upstream.
+func TestTransportAsProducer(t *testing.T) {
+	loop := startLoop(t, "")
+	// A one-way proxy: whatever "up" sends is forwarded to "down".
+	down := newRecorder()
+	var downT *Transport // loop goroutine only
+	down.onMade = func(tr *Transport) {
+		unix.SetsockoptInt(tr.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+		downT = tr
+	}
+	up := newRecorder()
+	up.onMade = func(tr *Transport) { downT.RegisterProducer(tr) }
+	up.onData = func(_ *Transport, b []byte) { downT.Write(b) }
+	lnDown := listen(t, loop, one(down))
+	lnUp := listen(t, loop, one(up))
+	cDown := dial(t, lnDown.Addr())
+	<-down.made
+	cUp := dial(t, lnUp.Addr())
+	upT := <-up.made
+
+	// Send 2 MiB upstream from another goroutine while nobody reads
+	// downstream: the proxy must pause reading upstream.
+	const total = 2 << 20
+	writeDone := make(chan error, 1)
+	go func() {
+		_, err := cUp.Write(make([]byte, total))
+		cUp.CloseWrite()
+		writeDone <- err
+	}()
+	paused := false
+	for !paused {
+		<-up.got // progress on the loop; check whether it paused
+		onLoop(loop, func() { paused = upT.ReadingPaused() })
+	}
+	n, err := io.Copy(io.Discard, io.LimitReader(cDown, total))
+	if err != nil || n != total {
+		t.Errorf("downstream read %d, %v; want %d", n, err, total)
+	}
+	if err := <-writeDone; err != nil {
+		t.Errorf("upstream write: %v", err)
+	}
+}
+
+// A chat client that sends a too-long line gets one error line and is
+// disconnected; the others carry on.
+func TestLineTooLong(t *testing.T) {
+	loop := startLoop(t, "")
+	room := &ChatRoom{MaxLine: 1024}
+	ln := listen(t, loop, room.Factory())
+	bad, a, b := dial(t, ln.Addr()), dial(t, ln.Addr()), dial(t, ln.Addr())
+	ra, rb := bufio.NewReader(a), bufio.NewReader(b)
+	readUntil := func(r *bufio.Reader, substr string) string {
+		t.Helper()
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatalf("reading for %q: %v", substr, err)
+			}
+			if strings.Contains(line, substr) {
+				return line
+			}
+		}
+	}
+	readUntil(ra, b.LocalAddr().String()+" joined") // all three are in the room
+
+	bad.Write([]byte(strings.Repeat("x", 5000) + "\n"))
+	got, err := io.ReadAll(bad)
+	if err != nil {
+		t.Fatalf("the offender read %q, %v; want the error line then EOF", got, err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	last := lines[len(lines)-1]
+	if !strings.Contains(last, "line too long") || !strings.Contains(last, "1024") {
+		t.Errorf("last line to the offender = %q; want the line-too-long error naming 1024", last)
+	}
+	bad.Close()
+	readUntil(rb, bad.LocalAddr().String()+" left")
+	a.Write([]byte("still here\n"))
+	if line := readUntil(rb, "still here"); !strings.HasPrefix(line, a.LocalAddr().String()+": ") {
+		t.Errorf("broadcast = %q; want it prefixed with the sender", line)
+	}
+}
