@@ -28,11 +28,12 @@ func (l *Loop) wakeup() {
 	}
 }
 
-// wakeupLocked writes to the waker unless a wake-up is already pending.
+// wakeupLocked writes to the waker unless a wake-up is already pending
+// or the loop is busy (it checks the flag before it sleeps: see pass1).
 // remoteMu is held so Close cannot close the waker fd (and the number be
 // reused) under the write.
 func (l *Loop) wakeupLocked() {
-	if !l.wakePending.CompareAndSwap(false, true) {
+	if !l.wakePending.CompareAndSwap(false, true) || !l.inWait.Load() {
 		return
 	}
 	l.counters.wakeWrites.Add(1)

@@ -361,6 +361,10 @@ func testCoalescing(t *testing.T, backend string) {
 	const goroutines, calls = 8, 50
 	n := 0
 	var wg sync.WaitGroup
+	// The loop blocks in one wait while 400 calls arrive: they must cost
+	// at most one wake-up write (none if the loop saw them before sleeping).
+	passDone := make(chan error)
+	go func() { passDone <- l.Iterate(-1) }()
 	for range goroutines {
 		wg.Go(func() {
 			for range calls {
@@ -369,12 +373,15 @@ func testCoalescing(t *testing.T, backend string) {
 		})
 	}
 	wg.Wait()
-	if w := l.Stats().WakeWrites; w != 1 {
-		t.Errorf("WakeWrites after %d calls while the loop slept = %d; want 1", goroutines*calls, w)
+	if err := <-passDone; err != nil {
+		t.Fatalf("Iterate = %v", err)
+	}
+	if w := l.Stats().WakeWrites; w > 1 {
+		t.Errorf("WakeWrites after %d calls during one wait = %d; want at most 1", goroutines*calls, w)
 	}
 	iterateUntil(t, l, "all calls", func() bool { return n == goroutines*calls })
-	if w := l.Stats().WakeWrites; w != 1 {
-		t.Errorf("WakeWrites after draining = %d; want 1", w)
+	if w := l.Stats().WakeWrites; w > 1 {
+		t.Errorf("WakeWrites after draining = %d; want at most 1", w)
 	}
 	// Now with the loop running: never more than one write per pass.
 	l2 := newLoop(t, backend)

@@ -72,6 +72,7 @@ type Loop struct {
 	remote2     []func()
 	wakerClosed bool // guarded by remoteMu
 	wakePending atomic.Bool
+	inWait      atomic.Bool // the loop is (about to be) blocked in Wait
 	stopReq     atomic.Bool
 	state       atomic.Int32
 	running     bool
@@ -142,6 +143,9 @@ func (l *Loop) Now() time.Time { return time.Now() }
 
 // since returns nanoseconds since the loop started (monotonic).
 func (l *Loop) since() int64 { return int64(time.Since(l.start)) }
+
+// at converts a time taken on the loop to nanoseconds since start.
+func (l *Loop) at(t time.Time) int64 { return int64(t.Sub(l.start)) | 1 }
 
 // Register starts watching fd for in and calls h on the loop goroutine
 // when it is ready. label names the registration on screen and in stall

@@ -7,14 +7,20 @@ import "sync/atomic"
 // producer never blocks: when the ring is full the event is counted as
 // dropped and the reader is told through a synthesised KindOverflow event.
 type Subscription struct {
-	buf      []TraceEvent
-	mask     uint64
-	head     atomic.Uint64 // next slot to read (consumer-owned)
-	tail     atomic.Uint64 // next slot to write (producer-owned)
-	dropped  atomic.Uint64 // total dropped since subscribe
-	reported uint64        // dropped count already reported by Drain (consumer-owned)
+	buf  []TraceEvent
+	mask uint64
+	loop *Loop
+	_    [64]byte
+	// producer side (the loop goroutine)
+	tail      atomic.Uint64 // next slot to write
+	headCache uint64        // last head seen: reloaded only when the ring looks full
+	dropped   atomic.Uint64 // total dropped since subscribe
+	_         [64]byte
+	// consumer side (the Drain goroutine)
+	head     atomic.Uint64 // next slot to read
+	reported uint64        // dropped count already reported by Drain
 	closed   atomic.Bool
-	loop     *Loop
+	_        [64]byte
 }
 
 func newSubscription(capacity int) *Subscription {
@@ -28,9 +34,13 @@ func newSubscription(capacity int) *Subscription {
 // push is called by the loop goroutine only.
 func (s *Subscription) push(ev *TraceEvent) bool {
 	t := s.tail.Load()
-	if t-s.head.Load() >= uint64(len(s.buf)) {
-		s.dropped.Add(1)
-		return false
+	if t-s.headCache >= uint64(len(s.buf)) {
+		// Looks full: only now touch the consumer's cache line.
+		s.headCache = s.head.Load()
+		if t-s.headCache >= uint64(len(s.buf)) {
+			s.dropped.Add(1)
+			return false
+		}
 	}
 	s.buf[t&s.mask] = *ev
 	s.tail.Store(t + 1)

@@ -82,59 +82,59 @@ func (l *Loop) pass1(timeout time.Duration) error {
 	l.pass++
 	l.counters.passes.Add(1)
 	if tracing {
-		l.emit(&TraceEvent{Kind: KindPassStart, N: int64(l.pass)})
+		l.emit(&TraceEvent{Kind: KindPassStart, N: int64(l.pass), At: l.at(passStart)})
 	}
 
-	// How long may we sleep? Not at all if work is queued; no longer
-	// than the earliest timer.
+	// How long may we sleep? No longer than the earliest timer...
 	wait := timeout
-	if len(l.soon) > 0 || l.wakePending.Load() || l.stopReq.Load() {
-		wait = 0
-	} else if t := l.peekTimer(); t != nil {
-		d := time.Duration(t.when - l.since())
-		if d < 0 {
-			d = 0
-		}
+	if t := l.peekTimer(); t != nil {
+		d := max(time.Duration(t.when-l.at(passStart)), 0)
 		if wait < 0 || d < wait {
 			wait = d
 		}
 	}
+	// ...and not at all if work is queued. inWait is published before
+	// the queues are checked, and callers set their flag before reading
+	// inWait: one side always sees the other, so a caller either sees
+	// the loop will sleep and writes the waker, or the loop sees the
+	// call and does not sleep.
+	l.inWait.Store(true)
+	if len(l.soon) > 0 || l.wakePending.Load() || l.stopReq.Load() {
+		wait = 0
+	}
 	if tracing {
-		tw := wait
-		if tw < 0 {
-			tw = -1
-		}
-		l.emit(&TraceEvent{Kind: KindWaitStart, Backend: l.poller.Name(), N: l.watched.Load(), Dur: tw})
+		l.emit(&TraceEvent{Kind: KindWaitStart, Backend: l.poller.Name(), N: l.watched.Load(), Dur: max(wait, -1)})
 	}
 	waitStart := time.Now()
 	n, err := l.poller.Wait(l.evs, wait)
-	kernel := time.Since(waitStart)
+	l.inWait.Store(false)
+	waitEnd := time.Now()
 	l.counters.wait.Add(1)
 	if tracing {
-		l.emit(&TraceEvent{Kind: KindWaitEnd, N: int64(n), Dur: kernel})
+		l.emit(&TraceEvent{Kind: KindWaitEnd, N: int64(n), Dur: waitEnd.Sub(waitStart), At: l.at(waitEnd)})
 	}
 	if err != nil {
 		return err
 	}
 
-	dispatchStart := time.Now()
-	l.dispatch(n)
+	l.dispatch(n, waitEnd)
 	if n == len(l.evs) && len(l.evs) < epollMaxEvents {
 		l.evs = make([]Event, 2*len(l.evs)) // a full batch: next time ask for more
 	}
 	callsStart := time.Now()
 	l.runCalls()
 	l.runTimers()
-	end := time.Now()
 	if l.Tracing() {
+		end := time.Now()
 		l.emit(&TraceEvent{Kind: KindPassEnd, N: int64(l.pass), Dur: end.Sub(passStart),
-			Dur2: callsStart.Sub(dispatchStart), Dur3: end.Sub(callsStart)})
+			Dur2: callsStart.Sub(waitEnd), Dur3: end.Sub(callsStart), At: l.at(end)})
 	}
 	return nil
 }
 
-// dispatch delivers the first n events of the batch.
-func (l *Loop) dispatch(n int) {
+// dispatch delivers the first n events of the batch. now is the time the
+// wait returned; each handler's end time becomes the next one's start.
+func (l *Loop) dispatch(n int, now time.Time) {
 	for i := range n {
 		ev := l.evs[i]
 		fd := ev.Fd
@@ -159,14 +159,15 @@ func (l *Loop) dispatch(n int) {
 		l.counters.events.Add(1)
 		tracing := l.Tracing()
 		if tracing {
-			l.emit(&TraceEvent{Kind: KindReady, Fd: int32(fd), Ready: r, Label: s.label})
+			l.emit(&TraceEvent{Kind: KindReady, Fd: int32(fd), Ready: r, Label: s.label, At: l.at(now)})
 		}
 		h, label := s.h, s.label
-		t0 := time.Now()
+		t0 := now
 		l.runHandler(h, fd, r, label)
-		d := time.Since(t0)
+		now = time.Now()
+		d := now.Sub(t0)
 		if tracing || l.Tracing() {
-			l.emit(&TraceEvent{Kind: KindDispatch, Fd: int32(fd), Ready: r, Label: label, Dur: d})
+			l.emit(&TraceEvent{Kind: KindDispatch, Fd: int32(fd), Ready: r, Label: label, Dur: d, At: l.at(now)})
 		}
 		if d > l.cfg.StallThreshold {
 			if label == "" {

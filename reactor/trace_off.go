@@ -1,0 +1,5 @@
+//go:build reactor_notrace
+
+package reactor
+
+const traceCompiled = false
