@@ -29,7 +29,8 @@ const UnhandledLabel = "unhandled failure in Deferred"
 // next). Each report becomes a reactor KindError trace event (Label
 // UnhandledLabel, Text = the failure and the creation site) and is then
 // passed to the previous hook, which by default prints it to stderr.
-// Call Bind on the loop goroutine before the loop runs; the returned function
+// Binding is global: while bound, use Deferreds only on l's goroutine. Call
+// Bind on the loop goroutine before the loop runs; the returned function
 // undoes it.
 func Bind(l *reactor.Loop) (unbind func()) {
 	var prev func(UnhandledFailure)

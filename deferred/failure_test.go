@@ -1,0 +1,64 @@
+package deferred
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+// A Failure wraps the original error: errors.Is and errors.As see through it.
+func TestFailureWrapsOriginal(t *testing.T) {
+	orig := &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrNotExist}
+	f := failureOf(t, Fail(fmt.Errorf("loading config: %w", orig)))
+	var pe *fs.PathError
+	if !errors.Is(f, fs.ErrNotExist) || !errors.As(f, &pe) || pe.Path != "/x" {
+		t.Fatalf("errors.Is/As through %v failed; want both to match", f)
+	}
+}
+
+// Check returns the first target the failure matches, or nil.
+func TestFailureCheck(t *testing.T) {
+	f := &Failure{Err: fmt.Errorf("wrapped: %w", errBoom)}
+	tests := []struct {
+		targets []error
+		want    error
+	}{
+		{[]error{errOther, errBoom}, errBoom},
+		{[]error{errOther}, nil},
+		{nil, nil},
+	}
+	for _, tc := range tests {
+		if got := f.Check(tc.targets...); got != tc.want {
+			t.Errorf("Check(%v) = %v; want %v", tc.targets, got, tc.want)
+		}
+	}
+}
+
+// A panic with a non-error value is still a Failure; only error values unwrap.
+func TestFailureFromPanicValue(t *testing.T) {
+	f := failureOf(t, Succeed(0).AddCallback(func(any) (any, error) { panic("bad state") }))
+	if f.Error() != "panic: bad state" || errors.Unwrap(f.Err) != nil {
+		t.Fatalf("Failure = %q, unwrap %v; want \"panic: bad state\", nil", f.Error(), errors.Unwrap(f.Err))
+	}
+}
+
+// %+v shows where the failure was raised; %v only the message.
+func TestFailureFormat(t *testing.T) {
+	f := failureOf(t, Fail(errBoom))
+	if got := fmt.Sprintf("%v", f); got != "boom" {
+		t.Fatalf("%%v = %q; want boom", got)
+	}
+	if got := fmt.Sprintf("%+v", f); !strings.Contains(got, "raised at deferred/failure_test.go:") {
+		t.Fatalf("%%+v = %q; want the raising site", got)
+	}
+}
+
+// An error returned by a step is located at the step function.
+func TestFailureSiteOfReturnedError(t *testing.T) {
+	f := failureOf(t, Succeed(0).AddCallback(func(any) (any, error) { return nil, errBoom }))
+	if !strings.HasPrefix(f.Site, "deferred/failure_test.go:") {
+		t.Fatalf("Site = %q; want the callback in failure_test.go", f.Site)
+	}
+}
