@@ -122,7 +122,7 @@ func (v *liveView) View() string {
 	if v.hidden > 0 {
 		state += " · " + itoa(v.hidden) + " pane(s) hidden: enlarge the terminal"
 	}
-	rows[0].WriteString(fit(info+"  ["+state+"]", v.w))
+	rows[0].WriteString(fit("["+state+"] "+info, v.w))
 	rows[1].WriteString(v.errorLine())
 	rowW[0], rowW[1] = v.w, v.w
 	// Panes: draw each box, then splice its lines into the rows. Columns
