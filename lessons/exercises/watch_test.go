@@ -162,7 +162,7 @@ func TestWatchResetConfirms(t *testing.T) {
 	mine := []byte("package drain // my attempt\n")
 	os.WriteFile(path, mine, 0o644)
 	m, _ = press(t, m, "r")
-	if !strings.Contains(plain(m), "Your edits will be lost") {
+	if m.screen != screenConfirmReset || !strings.Contains(plain(m), "Your edits will") {
 		t.Fatalf("r did not ask for confirmation:\n%s", plain(m))
 	}
 	m, _ = press(t, m, "x")

@@ -226,7 +226,7 @@ func (m watchModel) render() string {
 	var b strings.Builder
 	ex := m.ex()
 	fmt.Fprintf(&b, "%s  %s\n", titleStyle.Render(fmt.Sprintf("reactorlab exercises · %s — %s", ex.Name, ex.Title)),
-		faintStyle.Render(ProgressBar(m.st.DoneCount(), len(All), 20)))
+		faintStyle.Render(ProgressBar(m.st.DoneCount(), len(All), 10)))
 	switch m.screen {
 	case screenList:
 		b.WriteString("\nPick an exercise (↑/↓, enter; esc to go back):\n\n")
