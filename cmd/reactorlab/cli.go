@@ -9,8 +9,14 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"text/tabwriter"
 
 	"golang.org/x/term"
+
+	"github.com/reactorlab/reactorlab/lessons/exercises"
+	"github.com/reactorlab/reactorlab/reactor/bench"
+	"github.com/reactorlab/reactorlab/reactor/load"
+	"github.com/reactorlab/reactorlab/reactor/tcp"
 )
 
 // stdio is the program's view of its standard streams, so tests can run
@@ -37,8 +43,23 @@ func (e usageError) ExitCode() int { return 2 }
 // commands lists every subcommand that works; --help prints exactly these.
 func commands() []command {
 	return []command{
+		{name: "serve", args: "[flags]", summary: "run a server (echo, chat, discard) on the reactor; --headless for a JSON Lines trace",
+			run: func(ctx context.Context, args []string, io stdio) error {
+				return tcp.ServeCommand(ctx, args, io.out, io.err, nil)
+			}},
+		{name: "load", args: "[flags]", summary: "load generator: open-loop clients against a server, latency percentiles",
+			run: adapt(load.Command)},
+		{name: "bench", args: "wait|chain [flags]", summary: "measure the backends: cost of one wait call vs fds watched; libevent's bench.c",
+			run: adapt(bench.Command)},
+		{name: "exercises", args: "[list|check|watch]", summary: "graded exercises: progress, grading, watch mode, hints",
+			run: adapt(exercises.Command)},
 		{name: "version", summary: "print the reactorlab and Go versions", run: runVersion},
 	}
+}
+
+// adapt turns a package's Command function into a command runner.
+func adapt(fn func(ctx context.Context, args []string, stdout, stderr io.Writer) error) func(context.Context, []string, stdio) error {
+	return func(ctx context.Context, args []string, io stdio) error { return fn(ctx, args, io.out, io.err) }
 }
 
 func findCommand(name string) (command, bool) {
@@ -87,13 +108,11 @@ Usage:
 
 Commands:
 `)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range commands() {
-		name := c.name
-		if c.args != "" {
-			name += " " + c.args
-		}
-		fmt.Fprintf(w, "  %-24s %s\n", name, c.summary)
+		fmt.Fprintf(tw, "  %s %s\t%s\n", c.name, c.args, c.summary)
 	}
+	tw.Flush()
 	fmt.Fprint(w, `
 Flags:
   -h, --help                 show this help (also: reactorlab help <command>)
