@@ -1,6 +1,9 @@
 package reactor
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors returned by pollers and the loop.
 var (
@@ -9,7 +12,8 @@ var (
 	// ErrUnknownBackend names a backend that does not exist.
 	ErrUnknownBackend = errors.New("reactor: unknown backend (want select, poll or epoll)")
 	// ErrLinuxOnly is returned when epoll is requested outside Linux.
-	ErrLinuxOnly = errors.New("reactor: epoll is Linux-only; use poll or select on this platform")
+	// It wraps errors.ErrUnsupported.
+	ErrLinuxOnly = fmt.Errorf("reactor: epoll is Linux-only; use poll or select on this platform: %w", errors.ErrUnsupported)
 	// ErrModeUnsupported is returned for EdgeTriggered/OneShot on select or poll.
 	ErrModeUnsupported = errors.New("reactor: edge-triggered and one-shot modes need the epoll backend")
 	// ErrStopped is returned when the loop has been stopped or closed.

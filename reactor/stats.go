@@ -23,7 +23,7 @@ type Stats struct {
 
 	Backend string
 	Watched int
-	LastLag time.Duration // latest heartbeat lateness
+	LastLag time.Duration // latest heartbeat lateness (includes up to 1ms of timeout rounding)
 }
 
 // counters are updated on the loop goroutine and read from anywhere.
