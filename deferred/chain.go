@@ -32,11 +32,21 @@ func (d *Deferred) runCallbacks() {
 		}
 		finished := true
 		cur.chainedTo = nil
-		for cur.next < len(cur.steps) {
+		for {
+			if cur.next == len(cur.steps) {
+				if len(cur.more) == 0 {
+					break
+				}
+				cur.steps, cur.next = cur.more[0], 0 // move on to the next block
+				cur.more[0] = nil
+				cur.more = cur.more[1:]
+				continue
+			}
 			s := cur.steps[cur.next]
 			cur.steps[cur.next] = step{} // drop references to closures that have run
 			cur.next++
-			index := cur.base + cur.next - 1
+			index := cur.ran
+			cur.ran++
 
 			if s.kind == StepChain {
 				// Hand our result to the Deferred waiting on us, forget
@@ -67,9 +77,9 @@ func (d *Deferred) runCallbacks() {
 					cur.chainedTo = inner
 					if observing() {
 						emit(TraceEvent{Kind: EventPaused, ID: cur.id, Label: cur.label, WaitingOn: inner.id})
-						emit(TraceEvent{Kind: EventStepAdded, ID: inner.id, Label: inner.label, Step: inner.base + len(inner.steps), StepKind: StepChain, WaitingOn: cur.id})
+						emit(TraceEvent{Kind: EventStepAdded, ID: inner.id, Label: inner.label, Step: inner.added, StepKind: StepChain, WaitingOn: cur.id})
 					}
-					inner.steps = append(inner.steps, step{kind: StepChain, chainee: cur})
+					inner.push(step{kind: StepChain, chainee: cur})
 					break
 				}
 				// The inner Deferred already has a result: take it.
@@ -79,12 +89,6 @@ func (d *Deferred) runCallbacks() {
 			}
 		}
 		if finished {
-			if cur.next == len(cur.steps) {
-				// Every step has run: reuse the backing array.
-				cur.base += len(cur.steps)
-				cur.steps = cur.steps[:0] // the slots were zeroed as they ran
-				cur.next = 0
-			}
 			cur.noteFinished()
 			chain = chain[:len(chain)-1]
 		}

@@ -64,9 +64,11 @@ type step struct {
 //     track, or the awaited *Deferred while chained.
 type Deferred struct {
 	result    any
-	steps     []step // steps[next:] have not run yet
-	next      int    // index in steps of the next step to run
-	base      int    // number of steps dropped from the front of steps (for step numbering)
+	steps     []step   // the block being run: steps[next:] have not run yet
+	next      int      // index in steps of the next step to run
+	more      [][]step // further blocks of steps, in order; new steps go to the last block
+	added     int      // steps ever added (numbers the steps)
+	ran       int      // steps ever run
 	id        uint64
 	label     string
 	paused    int
@@ -162,7 +164,7 @@ func (d *Deferred) Paused() int { return d.paused }
 func (d *Deferred) ChainedTo() *Deferred { return d.chainedTo }
 
 // PendingSteps returns how many added steps have not run yet.
-func (d *Deferred) PendingSteps() int { return len(d.steps) - d.next }
+func (d *Deferred) PendingSteps() int { return d.added - d.ran }
 
 // Result returns the current result and whether there is one: false before
 // the Deferred fires and while it waits on another Deferred. On the errback
@@ -251,13 +253,36 @@ func (d *Deferred) AddBoth(fn CallbackFunc) *Deferred {
 
 func (d *Deferred) addStep(s step) *Deferred {
 	if observing() {
-		emit(TraceEvent{Kind: EventStepAdded, ID: d.id, Label: d.label, Step: d.base + len(d.steps), StepKind: s.kind})
+		emit(TraceEvent{Kind: EventStepAdded, ID: d.id, Label: d.label, Step: d.added, StepKind: s.kind})
 	}
-	d.steps = append(d.steps, s)
+	d.push(s)
 	if d.called {
 		d.runCallbacks()
 	}
 	return d
+}
+
+// maxBlock is the largest block of steps. Steps live in a queue of blocks
+// rather than one growing slice: a million-step chain is never copied.
+const maxBlock = 512
+
+// push appends a step to the chain.
+func (d *Deferred) push(s step) {
+	if len(d.more) == 0 && d.next == len(d.steps) {
+		// Everything has run: start the current block over.
+		d.steps, d.next = d.steps[:0], 0
+	}
+	last := &d.steps
+	if n := len(d.more); n > 0 {
+		last = &d.more[n-1]
+	}
+	if len(*last) == cap(*last) {
+		size := min(max(4*cap(*last), 8), maxBlock)
+		d.more = append(d.more, make([]step, 0, size))
+		last = &d.more[len(d.more)-1]
+	}
+	*last = append(*last, s)
+	d.added++
 }
 
 // Pause stops the chain from advancing until a matching Unpause.

@@ -74,7 +74,7 @@
 //
 // These two are NOT the same:
 //
-//	d.AddCallbacks(cb, eb)         // one step: eb is cb's alternative
+//	d.AddCallbacks(cb, eb)           // one step: eb is cb's alternative
 //	d.AddCallback(cb).AddErrback(eb) // two steps: eb comes after cb
 //
 // In the first form eb only sees a failure that arrived before the step; an

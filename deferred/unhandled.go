@@ -129,7 +129,7 @@ func checkPending() {
 	pendingScheduled = false
 	pendingMu.Unlock()
 	for _, d := range list {
-		if d.fs == nil || d.paused > 0 || d.next < len(d.steps) {
+		if d.fs == nil || d.paused > 0 || d.PendingSteps() > 0 {
 			continue
 		}
 		report(d.fs, false)
