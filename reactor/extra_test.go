@@ -181,3 +181,28 @@ func TestBackends(t *testing.T) {
 		t.Errorf("NewPoller(kqueue) = %v; want ErrUnknownBackend", err)
 	}
 }
+
+// An fd closed without Deregister: the loop must not die. poll reports
+// POLLNVAL, select preens the set, epoll forgets the fd by itself.
+func TestClosedWithoutDeregister(t *testing.T) {
+	for _, backend := range Backends() {
+		t.Run(backend, func(t *testing.T) {
+			l := newLoop(t, backend)
+			a, _ := socketpair(t)
+			got := Ready(0)
+			l.Register(a, Readable, "forgotten", func(fd int, r Ready) {
+				got |= r
+				l.Deregister(fd)
+			})
+			closeNow(a)
+			for range 3 {
+				if err := l.Iterate(0); err != nil {
+					t.Fatalf("Iterate = %v; want nil", err)
+				}
+			}
+			if backend != "epoll" && got&Err == 0 {
+				t.Errorf("ready = %v; want err reported for the closed fd", got)
+			}
+		})
+	}
+}

@@ -112,7 +112,16 @@ func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 		}
 		n, err := unix.Select(maxfd+1, &p.rset, &p.wset, nil, tv)
 		if err == unix.EINTR {
-			continue
+			continue // a signal interrupted the wait: just wait again
+		}
+		if err == unix.EBADF {
+			// Some registered fd was closed without Deregister. select
+			// fails as a whole; find the culprits (as Twisted's
+			// selectreactor "preens") and report them as errors, the
+			// way poll reports POLLNVAL.
+			if k := p.preen(evs); k > 0 {
+				return k, nil
+			}
 		}
 		if err != nil {
 			return 0, os.NewSyscallError("select", err)
@@ -140,6 +149,22 @@ func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 		}
 		return k, nil
 	}
+}
+
+// preen reports every registered fd that is no longer open.
+func (p *selectPoller) preen(evs []Event) int {
+	k := 0
+	for _, fd32 := range p.fds {
+		if k == len(evs) {
+			break
+		}
+		fd := int(fd32)
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == unix.EBADF {
+			evs[k] = Event{Fd: fd, Token: p.toks[fd], Ready: Err}
+			k++
+		}
+	}
+	return k
 }
 
 func (p *selectPoller) Close() error {
