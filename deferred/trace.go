@@ -3,6 +3,7 @@ package deferred
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,3 +224,36 @@ func summarize(v any) string {
 }
 
 func idName(id uint64) string { return "d" + strconv.FormatUint(id, 10) }
+
+// String is a one-line dump of the Deferred's state — what Twisted users
+// asked for in twisted/twisted#4304: its id and label, whether it has fired,
+// is paused or waits on another Deferred, how many steps are pending, and
+// its current result. For example:
+//
+//	d7 "fetch" fired, paused 1, waiting on d9, 2 steps pending
+//	d9 fired, result Failure(connection refused)
+func (d *Deferred) String() string {
+	var b strings.Builder
+	b.WriteString(idName(d.id))
+	if d.label != "" {
+		b.WriteString(" " + strconv.Quote(d.label))
+	}
+	if !d.called {
+		b.WriteString(" not fired")
+	} else {
+		b.WriteString(" fired")
+	}
+	if d.paused > 0 {
+		fmt.Fprintf(&b, ", paused %d", d.paused)
+	}
+	if d.chainedTo != nil {
+		b.WriteString(", waiting on " + idName(d.chainedTo.id))
+	}
+	if n := d.PendingSteps(); n > 0 {
+		fmt.Fprintf(&b, ", %d steps pending", n)
+	}
+	if d.called && d.chainedTo == nil {
+		b.WriteString(", result " + summarize(d.result))
+	}
+	return b.String()
+}

@@ -141,3 +141,21 @@ func TestTraceCancelAndTimeout(t *testing.T) {
 		t.Fatalf("event kinds = %v; want timed-out and cancelled", kinds)
 	}
 }
+
+// String dumps the state: fired, paused, waiting on, pending steps, result.
+func TestDeferredString(t *testing.T) {
+	inner := New(nil)
+	outer := Succeed(1).SetLabel("fetch")
+	outer.AddCallback(func(any) (any, error) { return inner, nil }).AddCallback(add(1))
+	want := idName(outer.ID()) + ` "fetch" fired, paused 1, waiting on ` + idName(inner.ID()) + ", 1 steps pending"
+	if got := outer.String(); got != want {
+		t.Fatalf("String() = %q; want %q", got, want)
+	}
+	inner.Callback(1)
+	if got, want := outer.String(), idName(outer.ID())+` "fetch" fired, result 2`; got != want {
+		t.Fatalf("String() = %q; want %q", got, want)
+	}
+	if got, want := New(nil).String(), "not fired"; !strings.HasSuffix(got, want) {
+		t.Fatalf("String() = %q; want suffix %q", got, want)
+	}
+}
