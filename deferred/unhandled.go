@@ -38,14 +38,20 @@ var (
 	hookMu sync.Mutex
 	hook   func(UnhandledFailure) = defaultHook
 
-	// endOfPass, when set (by Bind), schedules a function to run at the end
-	// of the current loop pass. Unset: reports happen at garbage collection.
-	endOfPass atomic.Pointer[func(func())]
-
-	pendingMu        sync.Mutex
-	pending          []*Deferred
-	pendingScheduled bool
+	// bound, when set (by Bind), checks chains at the end of each loop
+	// pass. Unset: reports happen at garbage collection.
+	bound atomic.Pointer[binding]
 )
+
+// binding is one Bind: how to schedule the end-of-pass check, and the
+// Deferreds waiting for it. A new binding starts clean even if an old loop
+// never ran its queued check.
+type binding struct {
+	schedule  func(func())
+	mu        sync.Mutex
+	pending   []*Deferred
+	scheduled bool
+}
 
 func defaultHook(u UnhandledFailure) { fmt.Fprintln(os.Stderr, u.String()) }
 
@@ -65,12 +71,12 @@ func SetUnhandledHook(h func(UnhandledFailure)) (previous func(UnhandledFailure)
 // setEndOfPass installs the end-of-pass scheduler (nil = report at GC) and
 // returns a function restoring the previous one.
 func setEndOfPass(schedule func(func())) (restore func()) {
-	var p *func(func())
+	var b *binding
 	if schedule != nil {
-		p = &schedule
+		b = &binding{schedule: schedule}
 	}
-	old := endOfPass.Swap(p)
-	return func() { endOfPass.Store(old) }
+	old := bound.Swap(b)
+	return func() { bound.Store(old) }
 }
 
 // failState is the part of a Deferred the GC cleanup may read. It must not
@@ -107,14 +113,14 @@ func (d *Deferred) noteFinished() {
 	label := d.label
 	d.fs.label.Store(&label)
 	d.fs.failure.Store(f)
-	if p := endOfPass.Load(); p != nil {
-		pendingMu.Lock()
-		pending = append(pending, d)
-		schedule := !pendingScheduled
-		pendingScheduled = true
-		pendingMu.Unlock()
+	if b := bound.Load(); b != nil {
+		b.mu.Lock()
+		b.pending = append(b.pending, d)
+		schedule := !b.scheduled
+		b.scheduled = true
+		b.mu.Unlock()
 		if schedule {
-			(*p)(checkPending)
+			b.schedule(b.checkPending)
 		}
 	}
 }
@@ -122,12 +128,12 @@ func (d *Deferred) noteFinished() {
 // checkPending runs at the end of a loop pass: every Deferred whose chain
 // ended holding a Failure, and still does with nothing left to run, is
 // reported now rather than whenever the GC gets to it.
-func checkPending() {
-	pendingMu.Lock()
-	list := pending
-	pending = nil
-	pendingScheduled = false
-	pendingMu.Unlock()
+func (b *binding) checkPending() {
+	b.mu.Lock()
+	list := b.pending
+	b.pending = nil
+	b.scheduled = false
+	b.mu.Unlock()
 	for _, d := range list {
 		if d.fs == nil || d.paused > 0 || d.PendingSteps() > 0 {
 			continue
