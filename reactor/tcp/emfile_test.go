@@ -1,0 +1,216 @@
+package tcp
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
+	"golang.org/x/sys/unix"
+)
+
+const emfileChildEnv = "REACTORLAB_TCP_EMFILE_CHILD"
+
+// TestEMFILE runs a server in a child process whose fd limit is a handful
+// above what it already uses, then drives it past the limit from here:
+// while saturated the server keeps serving existing clients, refuses new
+// ones without spinning, and accepts again once fds are freed.
+func TestEMFILE(t *testing.T) {
+	if os.Getenv(emfileChildEnv) != "" {
+		t.Skip("running as the child")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestEMFILEChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), emfileChildEnv+"=1")
+	cmd.Stderr = os.Stderr
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out := bufio.NewScanner(stdout)
+	// expect reads child lines until one starts with prefix.
+	expect := func(prefix string) string {
+		t.Helper()
+		for out.Scan() {
+			if line := out.Text(); strings.HasPrefix(line, prefix) {
+				return strings.TrimPrefix(line, prefix)
+			}
+		}
+		t.Fatalf("child exited before printing %q: %v", prefix, out.Err())
+		return ""
+	}
+	stats := func() (s childStats) {
+		t.Helper()
+		fmt.Fprintln(stdin, "stats")
+		fmt.Sscanf(expect("stats "), "accepted=%d refused=%d open=%d passes=%d cpu_us=%d",
+			&s.accepted, &s.refused, &s.open, &s.passes, &s.cpuUs)
+		return s
+	}
+	addr := expect("addr ")
+
+	// Open clients until the server starts refusing.
+	var good []net.Conn
+	refused := 0
+	for len(good) < 100 && refused < 3 {
+		c, ok := tryEcho(t, addr)
+		if ok {
+			good = append(good, c)
+		} else {
+			refused++
+		}
+	}
+	if len(good) == 0 || refused == 0 {
+		t.Fatalf("%d clients served, %d refused; want some of each", len(good), refused)
+	}
+
+	// Saturated: measure the child over a quiet window. A loop spinning
+	// on an accept that keeps failing would run thousands of passes.
+	before := stats()
+	start := time.Now()
+	time.Sleep(300 * time.Millisecond) // a measurement window, not synchronisation
+	after := stats()
+	wall := time.Since(start)
+	cpu := time.Duration(after.cpuUs-before.cpuUs) * time.Microsecond
+	t.Logf("saturated for %v: %d passes, %v CPU (%d served, %d refused so far)",
+		wall.Round(time.Millisecond), after.passes-before.passes, cpu, len(good), after.refused)
+	if n := after.passes - before.passes; n > 100 {
+		t.Errorf("%d loop passes in %v while saturated; want a quiet loop (no spinning)", n, wall)
+	}
+	if cpu > wall/4 {
+		t.Errorf("child used %v CPU in %v while saturated; want little", cpu, wall)
+	}
+	if after.refused < uint64(refused) {
+		t.Errorf("server counted %d refused; want >= %d", after.refused, refused)
+	}
+
+	// Existing clients are still served.
+	for i, c := range good {
+		if err := echoOnce(c); err != nil {
+			t.Errorf("existing client %d while saturated: %v", i, err)
+		}
+	}
+
+	// Free two fds; the server must accept again (retrying: the server
+	// notices the closes asynchronously, refusing meanwhile).
+	good[0].Close()
+	good[1].Close()
+	good = good[2:]
+	accepted := false
+	for attempt := 0; attempt < 1000 && !accepted; attempt++ {
+		var c net.Conn
+		if c, accepted = tryEcho(t, addr); accepted {
+			good = append(good, c)
+		}
+	}
+	if !accepted {
+		t.Errorf("no connection accepted after freeing fds")
+	}
+	for _, c := range good {
+		c.Close()
+	}
+
+	fmt.Fprintln(stdin, "quit")
+	leak := expect("fds ")
+	var fdsBefore, fdsAfter int
+	fmt.Sscanf(leak, "before=%d after=%d", &fdsBefore, &fdsAfter)
+	if fdsAfter > fdsBefore {
+		t.Errorf("child fds before the server %d, after it stopped %d; want no leak", fdsBefore, fdsAfter)
+	}
+	stdin.Close()
+	io.Copy(io.Discard, stdout)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("child: %v", err)
+	}
+}
+
+type childStats struct {
+	accepted, refused, passes, cpuUs uint64
+	open                             int64
+}
+
+// tryEcho connects and does one round trip; false means the server refused.
+func tryEcho(t *testing.T, addr string) (net.Conn, bool) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, safety)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	c.SetDeadline(time.Now().Add(safety))
+	if echoOnce(c) != nil {
+		c.Close()
+		return nil, false
+	}
+	return c, true
+}
+
+func echoOnce(c net.Conn) error {
+	if _, err := c.Write([]byte("x")); err != nil {
+		return err
+	}
+	_, err := io.ReadFull(c, make([]byte, 1))
+	return err
+}
+
+// TestEMFILEChild is the server side of TestEMFILE; it only runs in the
+// child process.
+func TestEMFILEChild(t *testing.T) {
+	if os.Getenv(emfileChildEnv) == "" {
+		t.Skip("only runs as TestEMFILE's child")
+	}
+	fdsBefore := openFDs(t)
+	loop, err := reactor.New(reactor.Config{Backend: "epoll"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := NewServer(loop, "127.0.0.1:0", "echo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Go runtime creates its own epoll fd lazily, on the first timer;
+	// make it exist now or it would die for lack of an fd later.
+	time.AfterFunc(time.Hour, func() {}).Stop()
+	// Room for a few connections only.
+	limit := uint64(openFDs(t) + 6)
+	var rl unix.Rlimit
+	unix.Getrlimit(unix.RLIMIT_NOFILE, &rl)
+	rl.Cur = limit
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("addr %s\n", srv.Addr())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			switch in.Text() {
+			case "stats":
+				c, st := srv.Counters(), loop.Stats()
+				var ru unix.Rusage
+				unix.Getrusage(unix.RUSAGE_SELF, &ru)
+				cpu := ru.Utime.Nano() + ru.Stime.Nano()
+				fmt.Printf("stats accepted=%d refused=%d open=%d passes=%d cpu_us=%d\n",
+					c.Accepted, c.Refused, c.Open, st.Passes, cpu/1000)
+			case "quit":
+				cancel()
+				return
+			}
+		}
+		cancel()
+	}()
+	if err := srv.Run(ctx); err != nil {
+		t.Error(err)
+	}
+	loop.Close()
+	rl.Cur = rl.Max
+	unix.Setrlimit(unix.RLIMIT_NOFILE, &rl)
+	fmt.Printf("fds before=%d after=%d\n", fdsBefore, openFDs(t))
+}
