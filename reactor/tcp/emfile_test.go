@@ -165,6 +165,9 @@ func TestEMFILEChild(t *testing.T) {
 	if os.Getenv(emfileChildEnv) == "" {
 		t.Skip("only runs as TestEMFILE's child")
 	}
+	// The Go runtime creates its own epoll fd lazily, on the first timer;
+	// make it exist now or it would die for lack of an fd later.
+	time.AfterFunc(time.Hour, func() {}).Stop()
 	fdsBefore := openFDs(t)
 	loop, err := reactor.New(reactor.Config{Backend: "epoll"})
 	if err != nil {
@@ -174,9 +177,6 @@ func TestEMFILEChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The Go runtime creates its own epoll fd lazily, on the first timer;
-	// make it exist now or it would die for lack of an fd later.
-	time.AfterFunc(time.Hour, func() {}).Stop()
 	// Room for a few connections only.
 	limit := uint64(openFDs(t) + 6)
 	var rl unix.Rlimit
