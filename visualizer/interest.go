@@ -141,7 +141,10 @@ func (p *interest) View() string {
 	room := p.h - 1
 	n := len(p.rows)
 	if n > room {
-		n = max(0, room-1)
+		n = room
+		if room > 1 {
+			n = room - 1 // leave a line for the count
+		}
 	}
 	for _, r := range p.rows[:n] {
 		b.WriteByte('\n')
@@ -152,7 +155,7 @@ func (p *interest) View() string {
 		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 5)+" "+fit(r.label, 12)+" "+fit(r.in.String(), 8)+" "+
 			fit(fmtBytes(r.bytesIn), 6)+" "+fit(fmtBytes(r.bytesOut), 6)+" "+last, p.w))
 	}
-	if n < len(p.rows) {
+	if n < len(p.rows) && n < room {
 		b.WriteString("\n" + fit("… "+strconv.Itoa(len(p.rows)-n)+" more registrations ("+strconv.Itoa(len(p.rows))+" in all)", p.w))
 		n++
 	}

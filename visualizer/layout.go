@@ -59,37 +59,62 @@ func (v *liveView) SetSize(w, h int) {
 	}
 }
 
-// layoutColumn stacks panes in r: each gets its minimum, spare rows go by
-// weight; panes that do not fit are hidden and counted.
+// layoutColumn stacks panes in r. Each pane gets its minimum height and
+// spare rows go by weight. When the minimums do not fit, every pane is
+// squeezed toward tightRows content rows before any is hidden; panes that
+// still do not fit are hidden from the end and counted.
 func (v *liveView) layoutColumn(idxs []int, r rect) {
+	const tightRows = 2
+	minH := func(i int) int { return v.panes[i].MinHeight() + 2 }
 	need := 0
-	n := 0
 	for _, i := range idxs {
-		if need+v.panes[i].MinHeight()+2 > r.h {
-			break
-		}
-		need += v.panes[i].MinHeight() + 2
-		n++
+		need += minH(i)
 	}
-	v.hidden += len(idxs) - n
-	idxs = idxs[:n]
-	spare := r.h - need
-	totalW := 0
-	for _, i := range idxs {
-		totalW += paneWeight(v.ids[i])
+	heights := make([]int, len(idxs))
+	if need <= r.h {
+		spare := r.h - need
+		totalW := 0
+		for _, i := range idxs {
+			totalW += paneWeight(v.ids[i])
+		}
+		used := 0
+		for k, i := range idxs {
+			heights[k] = minH(i) + spare*paneWeight(v.ids[i])/max(1, totalW)
+			used += heights[k]
+		}
+		if len(heights) > 0 {
+			heights[len(heights)-1] += r.h - used // rounding goes to the last
+		}
+	} else {
+		n := len(idxs)
+		for n > 0 && n*(tightRows+2) > r.h {
+			n-- // even squeezed, not all fit: hide from the end
+		}
+		v.hidden += len(idxs) - n
+		idxs, heights = idxs[:n], heights[:n]
+		// Share rows in proportion to each pane's minimum, never below tight.
+		minSum := 0
+		for _, i := range idxs {
+			minSum += minH(i)
+		}
+		used := 0
+		for k, i := range idxs {
+			heights[k] = max(tightRows+2, r.h*minH(i)/max(1, minSum))
+			used += heights[k]
+		}
+		for k := len(idxs) - 1; used > r.h && k >= 0; k-- {
+			cut := min(used-r.h, heights[k]-(tightRows+2))
+			heights[k] -= cut
+			used -= cut
+		}
+		if len(heights) > 0 && used < r.h {
+			heights[len(heights)-1] += r.h - used
+		}
 	}
 	y := r.y
 	for k, i := range idxs {
-		h := v.panes[i].MinHeight() + 2
-		if totalW > 0 {
-			extra := spare * paneWeight(v.ids[i]) / totalW
-			if k == len(idxs)-1 {
-				extra = r.y + r.h - y - h // last one takes the rounding
-			}
-			h += extra
-		}
-		v.layout[i] = rect{r.x, y, r.w, h}
-		y += h
+		v.layout[i] = rect{r.x, y, r.w, heights[k]}
+		y += heights[k]
 	}
 }
 

@@ -137,9 +137,12 @@ func (p *readiness) View() string {
 	labelW := max(10, min(18, p.w/3))
 	cols := max(1, p.w-labelW-1)
 	cols = min(cols, len(p.passes))
-	bodyRows := max(1, p.h-3) // header, footer, legend
+	// Rows by priority when short: header, at least one fd, footer, legend.
+	showFooter, showLegend := p.h >= 3, p.h >= 6
+	bodyRows := max(1, p.h-1-boolInt(showFooter)-boolInt(showLegend))
 
-	// Pick rows: all fds if they fit, else the most recently active ones.
+	// Pick rows: all fds if they fit, else the most recently active ones,
+	// with one line saying how many are left out (when there is room).
 	p.rows = p.rows[:0]
 	for _, r := range p.fds {
 		p.rows = append(p.rows, r)
@@ -155,8 +158,12 @@ func (p *readiness) View() string {
 			}
 			return int(a.fd - b.fd)
 		})
-		hidden = len(p.rows) - (bodyRows - 1)
-		p.rows = p.rows[:bodyRows-1]
+		keep := bodyRows
+		if bodyRows > 1 {
+			keep--
+			hidden = len(p.rows) - keep
+		}
+		p.rows = p.rows[:keep]
 	}
 	slices.SortFunc(p.rows, func(a, b *fdRow) int { return int(a.fd - b.fd) })
 
@@ -195,8 +202,13 @@ func (p *readiness) View() string {
 	for i := len(p.rows) + boolInt(hidden > 0); i < bodyRows; i++ {
 		b.WriteByte('\n')
 	}
-	b.WriteString(fit("I in  O out  B both  H hang-up  E error  . nothing", p.w))
-	b.WriteByte('\n')
+	if showLegend {
+		b.WriteString(fit("I in  O out  B both  H hang-up  E error  . nothing", p.w))
+		b.WriteByte('\n')
+	}
+	if !showFooter {
+		return strings.TrimSuffix(b.String(), "\n")
+	}
 	b.WriteString(fit(orDash(p.backend)+" · "+strconv.FormatInt(p.watched, 10)+" fds watched · "+
 		strconv.FormatInt(p.readyNow, 10)+" ready this pass · "+fmtDur(durNS(p.kernelTime))+" in kernel", p.w))
 	return b.String()

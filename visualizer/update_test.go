@@ -309,3 +309,26 @@ func TestLessonView(t *testing.T) {
 	m.Update(tickMsg(t0))
 	golden(t, m.View().Content)
 }
+
+// A lesson with five panes beside the prose still shows all five at
+// 100×30 and at 80×24 (squeezed, not hidden).
+func TestLessonFivePanesFit(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{100, 30}, {80, 24}} {
+		lessons := twoLessons()
+		l := lessons[0].(*fakeLesson)
+		l.panes = []PaneID{PaneReadiness, PaneInterest, PaneLoop, PaneStalls, PaneCounters}
+		m, _ := NewApp(lessons, "one", manual, WithStateDir(""))
+		runCmds(m, m.Init())
+		runCmds(m, m.Update2(tea.WindowSizeMsg{Width: sz.w, Height: sz.h}))
+		m.Update(tickMsg(t0))
+		got := ansi.Strip(m.View().Content)
+		for _, title := range []string{"Readiness", "Interest set", "Loop", "Stalls", "Counters"} {
+			if !strings.Contains(got, title) {
+				t.Errorf("%dx%d: pane %q missing:\n%s", sz.w, sz.h, title, got)
+			}
+		}
+		if strings.Contains(got, "hidden") {
+			t.Errorf("%dx%d: panes hidden:\n%s", sz.w, sz.h, got)
+		}
+	}
+}
