@@ -21,7 +21,7 @@ const revisit = "\n\tRevisit: lesson 1 \"One process, many connections\" (what \
 // when the test ends unless the test closed them itself.
 func pair(t *testing.T) (r, w *end) {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := nonblockingPair()
 	if err != nil {
 		t.Fatalf("socketpair: %v", err)
 	}
@@ -253,4 +253,23 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// nonblockingPair returns a connected Unix stream socketpair with both ends
+// non-blocking. (SOCK_NONBLOCK is Linux-only, so set the flag afterwards to
+// keep the tests portable to macOS.)
+func nonblockingPair() ([2]int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return fds, err
+	}
+	for _, fd := range fds {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fds[0])
+			unix.Close(fds[1])
+			return fds, err
+		}
+	}
+	return fds, nil
 }

@@ -49,13 +49,13 @@ func setup(t *testing.T, n int, seed uint64) (*Server, *recorder, []client) {
 	var pairs [][2]int
 	var spare []int
 	for range n {
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		fds, err := nonblockingPair()
 		if err != nil {
 			t.Fatalf("socketpair: %v", err)
 		}
 		pairs = append(pairs, [2]int{fds[0], fds[1]})
 		if rng.IntN(2) == 0 {
-			gap, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			gap, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 			if err != nil {
 				t.Fatalf("socketpair: %v", err)
 			}
@@ -359,4 +359,23 @@ func TestAddRefusesLargeFd(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "FD_SETSIZE") {
 		t.Fatalf("Add(%d) = %v; want an error naming FD_SETSIZE.%s", unix.FD_SETSIZE, err, revisit)
 	}
+}
+
+// nonblockingPair returns a connected Unix stream socketpair with both ends
+// non-blocking. (SOCK_NONBLOCK is Linux-only, so set the flag afterwards to
+// keep the tests portable to macOS.)
+func nonblockingPair() ([2]int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return fds, err
+	}
+	for _, fd := range fds {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fds[0])
+			unix.Close(fds[1])
+			return fds, err
+		}
+	}
+	return fds, nil
 }
