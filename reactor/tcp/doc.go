@@ -1,0 +1,67 @@
+// Package tcp puts TCP connections on the reactor: raw non-blocking sockets
+// driven by a reactor.Loop, with Twisted's split between a Transport (the
+// reactor's side: the socket and its buffers) and a Protocol (your side:
+// what to do with the bytes).
+//
+// One goroutine — the loop's — serves every connection. Nothing here wraps a
+// socket in net.Conn or os.File: accept4, read, write, shutdown and close
+// are real syscalls on real fds, and every one of them shows up in the
+// loop's counters and trace.
+//
+// # Protocols and factories
+//
+// A Protocol gets three calls, all on the loop goroutine:
+//
+//	ConnectionMade(t *Transport) // keep t: it is how you write and close
+//	DataReceived(data []byte)    // any chunking: half a message, or three
+//	ConnectionLost(reason error) // ErrConnectionDone, ErrConnectionReset, ErrAborted, ...
+//
+// DataReceived gets whatever one read(2) returned. TCP is a byte stream:
+// the peer's two writes of "hel" and "lo\n" may arrive as "hello\n", or as
+// "h", "ello", "\n". Frame your messages yourself — LineFramer and
+// LineProtocol do it for lines.
+//
+// A Factory builds one Protocol per connection; ListenTCP calls it for each
+// accepted client, ConnectTCP once.
+//
+// # Writing without blocking
+//
+// Transport.Write first tries the socket directly. Only the bytes the kernel
+// would not take are copied into the transport's buffer, and only then does
+// the transport ask the loop to watch the fd for writability; when the
+// buffer drains it stops asking. A connection whose peer keeps up never
+// costs a register or modify call.
+//
+// # Backpressure
+//
+// A fast producer writing to a slow client would buffer without limit. A
+// Producer registered on a transport is paused when more than the high
+// watermark (64 KiB by default) is buffered and resumed once the buffer
+// drains to the low watermark. A Transport is itself a Producer — pausing it
+// stops reading — so a proxy registers its upstream transport as the
+// producer of its downstream one, and a slow reader at one end slows the
+// writer at the other, through TCP flow control, with bounded memory.
+//
+// # Fairness: the read budget
+//
+// On each readiness event a connection reads until the socket is empty or
+// it has read its budget (256 KiB by default, WithReadBudget). Without a
+// budget one client that never stops sending would keep the loop in its
+// handler and every other client would wait.
+//
+// # Running out of file descriptors
+//
+// When accept4 fails with EMFILE the client stays queued in the kernel, the
+// listening socket stays readable, and a naive loop spins at 100% CPU
+// accepting nothing. A Listener keeps one spare fd open on /dev/null; when
+// it runs out it closes the spare, accepts the client, closes it at once
+// (traced as "refused: out of file descriptors") and takes the spare back.
+// Existing clients carry on, and accepting resumes by itself once fds are
+// freed.
+//
+// # Threads
+//
+// Transports, listeners and protocols belong to their loop's goroutine. To
+// act on them from elsewhere, pass a function to Loop.CallFromGoroutine.
+// Counters are atomics and may be read from anywhere.
+package tcp
