@@ -111,7 +111,8 @@ func newDeferred(canceller func(*Deferred), skip int) *Deferred {
 }
 
 // Succeed returns a Deferred that has already fired with v on the callback
-// track: callbacks added to it run at once.
+// track: callbacks added to it run at once. As with Callback, v must not be
+// a *Deferred.
 func Succeed(v any) *Deferred {
 	d := newDeferred(nil, 1)
 	d.start(v)
@@ -121,6 +122,9 @@ func Succeed(v any) *Deferred {
 // Fail returns a Deferred that has already fired with err on the errback
 // track. err becomes a *Failure (unless it already is one).
 func Fail(err error) *Deferred {
+	if err == nil {
+		panic("deferred: Fail(nil): pass the error that happened")
+	}
 	d := newDeferred(nil, 1)
 	d.start(failureFor(err, 1))
 	return d
@@ -181,9 +185,6 @@ func (d *Deferred) Result() (any, bool) {
 // (errors.Is(err, ErrAlreadyCalled)). Passing a *Failure behaves like Errback.
 // Passing a *Deferred is a programming error (return it from a step to chain).
 func (d *Deferred) Callback(v any) {
-	if _, ok := v.(*Deferred); ok {
-		panic("deferred: Callback(*Deferred): return the Deferred from a callback to chain it")
-	}
 	d.start(v)
 }
 
@@ -197,6 +198,9 @@ func (d *Deferred) Errback(err error) {
 }
 
 func (d *Deferred) start(result any) {
+	if _, ok := result.(*Deferred); ok {
+		panic("deferred: firing with a *Deferred: return the Deferred from a callback to chain it")
+	}
 	if d.called {
 		if d.suppressAlreadyCalled {
 			d.suppressAlreadyCalled = false

@@ -295,3 +295,26 @@ func TestStateAccessors(t *testing.T) {
 		t.Fatalf("Result() = %v, %v; want 4, true", v, ok)
 	}
 }
+
+// Firing with a *Deferred, or failing with a nil error, is a programming error that panics.
+func TestFiringMisusePanics(t *testing.T) {
+	tests := []struct {
+		name string
+		fn   func()
+	}{
+		{"Callback(*Deferred)", func() { New(nil).Callback(New(nil)) }},
+		{"Succeed(*Deferred)", func() { Succeed(New(nil)) }},
+		{"Errback(nil)", func() { New(nil).Errback(nil) }},
+		{"Fail(nil)", func() { Fail(nil) }},
+	}
+	for _, tc := range tests {
+		panicked := func() (p bool) {
+			defer func() { p = recover() != nil }()
+			tc.fn()
+			return false
+		}()
+		if !panicked {
+			t.Errorf("%s did not panic; want a panic", tc.name)
+		}
+	}
+}
