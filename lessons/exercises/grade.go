@@ -175,19 +175,19 @@ func dropFraming(s string) string {
 	return b.String()
 }
 
-// Headline says in one line how the exercise did.
+// Headline says in one line how the exercise did (without its name).
 func (r Result) Headline() string {
 	switch {
 	case r.Passed:
-		return fmt.Sprintf("%s passes: every test is green.", r.Exercise)
+		return "passes: every test is green."
 	case r.BuildFailed:
-		return fmt.Sprintf("%s does not compile yet: fix the errors below, then it will be graded.", r.Exercise)
+		return "does not compile yet: fix the errors below, then it will be graded."
 	case len(r.Failures) == 1:
-		return fmt.Sprintf("%s: 1 check fails (%s).", r.Exercise, r.Failures[0].Test)
+		return fmt.Sprintf("1 check fails: %s.", r.Failures[0].Test)
 	case len(r.Failures) > 1:
-		return fmt.Sprintf("%s: %d checks fail, the first is %s.", r.Exercise, len(r.Failures), r.Failures[0].Test)
+		return fmt.Sprintf("%d checks fail; the first is %s.", len(r.Failures), r.Failures[0].Test)
 	}
-	return fmt.Sprintf("%s does not pass yet.", r.Exercise)
+	return "does not pass yet."
 }
 
 // Details returns what to read next: the compiler errors or the first

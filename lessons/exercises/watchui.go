@@ -261,10 +261,10 @@ func (m watchModel) render() string {
 	case m.res == nil:
 		b.WriteString("Grading… (running " + ex.GradeCommand() + ")\n")
 	case m.res.Passed:
-		b.WriteString(passStyle.Render("✓ PASS  ") + m.res.Headline() + "\n")
+		b.WriteString(passStyle.Render("✓ PASS  ") + ex.Name + " " + m.res.Headline() + "\n")
 		b.WriteString("Well done. Press s to compare with the reference solution, n for the next exercise.\n")
 	default:
-		b.WriteString(failStyle.Render("✗ FAIL  ") + m.res.Headline() + "\n\n")
+		b.WriteString(failStyle.Render("✗ FAIL  ") + ex.Name + ": " + m.res.Headline() + "\n\n")
 		room := max(4, m.height-14-4*m.hintsShown)
 		b.WriteString(m.res.Details(room) + "\n")
 	}
