@@ -1,0 +1,34 @@
+package lessons
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/reactorlab/reactorlab/reactor/tcp"
+	"github.com/reactorlab/reactorlab/visualizer"
+)
+
+// runApp opens the shell on the terminal: home when i < 0, else lesson i.
+func runApp(ctx context.Context, i int) error {
+	start := ""
+	if i >= 0 {
+		start = strconv.Itoa(i + 1)
+	}
+	return visualizer.RunApp(ctx, VisualizerLessons(), start)
+}
+
+// Dashboard shows every pane over a server that is not running yet (what
+// `reactorlab serve` opens on a terminal). It drives srv's loop on its own
+// goroutine while the screen is up — the caller must not run the loop
+// itself — and the add-clients controls connect to srv's address. When the
+// learner quits (or ctx ends) the loop stops iterating; srv and its loop
+// stay open for the caller to close.
+func Dashboard(ctx context.Context, srv *tcp.Server) error {
+	d := newDriver(srv.Loop(), srv.Addr().String(), false, nil)
+	d.info = fmt.Sprintf("%s server on %s", srv.Protocol(), srv.Addr())
+	d.start()
+	defer d.Close()
+	title := fmt.Sprintf("reactorlab serve — %s on %s (%s)", srv.Protocol(), srv.Addr(), srv.Loop().Backend())
+	return visualizer.RunDashboard(ctx, title, d)
+}

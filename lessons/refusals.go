@@ -1,0 +1,103 @@
+package lessons
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// The TCP layer reports an accepted connection it could not watch (select
+// and an fd >= 1024) as a KindError or KindRefused trace event on the loop
+// goroutine. The screen drains the trace anyway, so the driver looks for
+// those events in what the screen drains and copies them to Errors: the
+// loop pays nothing extra for it.
+
+// refusalReporter turns refusal trace events into errors, one error per
+// drained batch ("and N more") so a burst of refusals is one line on screen.
+type refusalReporter struct {
+	mu     sync.Mutex
+	owner  *watchedSource // only one subscriber reports, or each error would show twice
+	report func(error)
+}
+
+// scan looks at a drained batch on behalf of src.
+func (r *refusalReporter) scan(src *watchedSource, evs []reactor.TraceEvent) {
+	r.mu.Lock()
+	if r.owner == nil {
+		r.owner = src
+	}
+	mine := r.owner == src
+	r.mu.Unlock()
+	if !mine {
+		return
+	}
+	var first *reactor.TraceEvent
+	more := 0
+	for i := range evs {
+		ev := &evs[i]
+		if !isRefusal(ev) {
+			continue
+		}
+		if first == nil {
+			first = ev
+		} else {
+			more++
+		}
+	}
+	if first == nil {
+		return
+	}
+	msg := first.Text
+	if first.Label != "" && !strings.Contains(msg, first.Label) {
+		msg = first.Label + ": " + msg
+	}
+	if more > 0 {
+		msg = fmt.Sprintf("%s (and %d more)", msg, more)
+	}
+	r.report(errors.New(msg))
+}
+
+// release lets another subscriber take over reporting.
+func (r *refusalReporter) release(src *watchedSource) {
+	r.mu.Lock()
+	if r.owner == src {
+		r.owner = nil
+	}
+	r.mu.Unlock()
+}
+
+// isRefusal reports whether ev is a connection the server could not take,
+// or another error worth a line on screen. Backend-switch refusals are not
+// included: SwitchBackend returns those to the driver directly.
+func isRefusal(ev *reactor.TraceEvent) bool {
+	switch ev.Kind {
+	case reactor.KindRefused:
+		return true
+	case reactor.KindError:
+		return !strings.HasPrefix(ev.Text, "switch to ")
+	}
+	return false
+}
+
+// watchedSource is the TraceSource the driver hands out.
+type watchedSource struct {
+	sub *reactor.Subscription
+	r   *refusalReporter
+}
+
+// Drain appends pending events to dst and reports refusals among them.
+func (w *watchedSource) Drain(dst []reactor.TraceEvent) []reactor.TraceEvent {
+	n := len(dst)
+	dst = w.sub.Drain(dst)
+	w.r.scan(w, dst[n:])
+	return dst
+}
+
+// Close detaches the reader.
+func (w *watchedSource) Close() {
+	w.r.release(w)
+	w.sub.Close()
+}

@@ -1,0 +1,40 @@
+package lessons
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// Start builds a scenario and starts it: a loop on sc.Backend, sc.Server
+// listening on 127.0.0.1 at a port the kernel picks, the driver goroutine,
+// and the scenario's first simulated clients. Cancelling ctx closes it, as
+// does Close.
+func Start(ctx context.Context, sc Scenario) (*Driver, error) {
+	raiseFileLimit() // best effort: if it fails the wall is the rlimit, not 1024
+	loop, err := reactor.New(reactor.Config{Backend: sc.Backend})
+	if err != nil {
+		return nil, fmt.Errorf("start %s scenario: %w", sc.Server, err)
+	}
+	srv, err := startServer(loop, sc.Server, "127.0.0.1:0")
+	if err != nil {
+		loop.Close()
+		return nil, fmt.Errorf("start %s scenario: %w", sc.Server, err)
+	}
+	d := newDriver(loop, srv.addr, true, srv.close)
+	_, port, _ := net.SplitHostPort(srv.addr)
+	d.info = fmt.Sprintf("%s server on %s — from another terminal: nc 127.0.0.1 %s", sc.Server, srv.addr, port)
+	d.start()
+	d.clients.add(sc.ActiveClients, true)
+	d.clients.add(sc.IdleClients, false)
+	go func() {
+		select {
+		case <-ctx.Done():
+			d.Close()
+		case <-d.done:
+		}
+	}()
+	return d, nil
+}

@@ -1,0 +1,22 @@
+package lessons
+
+import (
+	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/reactor/tcp"
+)
+
+// server is the scenario's TCP server, as the driver needs it.
+type server struct {
+	addr  string       // bound address, "127.0.0.1:PORT"
+	close func() error // loop goroutine (or after the loop stopped)
+}
+
+// startServer serves the built-in protocol on loop at addr. Call it before
+// the loop runs.
+func startServer(l *reactor.Loop, protocol, addr string) (*server, error) {
+	srv, err := tcp.NewServer(l, addr, protocol)
+	if err != nil {
+		return nil, err
+	}
+	return &server{addr: srv.Addr().String(), close: srv.Close}, nil
+}

@@ -1,0 +1,68 @@
+package lessons
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
+	"golang.org/x/sys/unix"
+)
+
+// stallLabel names the injected handler, so the stalls pane blames it.
+func stallLabel(d time.Duration) string {
+	return fmt.Sprintf("blocking handler (sleeps %v)", d)
+}
+
+// injectStall registers a one-shot handler that blocks the loop for d: a
+// pipe whose read end is made ready at once, with a handler that sleeps.
+// It is a real fd handler, dispatched like any connection's, so the loop
+// times it and blames it by its label — exactly how a slow handler in a
+// real server shows up. Loop goroutine only.
+func (dr *Driver) injectStall(d time.Duration) error {
+	l := dr.loop
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		return os.NewSyscallError("pipe", err)
+	}
+	r, w := p[0], p[1]
+	unix.CloseOnExec(r)
+	unix.CloseOnExec(w)
+	if err := unix.SetNonblock(r, true); err != nil {
+		unix.Close(r)
+		unix.Close(w)
+		return os.NewSyscallError("fcntl", err)
+	}
+	label := stallLabel(d)
+	err := l.Register(r, reactor.Readable, label, func(fd int, _ reactor.Ready) {
+		time.Sleep(d) // the mistake on purpose: blocking inside a handler
+		dr.endStall(fd)
+	})
+	if err != nil {
+		unix.Close(r)
+		unix.Close(w)
+		return fmt.Errorf("inject a blocking handler: %w", err)
+	}
+	if dr.stalls == nil {
+		dr.stalls = map[int]int{}
+	}
+	dr.stalls[r] = w
+	if _, err := unix.Write(w, []byte{1}); err != nil {
+		dr.endStall(r)
+		return os.NewSyscallError("write", err)
+	}
+	return nil
+}
+
+// endStall removes an injected handler and closes its pipe. Loop goroutine
+// only; finish calls it for handlers that never got to run.
+func (dr *Driver) endStall(r int) {
+	w, ok := dr.stalls[r]
+	if !ok {
+		return
+	}
+	delete(dr.stalls, r)
+	dr.loop.Deregister(r)
+	unix.Close(r)
+	unix.Close(w)
+}
