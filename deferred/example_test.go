@@ -104,3 +104,32 @@ func ExampleObserve() {
 	// step 0 callback: callback -> callback (2 -> 20)
 	// step 1 errback: callback -> callback (20 -> 20)
 }
+
+// A DeferredList never errbacks by default: it reports each outcome as a
+// (success, value) pair. Gather is the "all or the first failure" form.
+func ExampleDeferredList() {
+	a, b := deferred.New(nil), deferred.New(nil)
+	list := deferred.DeferredList([]*deferred.Deferred{a, b}, deferred.ListOptions{ConsumeErrors: true})
+	list.AddCallback(func(v any) (any, error) {
+		for i, r := range v.([]deferred.ListResult) {
+			fmt.Printf("%d: success=%v value=%v\n", i, r.Success, r.Value)
+		}
+		return nil, nil
+	})
+	b.Errback(errors.New("host unreachable"))
+	a.Callback("200 OK")
+
+	c, d := deferred.New(nil), deferred.New(nil)
+	deferred.Gather([]*deferred.Deferred{c, d}, true).AddErrback(func(f *deferred.Failure) (any, error) {
+		var first *deferred.FirstError
+		errors.As(f, &first)
+		fmt.Printf("gather failed at index %d: %v\n", first.Index, first.Failure)
+		return nil, nil
+	})
+	d.Errback(errors.New("disk full"))
+	c.Callback("ok")
+	// Output:
+	// 0: success=true value=200 OK
+	// 1: success=false value=host unreachable
+	// gather failed at index 1: disk full
+}
