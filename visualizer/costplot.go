@@ -24,8 +24,10 @@ type costPlot struct {
 	samples int
 }
 
-// costBk keeps the last few samples of one (backend, fds) bucket; the plot
-// uses their median, which shrugs off a preempted call.
+// costBk keeps the last few samples of one (backend, fds) bucket. The plot
+// uses their minimum: a wait that found work may still have slept until
+// that work arrived, so the fastest recent one is the best measure of the
+// call itself (the usual way to time a syscall).
 type costBk struct {
 	v   [16]int64
 	n   int
@@ -40,12 +42,8 @@ func (b *costBk) add(ns int64) {
 	}
 }
 
-func (b *costBk) median() int64 {
-	var tmp [16]int64
-	s := tmp[:b.n]
-	copy(s, b.v[:b.n])
-	slices.Sort(s)
-	return s[len(s)/2]
+func (b *costBk) fastest() int64 {
+	return slices.Min(b.v[:b.n])
 }
 
 // costBucket groups fd counts so the plot has a point per ~32 fds.
@@ -133,7 +131,7 @@ func (p *costPlot) View() string {
 	slices.Sort(backends)
 	for _, be := range backends {
 		for k, bk := range p.buckets[be] {
-			ns := bk.median()
+			ns := bk.fastest()
 			pts = append(pts, pt{k, ns, costGlyph(be)})
 			maxNs = max(maxNs, ns)
 		}

@@ -189,7 +189,9 @@ func (s *synth) passes(k, n int, backend string, watched int64) {
 		s.emit(reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: backend, N: watched, Dur: 100 * time.Millisecond})
 		fd := int32(7 + int(s.pass)%max(1, n))
 		r := []reactor.Ready{reactor.In, reactor.Out, reactor.In | reactor.Out, reactor.In | reactor.HangUp, reactor.Err}[int(s.pass)%5]
-		s.emit(reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 1, Dur: time.Duration(watched)*200*time.Nanosecond + 3*time.Microsecond})
+		wait := 2*time.Millisecond + time.Duration(watched)*5*time.Microsecond
+		s.at += int64(wait) // the loop sat in the kernel this long
+		s.emit(reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 1, Dur: wait})
 		s.emit(reactor.TraceEvent{Kind: reactor.KindReady, Fd: fd, Ready: r, Label: "client " + itoa(int(fd))})
 		s.emit(reactor.TraceEvent{Kind: reactor.KindDispatch, Fd: fd, Label: "client " + itoa(int(fd)), Dur: 20 * time.Microsecond})
 		s.emit(reactor.TraceEvent{Kind: reactor.KindBytesIn, Fd: fd, N: 12})

@@ -59,6 +59,7 @@ func dashboardScenario(w, h int) (*App, *fakeLive) {
 		case f >= 20:
 			backend, watched = "poll", int64(14+(f-20)*50)
 		}
+		s.at = int64(time.Duration(f) * frameDur) // the loop's clock keeps up with the frames
 		s.passes(3, 12, backend, watched)
 		if f == 45 {
 			s.emit(reactor.TraceEvent{Kind: reactor.KindStall, Label: "client 9", Dur: 300 * time.Millisecond})

@@ -58,7 +58,7 @@ func (r *interestRow) lastString() string {
 func newInterest() *interest { return &interest{fds: map[int32]*interestRow{}} }
 
 func (p *interest) Title() string    { return "Interest set (user-space view)" }
-func (p *interest) MinHeight() int   { return 4 }
+func (p *interest) MinHeight() int   { return 3 }
 func (p *interest) SetSize(w, h int) { p.w, p.h = w, h }
 
 func (p *interest) row(fd int32) *interestRow {

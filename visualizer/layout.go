@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -92,17 +93,22 @@ func (v *liveView) layoutColumn(idxs []int, r rect) {
 		}
 		v.hidden += len(idxs) - n
 		idxs, heights = idxs[:n], heights[:n]
-		// Share rows in proportion to each pane's minimum, never below tight.
-		minSum := 0
-		for _, i := range idxs {
-			minSum += minH(i)
-		}
+		// Start from the minimums and take rows from the least important
+		// panes first (lowest weight, then last), never below tight.
 		used := 0
 		for k, i := range idxs {
-			heights[k] = max(tightRows+2, r.h*minH(i)/max(1, minSum))
+			heights[k] = minH(i)
 			used += heights[k]
 		}
-		for k := len(idxs) - 1; used > r.h && k >= 0; k-- {
+		order := make([]int, len(idxs))
+		for k := range order {
+			order[k] = len(idxs) - 1 - k
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return paneWeight(v.ids[idxs[a]]) - paneWeight(v.ids[idxs[b]]) })
+		for _, k := range order {
+			if used <= r.h {
+				break
+			}
 			cut := min(used-r.h, heights[k]-(tightRows+2))
 			heights[k] -= cut
 			used -= cut

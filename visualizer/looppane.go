@@ -22,11 +22,16 @@ type loopPane struct {
 
 	phase   loopPhase
 	prevNow time.Time
-	lag     time.Duration
-	rate    rateMeter // passes per second
-	paused  bool
-	delay   time.Duration
-	backend string
+	// loopStart estimates the wall time of the loop's clock zero (events
+	// carry At = ns since loop start): min over events of Now - At, which
+	// can only overestimate it by the delay before the event was drained.
+	loopStart time.Time
+	waitOpen  int64 // At of the WaitStart of the wait still in progress (-1 = none)
+	lag       time.Duration
+	rate      rateMeter // passes per second
+	paused    bool
+	delay     time.Duration
+	backend   string
 }
 
 type loopCol struct {
@@ -35,7 +40,7 @@ type loopCol struct {
 	passes                   int
 }
 
-func newLoopPane() *loopPane { return &loopPane{cols: make([]loopCol, 256)} }
+func newLoopPane() *loopPane { return &loopPane{cols: make([]loopCol, 256), waitOpen: -1} }
 
 func (p *loopPane) Title() string    { return "Loop (time per frame)" }
 func (p *loopPane) MinHeight() int   { return 5 }
@@ -49,13 +54,34 @@ func (p *loopPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	p.paused, p.delay, p.backend = f.Paused, f.Delay, f.Backend
 	p.phase.fold(f)
-	var kernel, handlers, timers time.Duration
+	var handlers, timers time.Duration
 	col := loopCol{}
+	for i := range f.Events {
+		if c := f.Now.Add(-time.Duration(f.Events[i].At)); p.loopStart.IsZero() || c.Before(p.loopStart) {
+			p.loopStart = c
+		}
+	}
+	// Kernel time is the overlap of each wait with this frame, measured on
+	// the loop's clock, so a long wait fills every frame it spans instead
+	// of landing all at once in the frame where it ended.
+	var frameStart int64
+	if !p.prevNow.IsZero() {
+		frameStart = int64(p.prevNow.Sub(p.loopStart))
+	}
+	frameEnd := int64(f.Now.Sub(p.loopStart))
+	var kernel int64
 	for i := range f.Events {
 		ev := &f.Events[i]
 		switch ev.Kind {
+		case reactor.KindWaitStart:
+			p.waitOpen = ev.At
 		case reactor.KindWaitEnd:
-			kernel += ev.Dur
+			start := p.waitOpen
+			if start < 0 {
+				start = ev.At - int64(ev.Dur)
+			}
+			kernel += max(0, ev.At-max(start, frameStart))
+			p.waitOpen = -1
 		case reactor.KindPassEnd:
 			handlers += ev.Dur2
 			timers += ev.Dur3
@@ -65,6 +91,9 @@ func (p *loopPane) Update(msg tea.Msg) tea.Cmd {
 		case reactor.KindLag:
 			p.lag = ev.Dur
 		}
+	}
+	if p.waitOpen >= 0 && !f.Paused {
+		kernel += max(0, frameEnd-max(p.waitOpen, frameStart))
 	}
 	if f.Stats.LastLag > 0 {
 		p.lag = f.Stats.LastLag

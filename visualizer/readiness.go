@@ -53,7 +53,7 @@ func newReadiness() *readiness {
 }
 
 func (p *readiness) Title() string    { return "Readiness (fd × pass)" }
-func (p *readiness) MinHeight() int   { return 5 }
+func (p *readiness) MinHeight() int   { return 6 }
 func (p *readiness) SetSize(w, h int) { p.w, p.h = w, h }
 
 // Update folds a frame (or an interest-set snapshot) into the grid.

@@ -41,7 +41,7 @@ const (
 func newStalls() *stalls { return &stalls{} }
 
 func (p *stalls) Title() string    { return "Stalls & lag" }
-func (p *stalls) MinHeight() int   { return 5 }
+func (p *stalls) MinHeight() int   { return 4 }
 func (p *stalls) SetSize(w, h int) { p.w, p.h = w, h }
 
 func keepLast(s []stallRec, r stallRec) []stallRec {
@@ -98,6 +98,8 @@ func (p *stalls) View() string {
 			who = "unknown"
 		}
 		lines = append(lines, styleWarn.Render("!! STALL NOW "+fmtDur(busy.Truncate(time.Millisecond))+" · last handler: "+who))
+	case p.phase.inKernel:
+		lines = append(lines, "loop ok · idle in the kernel · last pass "+ago(p.phase.sinceLastPass(p.now)))
 	default:
 		lines = append(lines, "loop ok · last pass "+ago(p.phase.sinceLastPass(p.now)))
 	}
@@ -108,11 +110,11 @@ func (p *stalls) View() string {
 		lines = append(lines, "longest (1 min): none")
 	}
 	for i := len(p.panics) - 1; i >= 0 && len(lines) < p.h; i-- {
-		lines = append(lines, "PANIC in "+orDash(p.panics[i].label)+" ("+p.age(p.panics[i].at)+" ago)")
+		lines = append(lines, "PANIC in "+orDash(p.panics[i].label)+" ("+p.age(p.panics[i].at)+")")
 	}
 	for i := len(p.recent) - 1; i >= 0 && len(lines) < p.h-1; i-- {
 		r := p.recent[i]
-		lines = append(lines, "  stall "+padLeft(fmtDur(r.dur), 6)+"  "+orDash(r.label)+"  ("+p.age(r.at)+" ago)")
+		lines = append(lines, "  stall "+padLeft(fmtDur(r.dur), 6)+"  "+orDash(r.label)+"  ("+p.age(r.at)+")")
 	}
 	if len(p.late) > 0 && len(lines) < p.h {
 		r := p.late[len(p.late)-1]
@@ -136,5 +138,5 @@ func (p *stalls) longest() (stallRec, bool) {
 }
 
 func (p *stalls) age(t time.Time) string {
-	return fmtDur(p.now.Sub(t).Truncate(100 * time.Millisecond))
+	return ago(p.now.Sub(t).Truncate(100 * time.Millisecond))
 }

@@ -180,7 +180,7 @@ func (m *App) helpView() string {
 		"",
 		"Readiness cells:  I in (readable)  O out (writable)  B both  H hang-up  E error  . nothing",
 		"Loop strips:      bar height = share of each frame's time; S = the loop stalled in that frame",
-		"Cost plot:        s select  p poll  e epoll  * several backends in one cell (median µs per wait that found work)",
+		"Cost plot:        s select  p poll  e epoll  * several backends in one cell (fastest recent wait that found work)",
 		"Chain ladder:     ✓ ran  ▶ paused here  · not run yet  [cb]/[eb] a function  -- passthru",
 	)
 	return m.frameScreen(lines)
