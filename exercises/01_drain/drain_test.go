@@ -216,6 +216,7 @@ func TestDrainWithSlowWriter(t *testing.T) {
 	}()
 
 	var got []byte
+	empty := 0
 	deadline := time.Now().Add(4 * time.Second)
 	for calls := 1; ; calls++ {
 		pfd := []unix.PollFd{{Fd: int32(r.fd), Events: unix.POLLIN}}
@@ -238,6 +239,17 @@ func TestDrainWithSlowWriter(t *testing.T) {
 		}
 		if res.out != MoreLater {
 			t.Fatalf("(seed %d) Drain call %d outcome = %v; want MoreLater or PeerClosed.%s", seed, calls, res.out, revisit)
+		}
+		// poll said "readable" yet Drain read nothing and says MoreLater:
+		// harmless once in a while, but over and over it means the fd is at
+		// end of file and Drain is not noticing.
+		if len(res.got) == 0 {
+			empty++
+		} else {
+			empty = 0
+		}
+		if empty >= 20 {
+			t.Fatalf("(seed %d) poll reported the fd readable %d times in a row, and each time Drain read nothing and said MoreLater.\n\tExpected: PeerClosed — after the writer closes, read(2) returns 0 bytes, and a readable fd that reads 0 bytes is at end of file.%s", seed, empty, revisit)
 		}
 	}
 	if !bytes.Equal(got, want) {
