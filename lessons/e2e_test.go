@@ -93,7 +93,7 @@ func TestLessonTwoInTmux(t *testing.T) {
 	}
 	x.waitScreen("FD_SETSIZE")
 	x.key("b")
-	x.waitScreen("poll")
+	x.waitScreen("backend poll")
 	x.key("q")
 	x.waitScreen("EXIT=0")
 	if alt := strings.TrimSpace(x.run("display-message", "-p", "-t", "lab", "#{alternate_on}")); alt != "0" {

@@ -50,14 +50,28 @@ func (r *refusalReporter) scan(src *watchedSource, evs []reactor.TraceEvent) {
 	if first == nil {
 		return
 	}
-	msg := first.Text
-	if first.Label != "" && !strings.Contains(msg, first.Label) {
-		msg = first.Label + ": " + msg
+	r.report(errors.New(refusalText(first, more)))
+}
+
+// refusalText words a refusal for a narrow line on screen: the point
+// first, details after, since the end may be cut off.
+func refusalText(ev *reactor.TraceEvent, more int) string {
+	also := ""
+	if more > 0 {
+		also = fmt.Sprintf(" and %d more", more)
+	}
+	if strings.Contains(ev.Text, "FD_SETSIZE") {
+		return fmt.Sprintf("FD_SETSIZE: select refused fd %d%s (its fd sets stop at 1023), so the server closed it; switch to poll or epoll",
+			ev.Fd, also)
+	}
+	msg := ev.Text
+	if ev.Label != "" && !strings.Contains(msg, ev.Label) {
+		msg = ev.Label + ": " + msg
 	}
 	if more > 0 {
-		msg = fmt.Sprintf("%s (and %d more)", msg, more)
+		msg = fmt.Sprintf("(%d more like this) %s", more, msg)
 	}
-	r.report(errors.New(msg))
+	return msg
 }
 
 // release lets another subscriber take over reporting.
