@@ -38,3 +38,21 @@ func BenchmarkDashboardFrame(b *testing.B) {
 }
 
 var _ tea.Model = (*App)(nil)
+
+// BenchmarkLessonView measures View() of a lesson screen at 120×40: glamour
+// prose (ANSI styled) beside two live panes.
+func BenchmarkLessonView(b *testing.B) {
+	lessons := twoLessons()
+	m, _ := NewApp(lessons, "one", manual, WithStateDir(""))
+	runCmds(m, m.Init())
+	runCmds(m, m.Update2(tea.WindowSizeMsg{Width: 120, Height: 40}))
+	s := &synth{}
+	s.register(20)
+	s.passes(200, 20, "epoll", 22)
+	lessons[0].(*fakeLesson).live.src.push(s.take()...)
+	m.Update(tickMsg(t0))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}

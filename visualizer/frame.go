@@ -24,6 +24,10 @@ type frameMsg struct {
 type watchedMsg struct {
 	At   time.Time
 	List []reactor.WatchInfo
+	// Replace says the trace lost events since the last snapshot, so the
+	// panes should drop registrations the snapshot does not list (their
+	// Deregister may have been among the lost events).
+	Replace bool
 }
 
 // tickMsg is the frame tick. The sampler re-arms it only from its own

@@ -32,7 +32,8 @@ type liveView struct {
 	lastWatched time.Time
 	now         time.Time
 
-	dropped uint64 // trace events lost to ring overflow (KindOverflow)
+	dropped       uint64 // trace events lost to ring overflow (KindOverflow)
+	droppedAtSnap uint64 // dropped when the last interest-set snapshot was requested
 
 	w, h   int
 	layout []rect // one per pane; zero size = hidden
@@ -122,7 +123,9 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 		v.watchedBusy = true
 		v.lastWatched = now
 		live := v.live
-		return safeCmd(func() tea.Msg { return watchedMsg{At: now, List: live.Watched()} })
+		replace := v.dropped != v.droppedAtSnap
+		v.droppedAtSnap = v.dropped
+		return safeCmd(func() tea.Msg { return watchedMsg{At: now, List: live.Watched(), Replace: replace} })
 	}
 	return nil
 }

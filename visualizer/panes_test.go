@@ -153,3 +153,19 @@ func TestFitWidth(t *testing.T) {
 		}
 	}
 }
+
+// After lost trace events, a snapshot of the interest set replaces the
+// panes' idea of what is registered.
+func TestSnapshotAfterOverflowReplaces(t *testing.T) {
+	for _, replace := range []bool{false, true} {
+		p := newInterest()
+		p.Update(frameOf(t0,
+			reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 5, Label: "listener"},
+			reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 8, Label: "gone"},
+		))
+		p.Update(watchedMsg{At: t0, List: []reactor.WatchInfo{{Fd: 5, Label: "listener"}}, Replace: replace})
+		if _, kept := p.fds[8]; kept == replace {
+			t.Errorf("Replace=%v: fd 8 kept = %v; want %v", replace, kept, !replace)
+		}
+	}
+}
