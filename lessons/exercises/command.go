@@ -19,9 +19,19 @@ func (e usageError) Error() string { return e.msg }
 // ExitCode is 2 for every usage mistake.
 func (e usageError) ExitCode() int { return 2 }
 
-// ErrNotAllPass is wrapped by the error `exercises check` returns when some
-// exercise does not pass yet (exit status 1).
+// ErrNotAllPass matches (errors.Is) the error `exercises check` returns when
+// some exercise does not pass yet (exit status 1).
 var ErrNotAllPass = errors.New("not every exercise passes yet")
+
+// notAllPass says how many graded exercises fail.
+type notAllPass struct{ failing, total int }
+
+func (e notAllPass) Error() string {
+	return fmt.Sprintf("%d of %d graded exercise(s) do not pass yet", e.failing, e.total)
+}
+
+// Is makes errors.Is(err, ErrNotAllPass) true.
+func (e notAllPass) Is(target error) bool { return target == ErrNotAllPass }
 
 const usageText = `Usage: reactorlab exercises [list|check|watch|hint|reset] ...
 
@@ -233,7 +243,7 @@ func (r *runner) check(ctx context.Context, exs []Exercise) error {
 	r.saveState(st)
 	fmt.Fprintf(r.stdout, "\n%s\n", ProgressBar(st.DoneCount(), len(All), 30))
 	if failing > 0 {
-		return fmt.Errorf("%d of %d graded exercise(s) do not pass yet: %w", failing, len(exs), ErrNotAllPass)
+		return notAllPass{failing: failing, total: len(exs)}
 	}
 	fmt.Fprintln(r.stdout, "Every graded exercise passes.")
 	return nil

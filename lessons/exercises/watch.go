@@ -2,6 +2,7 @@ package exercises
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,7 +38,7 @@ func (r *runner) watch(ctx context.Context, args []string) error {
 	}
 	m := newWatchModel(ctx, r, st, index(ex.Name))
 	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(r.stdout)).Run()
-	if err == tea.ErrProgramKilled && ctx.Err() != nil {
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the caller cancelled: a normal way to leave
 	}
 	return err
