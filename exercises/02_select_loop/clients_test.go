@@ -111,4 +111,3 @@ func callbacks(got map[int][]byte, closed map[int]bool) int {
 	}
 	return n
 }
-
