@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"net"
 	"strconv"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
@@ -25,10 +26,21 @@ func runApp(ctx context.Context, i int) error {
 // learner quits (or ctx ends) the loop stops iterating; srv and its loop
 // stay open for the caller to close.
 func Dashboard(ctx context.Context, srv *tcp.Server) error {
-	d := newDriver(srv.Loop(), srv.Addr().String(), false, nil)
-	d.info = fmt.Sprintf("%s server on %s", srv.Protocol(), srv.Addr())
-	d.start()
+	d := ServerDriver(srv)
 	defer d.Close()
-	title := fmt.Sprintf("reactorlab serve — %s on %s (%s)", srv.Protocol(), srv.Addr(), srv.Loop().Backend())
+	title := fmt.Sprintf("reactorlab serve — %s on %s", srv.Protocol(), srv.Addr())
 	return visualizer.RunDashboard(ctx, title, d)
+}
+
+// ServerDriver drives srv's loop on its own goroutine, as Dashboard does,
+// for callers that draw it themselves. Closing the driver stops iterating
+// and drops its simulated clients but leaves srv and its loop open.
+func ServerDriver(srv *tcp.Server) *Driver {
+	raiseFileLimit() // best effort, as in Start
+	addr := srv.Addr().String()
+	d := newDriver(srv.Loop(), addr, false, nil)
+	_, port, _ := net.SplitHostPort(addr)
+	d.info = fmt.Sprintf("%s server on %s — from another terminal: nc %s %s", srv.Protocol(), addr, connectHost(addr), port)
+	d.start()
+	return d
 }

@@ -3,6 +3,7 @@ package lessons
 import (
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,7 +66,11 @@ func newDriver(loop *reactor.Loop, addr string, ownLoop bool, closeFn func() err
 		done:    make(chan struct{}),
 		errs:    make(chan error, 32),
 	}
-	d.clients = newClientSet(addr, d.report)
+	dial := addr
+	if _, port, err := net.SplitHostPort(addr); err == nil {
+		dial = net.JoinHostPort(connectHost(addr), port)
+	}
+	d.clients = newClientSet(dial, d.report)
 	d.refusals.report = d.report
 	return d
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"golang.org/x/sys/unix"
 )
 
@@ -268,5 +269,41 @@ func TestDriverFDSetSizeRefusal(t *testing.T) {
 	}
 	if high < 1024 {
 		t.Errorf("highest watched fd = %d; want ≥ 1024", high)
+	}
+}
+
+// TestServerDriver is the `reactorlab serve` path: the caller owns the
+// server and its loop, the driver only iterates it while the screen is up.
+func TestServerDriver(t *testing.T) {
+	checkNoLeaks(t)
+	loop, err := reactor.New(reactor.Config{Backend: "poll"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := tcp.NewServer(loop, "127.0.0.1:0", "echo")
+	if err != nil {
+		loop.Close()
+		t.Fatal(err)
+	}
+	d := ServerDriver(srv)
+	if !strings.Contains(d.Info(), srv.Addr().String()) {
+		t.Errorf("Info() = %q; want it to show %s", d.Info(), srv.Addr())
+	}
+	d.sync()
+	base := d.Stats().Watched
+	d.AddClients(5, true)
+	waitFor(t, "5 clients on the caller's server", func() bool { return d.Stats().Watched == base+5 })
+	if err := d.Close(); err != nil {
+		t.Errorf("Close() = %v; want nil", err)
+	}
+	// The loop is still the caller's: it can run a pass and be closed.
+	if err := loop.Iterate(0); err != nil {
+		t.Errorf("loop.Iterate after the driver closed = %v; want nil", err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("srv.Close() = %v; want nil", err)
+	}
+	if err := loop.Close(); err != nil {
+		t.Errorf("loop.Close() = %v; want nil", err)
 	}
 }

@@ -25,7 +25,7 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	}
 	d := newDriver(loop, srv.addr, true, srv.close)
 	_, port, _ := net.SplitHostPort(srv.addr)
-	d.info = fmt.Sprintf("%s server on %s — from another terminal: nc 127.0.0.1 %s", sc.Server, srv.addr, port)
+	d.info = fmt.Sprintf("%s server on %s — from another terminal: nc %s %s", sc.Server, srv.addr, connectHost(srv.addr), port)
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)
@@ -37,4 +37,14 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 		}
 	}()
 	return d, nil
+}
+
+// connectHost is the host a learner should give nc: the bound one, or
+// 127.0.0.1 when the server listens on every address.
+func connectHost(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || host == "0.0.0.0" || host == "::" {
+		return "127.0.0.1"
+	}
+	return host
 }
