@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -65,6 +66,13 @@ type App struct {
 	// dashboard mode
 	dashboard bool
 	title     string
+
+	// Scenarios started by a Cmd but not yet handed to Update. If the
+	// program ends first, Close closes them, so quitting during a slow
+	// Start never leaks a running reactor.
+	startMu  sync.Mutex
+	started  map[Live]bool
+	shutdown bool
 }
 
 // liveStartedMsg carries the result of Lesson.Start.
@@ -245,13 +253,41 @@ func (m *App) enterLesson(i int) tea.Cmd {
 		gen, ctx := m.gen, m.ctx
 		cmds = append(cmds, safeCmd(func() tea.Msg {
 			live, err := l.Start(ctx)
+			if live != nil && !m.track(live) {
+				_ = live.Close() // the program is gone
+				return nil
+			}
 			return liveStartedMsg{gen: gen, live: live, err: err}
 		}))
 	}
 	return tea.Batch(cmds...)
 }
 
+// track records a freshly started Live until Update takes it; false if
+// the App is already closed.
+func (m *App) track(l Live) bool {
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	if m.shutdown {
+		return false
+	}
+	if m.started == nil {
+		m.started = map[Live]bool{}
+	}
+	m.started[l] = true
+	return true
+}
+
+func (m *App) untrack(l Live) {
+	m.startMu.Lock()
+	delete(m.started, l)
+	m.startMu.Unlock()
+}
+
 func (m *App) onStarted(msg liveStartedMsg) tea.Cmd {
+	if msg.live != nil {
+		m.untrack(msg.live)
+	}
 	if msg.gen != m.gen || m.state != stateLesson {
 		if msg.live != nil { // the learner already left: don't leak it
 			live := msg.live
@@ -303,6 +339,14 @@ func (m *App) quit() tea.Cmd {
 // Close releases a scenario still open (RunApp calls it after the program
 // ends, whatever the reason).
 func (m *App) Close() {
+	m.startMu.Lock()
+	m.shutdown = true
+	pending := m.started
+	m.started = nil
+	m.startMu.Unlock()
+	for l := range pending {
+		_ = l.Close()
+	}
 	if m.live != nil && !m.dashboard {
 		m.live.src.Close()
 		_ = m.live.live.Close()

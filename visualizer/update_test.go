@@ -332,3 +332,21 @@ func TestLessonFivePanesFit(t *testing.T) {
 		}
 	}
 }
+
+// A scenario whose Start finishes after the program ended is closed, not
+// leaked.
+func TestStartAfterCloseIsClosed(t *testing.T) {
+	lessons := twoLessons()
+	live := newFakeLive()
+	lessons[0].(*fakeLesson).live = live
+	m, _ := NewApp(lessons, "one", manual, WithStateDir(""))
+	cmd := m.Init()
+	m.Close() // the program ended before the Start Cmd ran
+	runCmds(m, cmd)
+	if !live.closed {
+		t.Errorf("Live started after Close was left running")
+	}
+	if m.live != nil {
+		t.Errorf("closed App adopted a Live")
+	}
+}

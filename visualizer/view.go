@@ -245,6 +245,9 @@ func (m *App) lessonView() string {
 // proseLines is the visible slice of the rendered page.
 func (m *App) proseLines(pw, h int) []string {
 	l := m.lessons[m.cur]
+	if len(l.Pages()) == 0 {
+		return []string{"(this lesson has no text)"}
+	}
 	k := proseKey{slug: l.Slug(), page: m.page, width: pw - 1, dark: m.dark}
 	lines, ok := m.prose[k]
 	if !ok {
