@@ -307,3 +307,56 @@ func TestServerDriver(t *testing.T) {
 		t.Errorf("loop.Close() = %v; want nil", err)
 	}
 }
+
+// TestLessonScenarios starts every lesson's own scenario the way the
+// shell does and checks it comes up as the lesson promises.
+func TestLessonScenarios(t *testing.T) {
+	checkNoLeaks(t)
+	for _, l := range Lessons() {
+		t.Run(l.Slug(), func(t *testing.T) {
+			live, err := l.Start(context.Background())
+			if err != nil {
+				t.Fatalf("Start() error = %v", err)
+			}
+			defer live.Close()
+			sc := l.Scenario()
+			if want := sc.Backend; want != "" && live.Backend() != want {
+				t.Errorf("Backend() = %q; want %q", live.Backend(), want)
+			}
+			d := live.(*Driver)
+			if _, port, _ := net.SplitHostPort(d.Addr()); !strings.Contains(live.Info(), "nc 127.0.0.1 "+port) {
+				t.Errorf("Info() = %q; want the nc command for port %s", live.Info(), port)
+			}
+			want := 1 + sc.ActiveClients + sc.IdleClients // the listener and one fd per client
+			waitFor(t, "the scenario's clients", func() bool { return live.Stats().Watched == want })
+		})
+	}
+}
+
+func TestStartContextCancel(t *testing.T) {
+	checkNoLeaks(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := Start(ctx, Scenario{Backend: "poll", Server: "echo", ActiveClients: 2, IdleClients: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	<-d.done // the scenario closes itself; the leak check sees it all released
+	if err := d.Close(); err != nil {
+		t.Errorf("Close() after cancel = %v; want nil", err)
+	}
+}
+
+func TestStartUnknown(t *testing.T) {
+	checkNoLeaks(t)
+	tests := []Scenario{
+		{Backend: "kqueue", Server: "echo"},
+		{Backend: "poll", Server: "gopher"},
+	}
+	for _, sc := range tests {
+		if d, err := Start(context.Background(), sc); err == nil {
+			d.Close()
+			t.Errorf("Start(%+v) error = nil; want one", sc)
+		}
+	}
+}
