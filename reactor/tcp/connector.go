@@ -126,5 +126,11 @@ func (c *Connector) connected() {
 		c.loop.Trace(reactor.TraceEvent{Kind: reactor.KindAccepted, Fd: int32(c.fd), Label: c.label, Text: c.remote.String()})
 	}
 	c.t = newTransport(c.loop, c.ep, c.fd, c.remote, p)
-	c.t.start()
+	if err := c.t.start(); err != nil {
+		c.t = nil
+		c.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(c.fd), Label: c.label, Text: err.Error()})
+		if cf, ok := c.factory.(ClientFactory); ok {
+			cf.ClientConnectionFailed(err)
+		}
+	}
 }

@@ -42,6 +42,18 @@ func startLoop(t *testing.T, backend string) *reactor.Loop {
 	return loop
 }
 
+// startLoopB is startLoop for benchmarks (no leak checks).
+func startLoopB(b *testing.B) *reactor.Loop {
+	loop, err := reactor.New(reactor.Config{Heartbeat: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- loop.Run() }()
+	b.Cleanup(func() { loop.Stop(); <-done; loop.Close() })
+	return loop
+}
+
 // onLoop runs fn on the loop goroutine and waits for it.
 func onLoop(loop *reactor.Loop, fn func()) {
 	done := make(chan struct{})

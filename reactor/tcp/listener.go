@@ -209,5 +209,8 @@ func (ln *Listener) newConn(fd int, sa unix.Sockaddr) {
 	if ln.loop.Tracing() {
 		ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindAccepted, Fd: int32(fd), Label: ln.label, Text: remote.String()})
 	}
-	newTransport(ln.loop, ln.ep, fd, remote, p).start()
+	if err := newTransport(ln.loop, ln.ep, fd, remote, p).start(); err != nil {
+		ln.ep.stats.refused.Add(1)
+		ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(fd), Label: ln.label, Text: err.Error()})
+	}
 }

@@ -91,13 +91,23 @@ func (m *chatMember) ConnectionLost(error) {
 	m.room.broadcast(m, "* "+m.name+" left\n")
 }
 
+// chatMaxBacklog is how much unsent chat a member may accumulate before it
+// is dropped: a client that stops reading must not grow the server's memory
+// without bound.
+const chatMaxBacklog = 1 << 20
+
 // broadcast writes msg to every member but from. A slow reader only grows
-// its own buffer; the loop never waits for it.
+// its own buffer; the loop never waits for it, and one that falls too far
+// behind is disconnected.
 func (r *ChatRoom) broadcast(from *chatMember, msg string) {
 	b := []byte(msg)
 	for _, m := range r.members {
-		if m != from {
-			m.t.Write(b)
+		if m == from || !m.t.Connected() {
+			continue
+		}
+		m.t.Write(b)
+		if m.t.BufferedBytes() > chatMaxBacklog {
+			m.t.Abort()
 		}
 	}
 }

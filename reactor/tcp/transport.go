@@ -42,6 +42,7 @@ type Transport struct {
 	writeShut     bool  // CloseWrite was called: no more writes
 	shutDone      bool  // shutdown(SHUT_WR) has been issued
 	closed        bool  // the fd is closed
+	made          bool  // ConnectionMade has been called (so ConnectionLost is owed)
 	lossReason    error // reason to report when a pending LoseConnection completes
 	failReason    error // if set, reported instead of a clean close (e.g. line too long)
 
@@ -54,17 +55,19 @@ func newTransport(loop *reactor.Loop, ep *endpoint, fd int, remote *net.TCPAddr,
 		label: ep.cfg.label + " " + remote.String()}
 }
 
-// start registers the connection and calls ConnectionMade.
-func (t *Transport) start() {
+// start registers the connection and calls ConnectionMade. It fails (and
+// closes the socket) if the loop cannot watch the fd, e.g. the select
+// backend and an fd >= 1024.
+func (t *Transport) start() error {
 	t.ep.conns[t] = struct{}{}
 	t.ep.stats.open.Add(1)
 	if err := t.setInterest(); err != nil {
-		// e.g. the select backend cannot watch fds >= 1024.
-		t.traceText(reactor.KindError, err.Error())
 		t.close(err, true, false)
-		return
+		return err
 	}
+	t.made = true
 	t.proto.ConnectionMade(t)
+	return nil
 }
 
 // Fd returns the socket's file descriptor (for tracing and socket options).
@@ -190,6 +193,9 @@ func (t *Transport) close(reason error, rst, later bool) {
 	t.ep.stats.closed.Add(1)
 	if t.loop.Tracing() {
 		t.loop.Trace(reactor.TraceEvent{Kind: reactor.KindClosed, Fd: int32(t.fd), Label: t.label, Text: ReasonText(reason)})
+	}
+	if !t.made {
+		return // the protocol never started: nothing to tell it
 	}
 	notify := func() {
 		if p := t.producer; p != nil {

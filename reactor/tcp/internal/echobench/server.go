@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -30,6 +31,14 @@ func serve(kind string) error {
 	runtime.GOMAXPROCS(1)
 	if err := pin(0); err != nil {
 		return err
+	}
+	if path := os.Getenv("ECHOBENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
