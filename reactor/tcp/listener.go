@@ -117,7 +117,7 @@ func (ln *Listener) Close() error {
 func (ln *Listener) handle(_ int, _ reactor.Ready) {
 	n := 0
 	for n < ln.batch && !ln.closed {
-		fd, sa, err := unix.Accept4(ln.fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		fd, sa, err := accept(ln.fd)
 		ln.loop.CountSyscall(reactor.SysAccept)
 		switch err {
 		case nil:
@@ -163,7 +163,7 @@ func (ln *Listener) refuseOne() bool {
 	if ln.reserve >= 0 {
 		unix.Close(ln.reserve)
 		ln.reserve = -1
-		fd, _, err := unix.Accept4(ln.fd, unix.SOCK_CLOEXEC)
+		fd, _, err := accept(ln.fd)
 		ln.loop.CountSyscall(reactor.SysAccept)
 		if err == nil {
 			unix.Close(fd)

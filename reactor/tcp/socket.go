@@ -56,17 +56,6 @@ func tcpAddr(sa unix.Sockaddr) *net.TCPAddr {
 	return &net.TCPAddr{}
 }
 
-// newSocket makes a non-blocking, close-on-exec TCP socket. Both flags are
-// set atomically by socket(2) itself, so a concurrent fork/exec elsewhere in
-// the process never inherits the fd.
-func newSocket(family int) (int, error) {
-	fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_TCP)
-	if err != nil {
-		return -1, os.NewSyscallError("socket", err)
-	}
-	return fd, nil
-}
-
 // listenSocket creates, binds and listens. It returns the fd and the bound
 // address (which carries the real port when the caller asked for port 0).
 func listenSocket(a *net.TCPAddr, backlog int) (int, *net.TCPAddr, error) {

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command echobench compares reactorlab's echo server on each backend with a
 // goroutine-per-connection Go net server, side by side in one run: same load
 // generator, servers pinned to CPU 0 with GOMAXPROCS=1, the client pinned to
