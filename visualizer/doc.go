@@ -16,6 +16,32 @@
 // freezes it: the time since the last completed pass keeps growing on screen
 // and is drawn as a stall.
 //
+// # The panes
+//
+// Each pane is one component (its own state, Update, View and SetSize) in
+// its own file; none uses colour alone to say anything.
+//
+//   - readiness.go: one row per watched fd, one column per recent pass;
+//     cells I (in), O (out), B (both), H (hang-up), E (error), . (nothing).
+//     Footer: backend, fds watched, fds ready this pass, time in the kernel.
+//   - looppane.go: per frame, the share of time in the kernel, in handlers
+//     and in timers (bar heights), an S band where the loop stalled, loop
+//     lag, passes per second and whether the loop is stalled right now.
+//   - stalls.go: a stall in progress (with the last handler that ran), lag,
+//     the longest stall of the last minute and the handler the reactor
+//     blamed, recent stalls, late timers, panics.
+//   - interest.go: the interest set as user space sees it: fd, owner,
+//     interest (r, w, |et, |oneshot), bytes in and out, last event.
+//   - counters.go: syscalls by kind with totals and rates, wake-ups, events.
+//   - chain.go: a Deferred's ladder of (callback, errback) steps, fed from
+//     deferred.TraceEvent through a [ChainSource] such as [ChainRecorder].
+//   - costplot.go: the cost of one wait call against fds watched, one
+//     letter per backend (s, p, e), from waits that returned ready fds.
+//
+// Layout (layout.go) stacks the panes a lesson asks for in one or two
+// columns, squeezing the least important ones before hiding any. Below
+// 80×24 the screen says it is too small instead of drawing a broken layout.
+//
 // # Contract
 //
 // Scenarios implement [Lesson] and [Live] (live.go). The visualizer makes no
