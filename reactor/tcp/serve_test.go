@@ -9,6 +9,9 @@ import (
 	"flag"
 	"io"
 	"net"
+	"os"
+	"os/signal"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -76,8 +79,13 @@ func (s *syncBuffer) String() string {
 // serve --headless prints the listen event first; the server echoes; a
 // cancelled context stops it gracefully with final counters on stderr.
 func TestServeHeadless(t *testing.T) {
+	// os/signal starts one watcher goroutine for the life of the process
+	// on first use; start it now so it is part of the baseline.
+	_, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	stop()
 	for _, b := range backends() {
 		t.Run(b, func(t *testing.T) {
+			fds, g := openFDs(t), runtime.NumGoroutine()
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			pr, pw := io.Pipe()
@@ -126,6 +134,7 @@ func TestServeHeadless(t *testing.T) {
 			if s := stderr.String(); !strings.Contains(s, "1 accepted") || !strings.Contains(s, "stopped after") {
 				t.Errorf("stderr = %q; want final counters with 1 accepted", s)
 			}
+			checkLeaks(t, fds, g)
 		})
 	}
 }
