@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"net"
 	"strconv"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
@@ -39,8 +38,7 @@ func ServerDriver(srv *tcp.Server) *Driver {
 	raiseFileLimit() // best effort, as in Start
 	addr := srv.Addr().String()
 	d := newDriver(srv.Loop(), addr, false, nil)
-	_, port, _ := net.SplitHostPort(addr)
-	d.info = fmt.Sprintf("%s server on %s — from another terminal: nc %s %s", srv.Protocol(), addr, connectHost(addr), port)
+	d.info = infoLine(srv.Protocol(), addr)
 	d.start()
 	return d
 }

@@ -5,63 +5,77 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/visualizer"
+	"golang.org/x/sys/unix"
 )
 
-// pumpEcho keeps conns busy: each connection has a writer that sends
-// 64-byte messages and a reader that reads the echo back, with a window of
-// messages in flight so the server always has work. It returns a stop func.
-func pumpEcho(b *testing.B, addr string, conns int) (stop func()) {
+// pumpEcho keeps the echo server busy from workers goroutines, each with
+// conns blocking sockets: write 64 bytes to every socket, then read every
+// echo back, and again. Raw syscalls keep the load generator cheap (it
+// shares the machine's cores with the server it measures), and each round
+// hands the server a batch of ready fds at once. It returns a stop func.
+func pumpEcho(b *testing.B, addr string, workers, conns int) (stop func()) {
 	b.Helper()
-	const msg, window = 64, 8
+	ta, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sa := &unix.SockaddrInet4{Port: ta.Port}
+	copy(sa.Addr[:], ta.IP.To4())
+	var quit atomic.Bool
 	var wg sync.WaitGroup
-	var cs []net.Conn
-	for range conns {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		cs = append(cs, c)
-		credit := make(chan struct{}, window)
-		for range window {
-			credit <- struct{}{}
-		}
-		wg.Add(2)
-		go func() { // writer
-			defer wg.Done()
-			buf := make([]byte, msg)
-			for range credit {
-				if _, err := c.Write(buf); err != nil {
-					return
-				}
+	var all []int
+	for range workers {
+		var fds []int
+		for range conns {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			if err == nil {
+				err = unix.Connect(fd, sa)
 			}
-		}()
-		go func() { // reader: one credit back per message echoed
+			if err != nil {
+				b.Fatal(err)
+			}
+			fds = append(fds, fd)
+		}
+		all = append(all, fds...)
+		wg.Add(1)
+		go func() {
 			defer wg.Done()
-			defer close(credit)
-			buf := make([]byte, 4096)
-			got := 0
-			for {
-				n, err := c.Read(buf)
-				if err != nil {
-					return
+			msg, buf := make([]byte, 64), make([]byte, 64)
+			for !quit.Load() {
+				for _, fd := range fds {
+					if _, err := unix.Write(fd, msg); err != nil {
+						return
+					}
 				}
-				for got += n; got >= msg; got -= msg {
-					credit <- struct{}{}
+				for _, fd := range fds {
+					for got := 0; got < len(msg); {
+						n, err := unix.Read(fd, buf[got:])
+						if err != nil || n == 0 {
+							return
+						}
+						got += n
+					}
 				}
 			}
 		}()
 	}
 	return func() {
-		for _, c := range cs {
-			c.Close()
+		quit.Store(true)
+		for _, fd := range all {
+			unix.Shutdown(fd, unix.SHUT_RDWR) // unblocks a worker stuck in read
 		}
 		wg.Wait()
+		for _, fd := range all {
+			unix.Close(fd)
+		}
 	}
 }
 
@@ -77,6 +91,28 @@ func attachScreen(d *Driver) (detach func()) {
 				tea.WithWindowSize(120, 40), tea.WithColorProfile(colorprofile.Ascii), tea.WithoutSignals()))
 	}()
 	return func() { cancel(); <-done }
+}
+
+// attachTrace only drains the trace at 30 Hz, as the screen does, without
+// drawing: it separates the cost of tracing from the cost of the panes.
+func attachTrace(d *Driver) (detach func()) {
+	src := d.Subscribe(1 << 14)
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second / 30)
+		defer t.Stop()
+		var evs []reactor.TraceEvent
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				evs = src.Drain(evs[:0])
+			}
+		}
+	}()
+	return func() { close(quit); <-done; src.Close() }
 }
 
 // eventsPerSecond measures how many readiness events the loop dispatches
@@ -98,15 +134,18 @@ func BenchmarkScreenOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer d.Close()
-	stop := pumpEcho(b, d.Addr(), 32)
+	stop := pumpEcho(b, d.Addr(), 2, 32)
 	defer stop()
 	const window = time.Second
 	eventsPerSecond(d, window/2) // warm up
-	var headless, screen float64
+	var headless, traced, screen float64
 	b.ResetTimer()
 	for range b.N {
 		headless += eventsPerSecond(d, window)
-		detach := attachScreen(d)
+		detach := attachTrace(d)
+		traced += eventsPerSecond(d, window)
+		detach()
+		detach = attachScreen(d)
 		time.Sleep(200 * time.Millisecond) // let the screen start drawing
 		screen += eventsPerSecond(d, window)
 		detach()
@@ -114,6 +153,7 @@ func BenchmarkScreenOverhead(b *testing.B) {
 	b.StopTimer()
 	n := float64(b.N)
 	b.ReportMetric(headless/n, "headless-ev/s")
+	b.ReportMetric(traced/n, "traced-ev/s")
 	b.ReportMetric(screen/n, "screen-ev/s")
 	b.ReportMetric(screen/headless, "ratio")
 }

@@ -265,7 +265,15 @@ func (d *Driver) Delay() time.Duration { return time.Duration(d.delay.Load()) }
 // SwitchBackend switches the loop's backend live. A refusal (select and an
 // fd >= 1024) leaves the old backend in place and arrives on Errors.
 func (d *Driver) SwitchBackend(name string) {
-	d.post(func() { d.report(d.loop.SwitchBackend(name)) })
+	d.post(func() {
+		err := d.loop.SwitchBackend(name)
+		if errors.Is(err, reactor.ErrFDSetSize) {
+			// Lead with the point: the line on screen may be cut short.
+			err = fmt.Errorf("FD_SETSIZE: select cannot take over fds of 1024 and above, so the loop stays on %s; drop clients first (%w)",
+				d.loop.Backend(), err)
+		}
+		d.report(err)
+	})
 }
 
 // AddClients connects n simulated clients to the server.

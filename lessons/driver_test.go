@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"runtime"
@@ -270,6 +271,38 @@ func TestDriverFDSetSizeRefusal(t *testing.T) {
 	if high < 1024 {
 		t.Errorf("highest watched fd = %d; want ≥ 1024", high)
 	}
+
+	// Back to select is refused while those fds are open.
+	d.SwitchBackend("select")
+	d.sync()
+	var refused error
+	waitFor(t, "the switch refusal on Errors()", func() bool {
+		select {
+		case err := <-d.Errors():
+			if strings.HasPrefix(err.Error(), "FD_SETSIZE: select cannot take over") {
+				refused = err
+			}
+		default:
+		}
+		return refused != nil
+	})
+	if !errors.Is(refused, reactor.ErrFDSetSize) || d.Backend() != "poll" {
+		t.Errorf("switch back to select: err %v, Backend() %q; want ErrFDSetSize and still poll", refused, d.Backend())
+	}
+}
+
+func TestInfoLine(t *testing.T) {
+	tests := []struct{ protocol, addr, want string }{
+		{"echo", "127.0.0.1:4000", "echo server · try: nc 127.0.0.1 4000"},
+		{"chat", "0.0.0.0:7000", "chat server · try: nc 127.0.0.1 7000 (listening on 0.0.0.0:7000)"},
+		{"echo", "[::1]:80", "echo server · try: nc ::1 80"},
+		{"echo", "nonsense", "echo server on nonsense"},
+	}
+	for _, tt := range tests {
+		if got := infoLine(tt.protocol, tt.addr); got != tt.want {
+			t.Errorf("infoLine(%q, %q) = %q; want %q", tt.protocol, tt.addr, got, tt.want)
+		}
+	}
 }
 
 // TestServerDriver is the `reactorlab serve` path: the caller owns the
@@ -286,8 +319,8 @@ func TestServerDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := ServerDriver(srv)
-	if !strings.Contains(d.Info(), srv.Addr().String()) {
-		t.Errorf("Info() = %q; want it to show %s", d.Info(), srv.Addr())
+	if want := fmt.Sprintf("nc 127.0.0.1 %d", srv.Addr().(*net.TCPAddr).Port); !strings.Contains(d.Info(), want) {
+		t.Errorf("Info() = %q; want it to show %q", d.Info(), want)
 	}
 	d.sync()
 	base := d.Stats().Watched

@@ -24,8 +24,7 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 		return nil, fmt.Errorf("start %s scenario: %w", sc.Server, err)
 	}
 	d := newDriver(loop, srv.addr, true, srv.close)
-	_, port, _ := net.SplitHostPort(srv.addr)
-	d.info = fmt.Sprintf("%s server on %s — from another terminal: nc %s %s", sc.Server, srv.addr, connectHost(srv.addr), port)
+	d.info = infoLine(sc.Server, srv.addr)
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)
@@ -37,6 +36,20 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 		}
 	}()
 	return d, nil
+}
+
+// infoLine is the line above the panes. It is often cut to fit the panes'
+// width, so the command to type comes first after the server's name.
+func infoLine(protocol, addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return protocol + " server on " + addr
+	}
+	line := fmt.Sprintf("%s server · try: nc %s %s", protocol, connectHost(addr), port)
+	if host != connectHost(addr) {
+		line += " (listening on " + addr + ")"
+	}
+	return line
 }
 
 // connectHost is the host a learner should give nc: the bound one, or
