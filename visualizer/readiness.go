@@ -149,7 +149,7 @@ func (p *readiness) View() string {
 	cols := max(1, p.w-labelW-1)
 	cols = min(cols, len(p.passes))
 	// Rows by priority when short: header, at least one fd, footer, legend.
-	showFooter, showLegend := p.h >= 3, p.h >= 6
+	showFooter, showLegend := p.h >= 3, p.h >= 8
 	bodyRows := max(1, p.h-1-boolInt(showFooter)-boolInt(showLegend))
 
 	// Pick rows: all fds if they fit, else the most recently active ones,

@@ -178,10 +178,13 @@ func (m *App) helpView() string {
 	lines = append(lines, "",
 		"Live controls appear only in lessons that enable them.",
 		"",
-		"Readiness cells:  I in (readable)  O out (writable)  B both  H hang-up  E error  . nothing",
-		"Loop strips:      bar height = share of each frame's time; S = the loop stalled in that frame",
-		"Cost plot:        s select  p poll  e epoll  * several backends in one cell (fastest recent wait that found work)",
-		"Chain ladder:     ✓ ran  ▶ paused here  · not run yet  [cb]/[eb] a function  -- passthru",
+		"Readiness   I in (readable)  O out (writable)  B both  H hang-up",
+		"            E error  . watched, nothing reported",
+		"Loop        bar height = share of each frame's time; S = loop stalled",
+		"Cost plot   s select  p poll  e epoll  * several in one cell;",
+		"            fastest recent wait that found work, per fds watched",
+		"Chain       ✓ ran  ▶ paused here  · not run yet",
+		"            [cb]/[eb] a function on that track  -- passthru",
 	)
 	return m.frameScreen(lines)
 }
