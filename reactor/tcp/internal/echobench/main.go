@@ -5,7 +5,7 @@
 // generator, servers pinned to CPU 0 with GOMAXPROCS=1, the client pinned to
 // CPU 1, alternating the order of servers every round.
 //
-//	go run ./reactor/tcp/internal/echobench -rounds 3
+//	go build -o /tmp/echobench ./reactor/tcp/internal/echobench && /tmp/echobench -rounds 3
 package main
 
 import (
@@ -32,6 +32,7 @@ func main() {
 	conns := flag.Int("conns", 50, "active connections")
 	idle := flag.Int("idle", 10000, "idle connections in the idle scenario")
 	rate := flag.Float64("rate", 10000, "open-loop rate (req/s) for the latency runs")
+	external := flag.String("external", "", "extra servers as `name=path,...`: binaries that print \"addr HOST:PORT\", answer \"mem\" on stdin and exit at EOF")
 	flag.Parse()
 	if *serverKind != "" {
 		if err := serve(*serverKind); err != nil {
@@ -41,11 +42,16 @@ func main() {
 		return
 	}
 	runtime.GOMAXPROCS(1)
-	if err := pin(1); err != nil {
-		fmt.Fprintln(os.Stderr, "echobench: pin client to CPU 1:", err)
-	}
-	b := bench{duration: *duration, warmup: *warmup, conns: *conns, rate: *rate, results: map[key][]result{}}
+	pinSelf(1) // re-executes under taskset unless already pinned
+	b := bench{duration: *duration, warmup: *warmup, conns: *conns, rate: *rate, results: map[key][]result{},
+		external: map[string]string{}}
 	servers := []string{"gonet", "epoll", "poll", "select"}
+	for _, e := range strings.Split(*external, ",") {
+		if name, path, ok := strings.Cut(e, "="); ok {
+			b.external[name] = path
+			servers = append(servers, name)
+		}
+	}
 	scenarios := []scenario{{64, 0}, {1024, 0}, {64, *idle}}
 	for r := range *rounds {
 		order := append(servers[r%len(servers):], servers[:r%len(servers)]...)
@@ -81,6 +87,7 @@ type bench struct {
 	conns            int
 	rate             float64
 	results          map[key][]result
+	external         map[string]string // name -> binary
 }
 
 // server is a running server child process.
@@ -90,8 +97,18 @@ type server struct {
 	out *bufio.Scanner
 }
 
-func start(kind string) (*server, string, error) {
-	cmd := exec.Command(os.Args[0], "-server", kind)
+// start launches a server on CPU 0. taskset pins the whole process (every
+// thread the Go runtime will create inherits the mask), and execs in place,
+// so the pid is the server's.
+func (b *bench) start(kind string) (*server, string, error) {
+	argv := []string{os.Args[0], "-server", kind}
+	if path, ok := b.external[kind]; ok {
+		argv = []string{path}
+	}
+	if tp, err := exec.LookPath("taskset"); err == nil {
+		argv = append([]string{tp, "-c", "0"}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	cmd.Stderr = os.Stderr
 	in, _ := cmd.StdinPipe()
@@ -133,7 +150,7 @@ func (s *server) stop() {
 func (b *bench) run(kind string, sc scenario) error {
 	var res result
 	for _, open := range []bool{false, true} {
-		s, addr, err := start(kind)
+		s, addr, err := b.start(kind)
 		if err != nil {
 			return err
 		}

@@ -9,31 +9,41 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/reactor/tcp"
-	"golang.org/x/sys/unix"
 )
 
-// pin restricts the calling process to one CPU.
-func pin(cpu int) error {
-	var set unix.CPUSet
-	set.Set(cpu)
-	return unix.SchedSetaffinity(0, &set)
+// pinSelf makes the whole process run on one CPU by re-executing itself
+// under taskset (sched_setaffinity on the running process would pin only
+// the calling thread, not the runtime's other threads). Without taskset it
+// pins what it can and says so.
+func pinSelf(cpu int) {
+	const env = "ECHOBENCH_PINNED"
+	if os.Getenv(env) != "" {
+		return
+	}
+	tp, err := exec.LookPath("taskset")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "echobench: taskset not found; running unpinned")
+		return
+	}
+	argv := append([]string{tp, "-c", strconv.Itoa(cpu)}, os.Args...)
+	err = syscall.Exec(tp, argv, append(os.Environ(), env+"=1"))
+	fmt.Fprintln(os.Stderr, "echobench: exec taskset:", err)
 }
 
 // serve runs one echo server (kind "gonet" or a reactor backend name) on
 // CPU 0 with GOMAXPROCS=1. It prints "addr HOST:PORT", answers "mem" lines
 // on stdin with its memory use, and exits when stdin closes.
 func serve(kind string) error {
-	runtime.GOMAXPROCS(1)
-	if err := pin(0); err != nil {
-		return err
-	}
+	runtime.GOMAXPROCS(1) // the parent also pins this process to CPU 0 with taskset
 	if path := os.Getenv("ECHOBENCH_CPUPROFILE"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
