@@ -272,7 +272,7 @@ func TestHelpToggle(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.Update(press("?"))
 	got := ansi.Strip(m.View().Content)
-	if !strings.Contains(got, "Readiness cells") || !strings.Contains(got, "pause/resume") {
+	if !strings.Contains(got, "I in (readable)") || !strings.Contains(got, "pause/resume") {
 		t.Errorf("? did not show full help:\n%s", got)
 	}
 	m.Update(press("esc"))
