@@ -164,6 +164,9 @@ func (m *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onStarted(msg)
 	case proseMsg:
 		delete(m.pending, msg.key)
+		if len(m.prose) >= proseCacheMax { // many resizes: start over
+			clear(m.prose)
+		}
 		m.prose[msg.key] = strings.Split(msg.text, "\n")
 		return m, nil
 	case watchedMsg, cmdErrMsg:

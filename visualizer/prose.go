@@ -16,6 +16,9 @@ type proseKey struct {
 	dark  bool
 }
 
+// proseCacheMax bounds the rendered-page cache (pages × widths).
+const proseCacheMax = 64
+
 // proseMsg delivers a rendered page from the render Cmd.
 type proseMsg struct {
 	key  proseKey
