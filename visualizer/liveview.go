@@ -87,8 +87,10 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	}
 	for i := range v.buf {
 		switch ev := &v.buf[i]; ev.Kind {
-		case reactor.KindError, reactor.KindRefused:
-			v.addErr(now, strings.TrimSpace(ev.Label+": "+ev.Text))
+		case reactor.KindError:
+			v.addErr(now, labelled(ev.Label, ev.Text))
+		case reactor.KindRefused:
+			v.addErr(now, labelled("connection refused", ev.Text))
 		case reactor.KindPanic:
 			v.addErr(now, "panic in "+ev.Label+": "+firstLine(ev.Text))
 		case reactor.KindOverflow:
@@ -128,6 +130,18 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 		return safeCmd(func() tea.Msg { return watchedMsg{At: now, List: live.Watched(), Replace: replace} })
 	}
 	return nil
+}
+
+// labelled joins a label and a message as "label: message", either may be
+// empty.
+func labelled(label, text string) string {
+	switch {
+	case label == "":
+		return text
+	case text == "":
+		return label
+	}
+	return label + ": " + text
 }
 
 func firstLine(s string) string {
