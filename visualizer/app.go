@@ -191,6 +191,8 @@ func (m *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.showHelp && key.Matches(msg, k.Back):
 		m.showHelp = false
 		return nil
+	case m.showHelp:
+		return nil // the help screen takes no other keys
 	}
 	if m.state == stateHome {
 		switch {

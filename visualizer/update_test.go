@@ -275,6 +275,10 @@ func TestHelpToggle(t *testing.T) {
 	if !strings.Contains(got, "I in (readable)") || !strings.Contains(got, "pause/resume") {
 		t.Errorf("? did not show full help:\n%s", got)
 	}
+	m.Update(press("down"))
+	if m.cursor != 0 {
+		t.Errorf("down moved the hidden list while help was open")
+	}
 	m.Update(press("esc"))
 	if m.showHelp {
 		t.Errorf("esc did not close help")
