@@ -86,11 +86,26 @@ func BenchmarkWait(b *testing.B) {
 // dispatchLoop registers k permanently readable fds: every pass
 // dispatches k events.
 func dispatchLoop(b *testing.B, backend string, k int) *Loop {
+	return handlerLoop(b, backend, k, false)
+}
+
+// handlerLoop is dispatchLoop with, if rw, a realistic handler: read the
+// byte and write it back through the peer (two syscalls per event), so
+// the fd is readable again next pass.
+func handlerLoop(b *testing.B, backend string, k int, rw bool) *Loop {
 	l := newLoop(b, backend)
+	buf := make([]byte, 1)
 	for range k {
 		a, w := socketpair(b)
 		write(b, w, "x")
-		l.Register(a, Readable, "bench", func(int, Ready) {})
+		h := func(int, Ready) {}
+		if rw {
+			h = func(fd int, _ Ready) {
+				unix.Read(fd, buf)
+				unix.Write(w, buf)
+			}
+		}
+		l.Register(a, Readable, "bench", h)
 	}
 	return l
 }
@@ -112,62 +127,72 @@ func BenchmarkDispatch(b *testing.B) {
 	}
 }
 
-// BenchmarkDispatchTrace runs two identical loops side by side, in
-// alternating chunks so machine noise hits both alike: one with no
-// subscriber, one with a subscriber drained by another goroutine every
-// millisecond (as the TUI does on a tick). It reports ns per dispatched
-// event for each and the subscriber's overhead in percent. Run it again
-// with `-tags reactor_notrace` for the cost of the idle hooks.
+// BenchmarkDispatchTrace runs three identical loops side by side, in
+// alternating chunks so machine noise hits them alike: one with no
+// subscriber; one whose subscriber is drained between chunks, outside the
+// timed region (the loop's own cost of tracing); and one drained by
+// another goroutine every millisecond, as the TUI does on a tick (adds
+// the reader's CPU and cache traffic, which on a 2-core machine competes
+// with the loop). Ratios are per chunk, then the median. Run it again with
+// `-tags reactor_notrace` for the cost of the idle hooks.
 func BenchmarkDispatchTrace(b *testing.B) {
-	plain := dispatchLoop(b, DefaultBackend(), dispatchFds)
-	traced := dispatchLoop(b, DefaultBackend(), dispatchFds)
-	sub := traced.Subscribe(1 << 14)
-	defer sub.Close()
+	b.Run("handler=empty", func(b *testing.B) { benchDispatchTrace(b, false) })
+	b.Run("handler=read+write", func(b *testing.B) { benchDispatchTrace(b, true) })
+}
+
+func benchDispatchTrace(b *testing.B, rw bool) {
+	plain := handlerLoop(b, DefaultBackend(), dispatchFds, rw)
+	inline := handlerLoop(b, DefaultBackend(), dispatchFds, rw)
+	reader := handlerLoop(b, DefaultBackend(), dispatchFds, rw)
+	isub := inline.Subscribe(1 << 14)
+	defer isub.Close()
+	rsub := reader.Subscribe(1 << 14)
+	defer rsub.Close()
 	var stop atomic.Bool
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		buf := make([]TraceEvent, 0, 1<<14)
+		buf := make([]TraceEvent, 0, 1<<14+1)
 		tk := time.NewTicker(time.Millisecond)
 		defer tk.Stop()
 		for !stop.Load() {
 			<-tk.C
-			buf = sub.Drain(buf[:0])
+			buf = rsub.Drain(buf[:0])
 		}
 	}()
 	defer func() {
 		stop.Store(true)
 		<-done
 	}()
-	// Ratios are taken chunk by chunk (each pair adjacent in time), then
-	// the median is reported: robust to load from other processes.
+	ibuf := make([]TraceEvent, 0, 1<<14+1)
 	const chunk = 200
-	var ratios []float64
-	var tPlain, tTraced time.Duration
-	b.ReportAllocs()
-	for i := 0; i < b.N; i += 2 * chunk {
-		e0, f0 := plain.Stats().Events, traced.Stats().Events
+	timeChunk := func(l *Loop) float64 {
+		e0 := l.Stats().Events
 		t0 := time.Now()
 		for range chunk {
-			plain.Iterate(0)
+			l.Iterate(0)
 		}
-		t1 := time.Now()
-		for range chunk {
-			traced.Iterate(0)
-		}
-		d1, d2 := t1.Sub(t0), time.Since(t1)
-		tPlain += d1
-		tTraced += d2
-		perPlain := float64(d1) / float64(plain.Stats().Events-e0)
-		perTraced := float64(d2) / float64(traced.Stats().Events-f0)
-		ratios = append(ratios, perTraced/perPlain)
+		return float64(time.Since(t0)) / float64(l.Stats().Events-e0)
 	}
-	slices.Sort(ratios)
-	nPlain, nTraced := float64(plain.Stats().Events), float64(traced.Stats().Events)
-	b.ReportMetric(float64(tPlain.Nanoseconds())/nPlain, "ns/event-none")
-	b.ReportMetric(float64(tTraced.Nanoseconds())/nTraced, "ns/event-traced")
-	b.ReportMetric(100*(ratios[len(ratios)/2]-1), "%overhead")
-	b.ReportMetric(float64(traced.Stats().Dropped)/nTraced, "dropped/event")
+	var rInline, rReader, nsPlain []float64
+	b.ReportAllocs()
+	for i := 0; i < b.N; i += 3 * chunk {
+		p := timeChunk(plain)
+		in := timeChunk(inline)
+		ibuf = isub.Drain(ibuf[:0])
+		rd := timeChunk(reader)
+		nsPlain = append(nsPlain, p)
+		rInline = append(rInline, in/p)
+		rReader = append(rReader, rd/p)
+	}
+	med := func(s []float64) float64 {
+		slices.Sort(s)
+		return s[len(s)/2]
+	}
+	b.ReportMetric(med(nsPlain), "ns/event-none")
+	b.ReportMetric(100*(med(rInline)-1), "%overhead-loop")
+	b.ReportMetric(100*(med(rReader)-1), "%overhead-with-reader")
+	b.ReportMetric(float64(reader.Stats().Dropped)/float64(reader.Stats().Events), "dropped/event")
 }
 
 // BenchmarkTracingCheck is the cost of the guard every trace point pays

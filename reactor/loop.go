@@ -76,6 +76,7 @@ type Loop struct {
 	stopReq     atomic.Bool
 	state       atomic.Int32
 	running     bool
+	inPass      bool // trace events are batched until the pass ends
 	closed      bool
 	hooks       []func()
 	pass        uint64

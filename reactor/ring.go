@@ -12,7 +12,8 @@ type Subscription struct {
 	loop *Loop
 	_    [64]byte
 	// producer side (the loop goroutine)
-	tail      atomic.Uint64 // next slot to write
+	tail      atomic.Uint64 // slots below tail are published to the reader
+	next      uint64        // next slot to write; > tail while a pass is batching
 	headCache uint64        // last head seen: reloaded only when the ring looks full
 	dropped   atomic.Uint64 // total dropped since subscribe
 	_         [64]byte
@@ -31,9 +32,11 @@ func newSubscription(capacity int) *Subscription {
 	return &Subscription{buf: make([]TraceEvent, n), mask: uint64(n - 1)}
 }
 
-// push is called by the loop goroutine only.
+// push is called by the loop goroutine only. The event becomes visible to
+// the reader at the next publish: the loop publishes once per pass (an
+// atomic store is a locked instruction on amd64) or at once outside a pass.
 func (s *Subscription) push(ev *TraceEvent) bool {
-	t := s.tail.Load()
+	t := s.next
 	if t-s.headCache >= uint64(len(s.buf)) {
 		// Looks full: only now touch the consumer's cache line.
 		s.headCache = s.head.Load()
@@ -43,8 +46,15 @@ func (s *Subscription) push(ev *TraceEvent) bool {
 		}
 	}
 	s.buf[t&s.mask] = *ev
-	s.tail.Store(t + 1)
+	s.next = t + 1
 	return true
+}
+
+// publish makes every pushed event visible to the reader.
+func (s *Subscription) publish() {
+	if s.tail.Load() != s.next {
+		s.tail.Store(s.next)
+	}
 }
 
 // Drain appends every pending event to dst and returns it. If events were
@@ -59,7 +69,6 @@ func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
 	t := s.tail.Load()
 	for ; h != t; h++ {
 		dst = append(dst, s.buf[h&s.mask])
-		s.buf[h&s.mask].Text = "" // let rare big strings be collected
 	}
 	s.head.Store(h)
 	return dst

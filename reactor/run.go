@@ -79,6 +79,8 @@ func (l *Loop) shutdown() {
 func (l *Loop) pass1(timeout time.Duration) error {
 	tracing := l.Tracing()
 	passStart := time.Now()
+	l.inPass = true
+	defer l.endPass()
 	l.pass++
 	l.counters.passes.Add(1)
 	if tracing {
@@ -102,10 +104,13 @@ func (l *Loop) pass1(timeout time.Duration) error {
 	if len(l.soon) > 0 || l.wakePending.Load() || l.stopReq.Load() {
 		wait = 0
 	}
+	var waitStart time.Time
 	if tracing {
-		l.emit(&TraceEvent{Kind: KindWaitStart, Backend: l.poller.Name(), N: l.watched.Load(), Dur: max(wait, -1)})
+		// Time the kernel call only when someone is watching: on a VM
+		// each clock read costs ~50ns.
+		waitStart = time.Now()
+		l.emit(&TraceEvent{Kind: KindWaitStart, Backend: l.poller.Name(), N: l.watched.Load(), Dur: max(wait, -1), At: l.at(waitStart)})
 	}
-	waitStart := time.Now()
 	n, err := l.poller.Wait(l.evs, wait)
 	l.inWait.Store(false)
 	waitEnd := time.Now()
@@ -117,11 +122,10 @@ func (l *Loop) pass1(timeout time.Duration) error {
 		return err
 	}
 
-	l.dispatch(n, waitEnd)
+	callsStart := l.dispatch(n, waitEnd)
 	if n == len(l.evs) && len(l.evs) < epollMaxEvents {
 		l.evs = make([]Event, 2*len(l.evs)) // a full batch: next time ask for more
 	}
-	callsStart := time.Now()
 	l.runCalls()
 	l.runTimers()
 	if l.Tracing() {
@@ -132,9 +136,17 @@ func (l *Loop) pass1(timeout time.Duration) error {
 	return nil
 }
 
+// endPass publishes the pass's trace events, even if a timer or call
+// panicked through (panics are recovered per call, but be safe).
+func (l *Loop) endPass() {
+	l.inPass = false
+	l.publish()
+}
+
 // dispatch delivers the first n events of the batch. now is the time the
-// wait returned; each handler's end time becomes the next one's start.
-func (l *Loop) dispatch(n int, now time.Time) {
+// wait returned; each handler's end time becomes the next one's start, and
+// the last one is returned: one clock read per handler.
+func (l *Loop) dispatch(n int, now time.Time) time.Time {
 	for i := range n {
 		ev := l.evs[i]
 		fd := ev.Fd
@@ -176,6 +188,7 @@ func (l *Loop) dispatch(n int, now time.Time) {
 			l.stall(label, d, fd)
 		}
 	}
+	return now
 }
 
 // readyMask is the set of Ready bits a registration wants delivered:

@@ -67,5 +67,17 @@ func (l *Loop) emit(ev *TraceEvent) {
 		if !s.push(ev) {
 			l.counters.dropped.Add(1)
 		}
+		if !l.inPass {
+			s.publish()
+		}
+	}
+}
+
+// publish hands the events batched during a pass to the readers.
+func (l *Loop) publish() {
+	if subs := l.subs.Load(); subs != nil {
+		for _, s := range *subs {
+			s.publish()
+		}
 	}
 }

@@ -116,6 +116,9 @@ func (l *Loop) peekTimer() *Timer {
 // runTimers fires every timer due at the start of the call. Timers
 // scheduled by these callbacks wait for the next pass, even with d = 0.
 func (l *Loop) runTimers() {
+	if l.peekTimer() == nil {
+		return // no clock read when there is nothing to fire
+	}
 	now := l.since()
 	for {
 		t := l.peekTimer()
