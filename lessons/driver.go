@@ -38,11 +38,12 @@ type Driver struct {
 	quit  chan struct{}
 	done  chan struct{}
 
-	paused  atomic.Bool
-	inPass  bool        // loop goroutine only: inside Iterate
-	stalls  map[int]int // loop goroutine only: injected handlers' pipes, read fd -> write fd
-	delay   atomic.Int64
-	watched atomic.Pointer[[]reactor.WatchInfo]
+	paused   atomic.Bool
+	finished atomic.Bool // the driver goroutine is done: queued commands are dropped
+	inPass   bool        // loop goroutine only: inside Iterate
+	stalls   map[int]int // loop goroutine only: injected handlers' pipes, read fd -> write fd
+	delay    atomic.Int64
+	watched  atomic.Pointer[[]reactor.WatchInfo]
 
 	errs      chan error
 	clients   *clientSet
@@ -105,16 +106,29 @@ func (d *Driver) run() {
 		if !d.pass(maxPassWait) {
 			return
 		}
-		if dl := time.Duration(d.delay.Load()); dl > 0 {
-			t := time.NewTimer(dl)
-			select {
-			case <-d.quit:
-				t.Stop()
-				return
-			case <-d.nudge:
-			case <-t.C:
+		if dl := time.Duration(d.delay.Load()); dl > 0 && !d.rest(dl) {
+			return
+		}
+	}
+}
+
+// rest is slow motion: it waits dl between two passes, still running
+// commands as they arrive, and cuts the wait short if the learner pauses or
+// speeds up. It reports false when the driver is closing.
+func (d *Driver) rest(dl time.Duration) bool {
+	t := time.NewTimer(dl)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.quit:
+			return false
+		case <-t.C:
+			return true
+		case <-d.nudge:
+			d.runCmds()
+			if d.paused.Load() || time.Duration(d.delay.Load()) < dl {
+				return true
 			}
-			t.Stop()
 		}
 	}
 }
@@ -149,6 +163,7 @@ func (d *Driver) finish() {
 		errs = append(errs, d.loop.Close())
 	}
 	d.closeErr = errors.Join(errs...)
+	d.finished.Store(true)
 }
 
 // post queues fn to run on the loop goroutine and wakes whoever will run it.
@@ -170,6 +185,9 @@ func (d *Driver) poke() {
 
 // runCmds drains the command queue. Loop goroutine only.
 func (d *Driver) runCmds() {
+	if d.finished.Load() {
+		return // a call left in a caller-owned loop's queue after Close
+	}
 	d.cmdMu.Lock()
 	q := d.cmds
 	d.cmds = nil
@@ -218,6 +236,7 @@ func (d *Driver) Backend() string { return d.loop.Backend() }
 func (d *Driver) Pause() {
 	d.paused.Store(true)
 	d.loop.CallFromGoroutine(func() {}) // cut the current wait short
+	d.poke()                            // and a slow-motion rest
 }
 
 // Resume lets the loop iterate again.

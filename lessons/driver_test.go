@@ -120,9 +120,12 @@ func TestDriverSlowMotion(t *testing.T) {
 	if got := d.Delay(); got != time.Hour {
 		t.Fatalf("Delay() = %v; want 1h", got)
 	}
-	d.sync()
-	// With an hour between passes the loop now sleeps; Close must still
-	// return promptly (the cleanup checks it does not hang).
+	// With an hour between passes the loop now rests between passes;
+	// commands must still run, and Close must still return promptly.
+	for range 3 {
+		d.sync()
+		d.Watched()
+	}
 	d.SetDelay(-1)
 	if got := d.Delay(); got != 0 {
 		t.Fatalf("SetDelay(-1); Delay() = %v; want 0", got)
