@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
@@ -204,5 +205,27 @@ func TestClosedWithoutDeregister(t *testing.T) {
 				t.Errorf("ready = %v; want err reported for the closed fd", got)
 			}
 		})
+	}
+}
+
+// A reader must see wait-start while the loop is still blocked in the
+// kernel, not only when the pass ends.
+func TestWaitStartVisibleWhileWaiting(t *testing.T) {
+	l := newLoop(t, DefaultBackend())
+	sub := l.Subscribe(64)
+	defer sub.Close()
+	done := make(chan error)
+	go func() { done <- l.Iterate(-1) }()
+	var evs []TraceEvent
+	for {
+		evs = sub.Drain(evs)
+		if _, ok := hasKind(evs, KindWaitStart); ok {
+			break
+		}
+		runtime.Gosched()
+	}
+	l.CallFromGoroutine(func() {})
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -110,6 +110,7 @@ func (l *Loop) pass1(timeout time.Duration) error {
 		// each clock read costs ~50ns.
 		waitStart = time.Now()
 		l.emit(&TraceEvent{Kind: KindWaitStart, Backend: l.poller.Name(), N: l.watched.Load(), Dur: max(wait, -1), At: l.at(waitStart)})
+		l.publish() // the reader sees "waiting" while the loop sleeps
 	}
 	n, err := l.poller.Wait(l.evs, wait)
 	l.inWait.Store(false)
