@@ -94,6 +94,11 @@ func TestProgramLessonOnVT(t *testing.T) {
 
 	p.Send(press("space"))
 	scr.waitFor(t, "PAUSED")
+
+	p.Send(tea.WindowSizeMsg{Width: 70, Height: 20}) // the window shrinks
+	scr.waitFor(t, "terminal too small (need 80×24)")
+	p.Send(tea.WindowSizeMsg{Width: 100, Height: 30}) // and grows back
+	scr.waitFor(t, "Readiness (fd × pass)")
 	p.Send(press("q"))
 	select {
 	case err := <-done:
