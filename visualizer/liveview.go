@@ -70,8 +70,17 @@ func newLiveView(cfg *config, live Live, ids []PaneID, controls Controls) *liveV
 		}
 	}
 	v.src = live.Subscribe(cfg.subCap)
+	if v.src == nil {
+		v.src = noTrace{} // a Live without a trace still shows stats and errors
+	}
 	return v
 }
+
+// noTrace is an empty TraceSource.
+type noTrace struct{}
+
+func (noTrace) Drain(dst []reactor.TraceEvent) []reactor.TraceEvent { return dst }
+func (noTrace) Close()                                              {}
 
 // sample is the frame step: drain the ring, snapshot the loop, feed every
 // pane one frameMsg. It returns a Cmd only when an interest-set snapshot
