@@ -11,10 +11,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestMain fails the package if any test leaked a file descriptor.
+// TestMain fails the package if any test leaked a file descriptor or a
+// goroutine.
 func TestMain(m *testing.M) {
 	before := openFds()
+	goroutines := runtime.NumGoroutine()
 	code := m.Run()
+	if code == 0 {
+		// Goroutines the tests started have signalled completion but may
+		// still be returning: give them a few scheduler turns.
+		n := runtime.NumGoroutine()
+		for i := 0; i < 10000 && n > goroutines; i++ {
+			runtime.Gosched()
+			n = runtime.NumGoroutine()
+		}
+		if n > goroutines {
+			fmt.Fprintf(os.Stderr, "leaked goroutines: %d at start, %d at end; want no more\n", goroutines, n)
+			code = 1
+		}
+	}
 	if code == 0 && before != nil {
 		after := openFds()
 		var leaked []string
