@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reactorlab/reactorlab/lessons/exercises"
 )
 
 // exerciseDir matches exercise directory names such as 01_drain.
@@ -23,13 +25,16 @@ var hintTier = regexp.MustCompile(`(?m)^## Hint [0-9]+\s*$`)
 var gate = make(chan struct{}, 2)
 
 // TestExercisesAreHonest checks every exercise: the stub fails, the solution
-// passes, and the learner-facing files are there.
+// passes, and the learner-facing files are there. It grades the SHIPPED stubs
+// (the pristine copies embedded in lessons/exercises, which reset restores),
+// not the working copy, so a learner who has solved exercises in this
+// checkout keeps the root module's `go test ./...` green.
 func TestExercisesAreHonest(t *testing.T) {
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := exercises(t, root)
+	names := exerciseNames(t, root)
 	if len(names) == 0 {
 		t.Fatalf("no exercises found under %s", filepath.Join(root, "exercises"))
 	}
@@ -53,8 +58,8 @@ func TestExercisesAreHonest(t *testing.T) {
 	}
 }
 
-// exercises lists the exercise directories in order.
-func exercises(t *testing.T, root string) []string {
+// exerciseNames lists the exercise directories in order.
+func exerciseNames(t *testing.T, root string) []string {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(root, "exercises"))
 	if err != nil {
@@ -69,19 +74,14 @@ func exercises(t *testing.T, root string) []string {
 	return names
 }
 
-// stubFiles returns the non-test .go files of an exercise: what a learner
-// edits and what the solution replaces.
-func stubFiles(t *testing.T, dir string) []string {
+// shippedStubs returns the exercise's stubs as shipped: the pristine copies
+// embedded in lessons/exercises, keyed by file name. These are what a learner
+// edits, what reset restores and what the solution replaces.
+func shippedStubs(t *testing.T, name string) map[string][]byte {
 	t.Helper()
-	matches, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	stubs, err := exercises.PristineStubs(name)
 	if err != nil {
-		t.Fatal(err)
-	}
-	var stubs []string
-	for _, m := range matches {
-		if !strings.HasSuffix(m, "_test.go") {
-			stubs = append(stubs, filepath.Base(m))
-		}
+		t.Fatalf("%s: %v", name, err)
 	}
 	return stubs
 }
@@ -101,47 +101,47 @@ func checkFiles(t *testing.T, root, name string) {
 	} else if n := len(hintTier.FindAll(hints, -1)); n < 2 {
 		t.Errorf("%s/HINTS.md has %d hint tiers (\"## Hint N\" headings); want at least 2", name, n)
 	}
-	stubs := stubFiles(t, dir)
-	if len(stubs) == 0 {
-		t.Fatalf("%s has no stub .go file", name)
-	}
+	stubs := shippedStubs(t, name)
 	todo := false
-	for _, f := range stubs {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, b := range stubs {
 		todo = todo || bytes.Contains(b, []byte("// TODO:"))
+		if hasBuildTag(b) {
+			t.Errorf("shipped stub %s/%s has a build constraint; learner files must not use build tags", name, f)
+		}
 		if _, err := os.Stat(filepath.Join(root, "solutions", name, f)); err != nil {
 			t.Errorf("%s/%s has no solution at solutions/%s/%s", name, f, name, f)
 		}
 	}
 	if !todo {
-		t.Errorf("%s: no \"// TODO:\" in %v; a learner needs to see where to start", name, stubs)
+		t.Errorf("%s: no \"// TODO:\" in its shipped stubs; a learner needs to see where to start", name)
 	}
-	all, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	for _, f := range all {
-		b, _ := os.ReadFile(f)
-		if bytes.Contains(b, []byte("//go:build")) || bytes.Contains(b, []byte("// +build")) {
+	tests, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
+	for _, f := range tests {
+		if b, _ := os.ReadFile(f); hasBuildTag(b) {
 			t.Errorf("%s has a build constraint; learner files must not use build tags", f)
 		}
 	}
 }
 
-// checkGrading copies exercises/ to a temp dir and runs the exercise's tests
-// twice: as shipped (must fail) and with the solution laid over the stub
-// (must pass).
+// hasBuildTag reports whether Go source carries a build constraint.
+func hasBuildTag(src []byte) bool {
+	return bytes.Contains(src, []byte("//go:build")) || bytes.Contains(src, []byte("// +build"))
+}
+
+// checkGrading builds a temp tree holding the shipped exercise and runs its
+// tests twice: as shipped (must fail) and with the solution laid over the
+// stub (must pass).
 func checkGrading(t *testing.T, goBin, root, name string) {
-	tmp := copyExercises(t, root)
+	tmp := shippedTree(t, filepath.Join(root, "exercises"), root, name)
 	out, err := goTest(t, goBin, tmp, name)
 	switch {
 	case err == nil:
-		t.Errorf("%s passes as shipped; an unsolved exercise must fail. If you solved it in this checkout, reset it first.\n%s", name, out)
+		t.Errorf("%s passes as shipped; an unsolved exercise must fail: make its stub fail clearly, then run go generate ./lessons/exercises/.\n%s", name, out)
 	case bytes.Contains(out, []byte("[build failed]")) || bytes.Contains(out, []byte("[setup failed]")) || !bytes.Contains(out, []byte("--- FAIL:")):
 		t.Errorf("%s as shipped did not fail its tests — it failed to build or run; a stub must compile and fail clearly.\n%s", name, out)
 	}
 
-	for _, f := range stubFiles(t, filepath.Join(tmp, name)) {
+	for f := range shippedStubs(t, name) {
 		sol, err := os.ReadFile(filepath.Join(root, "solutions", name, f))
 		if err != nil {
 			t.Fatalf("solution for %s/%s: %v", name, f, err)
@@ -155,12 +155,59 @@ func checkGrading(t *testing.T, goBin, root, name string) {
 	}
 }
 
-// copyExercises copies the exercises module into a temp dir and points its
-// replace directive back at this checkout's root module.
-func copyExercises(t *testing.T, root string) string {
+// shippedTree copies the exercises module at src into a temp dir, points its
+// replace directive at the root module modRoot, and puts exercise name back
+// as shipped: the learner's stub files (every non-test .go file) are replaced
+// by the embedded pristine stubs. Tests, READMEs and the other exercises are
+// taken as they are in src.
+func shippedTree(t *testing.T, src, modRoot, name string) string {
 	t.Helper()
-	src := filepath.Join(root, "exercises")
+	dst := copyExercises(t, src, modRoot)
+	dir := filepath.Join(dst, name)
+	learner, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range learner {
+		if !strings.HasSuffix(f, "_test.go") {
+			if err := os.Remove(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for f, b := range shippedStubs(t, name) {
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+// copyExercises copies the exercises module at src into a temp dir and
+// points its replace directive at the root module modRoot.
+func copyExercises(t *testing.T, src, modRoot string) string {
+	t.Helper()
 	dst := t.TempDir()
+	copyDir(t, src, dst)
+	gomod := filepath.Join(dst, "go.mod")
+	b, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rel = "=> ../\n"
+	if !bytes.Contains(b, []byte(rel)) {
+		t.Fatalf("exercises/go.mod has no %q replace directive to rewrite", strings.TrimSpace(rel))
+	}
+	b = bytes.Replace(b, []byte(rel), []byte("=> "+modRoot+"\n"), 1)
+	if err := os.WriteFile(gomod, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// copyDir copies the regular files and directories under src into dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -179,22 +226,8 @@ func copyExercises(t *testing.T, root string) string {
 		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
 	})
 	if err != nil {
-		t.Fatalf("copy exercises: %v", err)
+		t.Fatalf("copy %s: %v", src, err)
 	}
-	gomod := filepath.Join(dst, "go.mod")
-	b, err := os.ReadFile(gomod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const rel = "=> ../\n"
-	if !bytes.Contains(b, []byte(rel)) {
-		t.Fatalf("exercises/go.mod has no %q replace directive to rewrite", strings.TrimSpace(rel))
-	}
-	b = bytes.Replace(b, []byte(rel), []byte("=> "+root+"\n"), 1)
-	if err := os.WriteFile(gomod, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }
 
 // goTest runs `go test -count=1 ./name/` in dir, offline-friendly: modules

@@ -23,7 +23,10 @@
 //
 //	go generate ./lessons/exercises/
 //
-// TestPristineMatchesExercises fails when the copy drifts from exercises/.
+// TestPristineMatchesExercises fails when the copy drifts from the stubs
+// committed in exercises/. It compares with git's HEAD rather than the working
+// copy, so a learner solving exercises in their checkout does not break the
+// root module's `go test ./...`.
 //
 // # Progress
 //

@@ -3,8 +3,10 @@ package exercises
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 //go:generate go run ./gen
@@ -21,6 +23,33 @@ func Pristine(ex Exercise, file string) ([]byte, error) {
 		return nil, fmt.Errorf("no shipped copy of %s/%s in this binary: %w", ex.Name, file, err)
 	}
 	return b, nil
+}
+
+// PristineStubs returns every shipped stub of the exercise directory name
+// (e.g. "01_drain"), keyed by file name ("drain.go"). It reads the embedded
+// copy directly, not the catalog, so the honesty check in solutions/ grades
+// exactly what reset restores, whatever a learner did to the working copy.
+func PristineStubs(name string) (map[string][]byte, error) {
+	entries, err := fs.ReadDir(pristineFS, "pristine/"+name)
+	if err != nil {
+		return nil, fmt.Errorf("no shipped stubs for %s in this binary (run go generate ./lessons/exercises/): %w", name, err)
+	}
+	stubs := make(map[string][]byte)
+	for _, e := range entries {
+		file, ok := strings.CutSuffix(e.Name(), ".txt")
+		if e.IsDir() || !ok {
+			continue
+		}
+		b, err := pristineFS.ReadFile("pristine/" + name + "/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		stubs[file] = b
+	}
+	if len(stubs) == 0 {
+		return nil, fmt.Errorf("no shipped stubs for %s in this binary (run go generate ./lessons/exercises/)", name)
+	}
+	return stubs, nil
 }
 
 // Reset overwrites an exercise's stub files in the checkout at root with
