@@ -35,7 +35,7 @@ func pumpEcho(b *testing.B, addr string, workers, conns int) (stop func()) {
 	for range workers {
 		var fds []int
 		for range conns {
-			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 			if err == nil {
 				err = unix.Connect(fd, sa)
 			}
