@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -90,11 +89,15 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	return f, nil
 }
 
-// ServeCommand implements `reactorlab serve`. dashboard, if not nil, shows
-// the live dashboard while the server runs (the loop runs on another
-// goroutine; the dashboard must only use goroutine-safe Loop methods such as
-// Subscribe, Stats and CallFromGoroutine). It returns flag.ErrHelp after
-// printing help and a *UsageError (exit code 2) for bad flags.
+// ServeCommand implements `reactorlab serve`. dashboard, if not nil and
+// --headless is not given, shows the live dashboard: it is handed a server
+// whose loop is not running yet and must drive that loop itself (Run or
+// Iterate on a goroutine of its choice) until it returns, which ends the
+// command; ServeCommand then closes the server. Without a dashboard or with
+// --headless, ServeCommand runs the loop until ctx ends or SIGINT/SIGTERM
+// arrives, then stops gracefully. Either way it prints final counters to
+// stderr. It returns flag.ErrHelp after printing help and a *UsageError
+// (exit code 2) for bad flags.
 func ServeCommand(ctx context.Context, args []string, stdout, stderr io.Writer, dashboard func(ctx context.Context, srv *Server) error) error {
 	f, err := parseServeFlags(args, stderr)
 	if err != nil {
@@ -135,14 +138,10 @@ func ServeCommand(ctx context.Context, args []string, stdout, stderr io.Writer, 
 			f.protocol, srv.Addr(), loop.Backend(), srv.ln.Addr().IP, srv.ln.Addr().Port)
 		err = srv.Run(ctx)
 	default:
-		dctx, cancel := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		var runErr error
-		wg.Go(func() { runErr = srv.Run(dctx); cancel() })
-		err = dashboard(dctx, srv)
-		cancel()
-		wg.Wait()
-		err = errors.Join(err, runErr)
+		// The dashboard drives the loop itself while it is up; once it
+		// returns nobody iterates the loop, so the server is closed at once.
+		err = dashboard(ctx, srv)
+		srv.Close()
 	}
 	fmt.Fprintln(stderr, FinalCounters(srv, time.Since(started)))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -154,10 +155,25 @@ func TestServeWithoutDashboard(t *testing.T) {
 	}
 }
 
-// With a dashboard, serve runs it while the loop serves.
+// With a dashboard, serve hands it the server; the dashboard drives the
+// loop while it is up.
 func TestServeWithDashboard(t *testing.T) {
 	var addr string
 	dash := func(ctx context.Context, srv *Server) error {
+		stop := make(chan struct{})
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					srv.Loop().Iterate(10 * time.Millisecond)
+				}
+			}
+		}()
+		defer func() { close(stop); <-stopped }()
 		addr = srv.Addr().String()
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
