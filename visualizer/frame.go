@@ -73,8 +73,12 @@ func newPane(id PaneID) pane {
 	return nil
 }
 
-// loopPhase tracks where the loop is, from the last events seen, so a
-// stalled loop is visible even though it emits nothing while stalled.
+// loopPhase tracks where the loop is, so a stalled loop is visible even
+// though it emits nothing while stalled. The reactor hands a pass's events
+// over when it goes to sleep and when the pass ends, so during a stall the
+// last visible event is the WaitStart; the live counters (updated at once)
+// say otherwise: a pass has started its wait (Passes) and the wait has
+// returned (WaitCalls) once WaitCalls catches up with Passes.
 type loopPhase struct {
 	inKernel   bool      // last event was WaitStart: idle in the kernel, not stalled
 	busySince  time.Time // wall time the loop left the kernel (zero = unknown)
@@ -91,6 +95,7 @@ func (p *loopPhase) fold(f *frameMsg) {
 		case reactor.KindWaitStart:
 			p.inKernel = true
 			p.seenEvents = true
+			p.lastLabel = "" // a new pass: earlier handlers are not to blame
 		case reactor.KindWaitEnd:
 			p.inKernel = false
 			p.busySince = f.Now
@@ -104,6 +109,12 @@ func (p *loopPhase) fold(f *frameMsg) {
 			p.busySince = f.Now
 			p.seenEvents = true
 		}
+	}
+	if st := &f.Stats; p.inKernel && st.Passes > 0 && st.WaitCalls >= st.Passes {
+		// The wait returned but the pass's events are not out yet: the
+		// loop is running handlers or timers from now on.
+		p.inKernel = false
+		p.busySince = f.Now
 	}
 }
 

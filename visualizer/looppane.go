@@ -92,7 +92,7 @@ func (p *loopPane) Update(msg tea.Msg) tea.Cmd {
 			p.lag = ev.Dur
 		}
 	}
-	if p.waitOpen >= 0 && !f.Paused {
+	if p.waitOpen >= 0 && p.phase.inKernel && !f.Paused {
 		kernel += max(0, frameEnd-max(p.waitOpen, frameStart))
 	}
 	if f.Stats.LastLag > 0 {

@@ -95,9 +95,10 @@ func (p *stalls) View() string {
 	case busy > stallThreshold+p.delay:
 		who := p.phase.lastLabel
 		if who == "" {
-			who = "unknown"
+			who = "named when the pass ends"
 		}
-		lines = append(lines, styleWarn.Render("!! STALL NOW "+fmtDur(busy.Truncate(time.Millisecond))+" · last handler: "+who))
+		lines = append(lines, styleWarn.Render("!! STALL NOW: loop busy "+fmtDur(busy.Truncate(time.Millisecond))),
+			"   last handler: "+who)
 	case p.phase.inKernel:
 		lines = append(lines, "loop ok · idle in the kernel · last pass "+ago(p.phase.sinceLastPass(p.now)))
 	default:

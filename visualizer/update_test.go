@@ -155,7 +155,7 @@ func TestStallInProgressShown(t *testing.T) {
 		m.Update(tickMsg(now))
 	}
 	got := ansi.Strip(m.View().Content)
-	for _, want := range []string{"!! STALL NOW 297ms · last handler: slow handler", "STALLED 297ms"} {
+	for _, want := range []string{"!! STALL NOW: loop busy 297ms", "last handler: slow handler", "STALLED 297ms"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("View() lacks %q:\n%s", want, got)
 		}
@@ -352,5 +352,37 @@ func TestStartAfterCloseIsClosed(t *testing.T) {
 	}
 	if m.live != nil {
 		t.Errorf("closed App adopted a Live")
+	}
+}
+
+// With a real reactor the events of a stalled pass arrive only when the
+// pass ends; the live counters show the wait has returned, so the stall is
+// on screen while it happens.
+func TestStallVisibleFromCountersAlone(t *testing.T) {
+	live := newFakeLive()
+	m := NewDashboard("d", live, manual)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	live.src.push(
+		reactor.TraceEvent{Kind: reactor.KindPassStart, N: 1},
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "epoll", N: 3, Dur: -1},
+	)
+	live.mu.Lock()
+	live.stats = reactor.Stats{Passes: 1, WaitCalls: 0}
+	live.mu.Unlock()
+	now := t0
+	m.Update(tickMsg(now))
+	if got := ansi.Strip(m.View().Content); !strings.Contains(got, "idle in the kernel") {
+		t.Fatalf("loop waiting in the kernel not shown as idle:\n%s", got)
+	}
+	live.mu.Lock()
+	live.stats = reactor.Stats{Passes: 1, WaitCalls: 1, Events: 1} // woke up; handler running
+	live.mu.Unlock()
+	for i := 0; i < 10; i++ {
+		now = now.Add(frameDur)
+		m.Update(tickMsg(now))
+	}
+	got := ansi.Strip(m.View().Content)
+	if !strings.Contains(got, "last handler: named when the pass ends") {
+		t.Errorf("stall from counters not shown:\n%s", got)
 	}
 }
