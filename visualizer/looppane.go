@@ -164,10 +164,10 @@ func (p *loopPane) View() string {
 	case p.stalledNow(now):
 		state = "STALLED " + fmtDur(p.phase.busyFor(now).Truncate(time.Millisecond))
 	case p.phase.inKernel:
-		state = "waiting in kernel"
+		state = "idle in kernel"
 	}
 	line := "passes/s " + fmtCount(p.rate.perSec()) + " · lag " + fmtDur(p.lag) +
-		" · last pass " + ago(p.phase.sinceLastPass(now)) + " · " + state
+		" · " + state + " · last pass " + ago(p.phase.sinceLastPass(now))
 	if p.delay > 0 {
 		line += " · slow-mo " + fmtDur(p.delay)
 	}
