@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/reactorlab/reactorlab/lessons"
 	"github.com/reactorlab/reactorlab/lessons/exercises"
 	"github.com/reactorlab/reactorlab/reactor/bench"
 	"github.com/reactorlab/reactorlab/reactor/load"
@@ -43,10 +45,10 @@ func (e usageError) ExitCode() int { return 2 }
 // commands lists every subcommand that works; --help prints exactly these.
 func commands() []command {
 	return []command{
-		{name: "serve", args: "[flags]", summary: "run a server (echo, chat, discard) on the reactor; --headless for a JSON Lines trace",
-			run: func(ctx context.Context, args []string, io stdio) error {
-				return tcp.ServeCommand(ctx, args, io.out, io.err, nil)
-			}},
+		{name: "lessons", summary: "list the lessons as plain text", run: adapt(lessons.ListCommand)},
+		{name: "lesson", args: "N|NAME", summary: "open one lesson with its live panes", run: adapt(lessons.LessonCommand)},
+		{name: "serve", args: "[flags]", summary: "run a server (echo, chat, discard) on the reactor with the live dashboard; --headless for a JSON Lines trace",
+			run: runServe},
 		{name: "load", args: "[flags]", summary: "load generator: open-loop clients against a server, latency percentiles",
 			run: adapt(load.Command)},
 		{name: "bench", args: "wait|chain [flags]", summary: "measure the backends: cost of one wait call vs fds watched; libevent's bench.c",
@@ -147,8 +149,23 @@ func isTerminal(w io.Writer) bool {
 }
 
 func runHome(ctx context.Context, io stdio) error {
-	printOverview(io.out)
-	return nil
+	if !isTerminal(io.out) {
+		printOverview(io.out)
+		return nil
+	}
+	return lessons.Home(ctx, io.out, io.err)
+}
+
+// runServe runs the server with the dashboard on a terminal; elsewhere the
+// dashboard explains that --headless is the way to go.
+func runServe(ctx context.Context, args []string, io stdio) error {
+	dashboard := func(ctx context.Context, srv *tcp.Server) error {
+		if !isTerminal(io.out) {
+			return errors.New("the live dashboard needs a terminal and stdout is not one; add --headless to write the trace as JSON Lines instead")
+		}
+		return lessons.Dashboard(ctx, srv)
+	}
+	return tcp.ServeCommand(ctx, args, io.out, io.err, dashboard)
 }
 
 func runVersion(_ context.Context, args []string, io stdio) error {
