@@ -1,6 +1,7 @@
 // Command lessonmain is a test-only stand-in for reactorlab's lesson
 // commands, used by the lessons end-to-end test when cmd/reactorlab does not
-// offer them yet. Usage: lessonmain lesson N|NAME, or lessonmain lessons.
+// offer them yet. Usage: lessonmain lesson N|NAME, lessonmain lessons, or
+// lessonmain serve [flags] (the dashboard over tcp.ServeCommand).
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"os/signal"
 
 	"github.com/reactorlab/reactorlab/lessons"
+	"github.com/reactorlab/reactorlab/reactor/tcp"
 )
 
 func main() {
@@ -23,6 +25,8 @@ func main() {
 		err = lessons.LessonCommand(ctx, os.Args[2:], os.Stdout, os.Stderr)
 	case len(os.Args) > 1 && os.Args[1] == "lessons":
 		err = lessons.ListCommand(ctx, os.Args[2:], os.Stdout, os.Stderr)
+	case len(os.Args) > 1 && os.Args[1] == "serve":
+		err = tcp.ServeCommand(ctx, os.Args[2:], os.Stdout, os.Stderr, lessons.Dashboard)
 	default:
 		err = lessons.Home(ctx, os.Stdout, os.Stderr)
 	}
