@@ -194,3 +194,21 @@ func waitErr(t *testing.T, ch chan error) error {
 		return nil
 	}
 }
+
+// drainUntil collects trace events from sub until found reports true for
+// the events so far. The loop publishes a pass's events when the pass ends,
+// so each attempt runs on the loop (a new pass) and drains; it gives up
+// after the safety bound.
+func drainUntil(t *testing.T, loop *reactor.Loop, sub *reactor.Subscription, found func([]reactor.TraceEvent) bool) []reactor.TraceEvent {
+	t.Helper()
+	var evs []reactor.TraceEvent
+	deadline := time.Now().Add(safety)
+	for time.Now().Before(deadline) {
+		onLoop(loop, func() { evs = sub.Drain(evs) })
+		if found(evs) {
+			return evs
+		}
+	}
+	t.Errorf("the trace never had the expected events")
+	return evs
+}

@@ -83,8 +83,10 @@ func TestProducerBackpressure(t *testing.T) {
 			}
 			var pauses, resumes int
 			onLoop(loop, func() { pauses, resumes = p.pauses, p.resumes })
-			if pauses < 1 || resumes < 1 || pauses != resumes {
-				t.Errorf("pauses %d, resumes %d; want equal and at least 1", pauses, resumes)
+			// The final chunk may cross the high watermark once more after
+			// which the producer is done, so one pause may go unanswered.
+			if resumes < 1 || pauses < resumes || pauses > resumes+1 {
+				t.Errorf("pauses %d, resumes %d; want at least one of each, and a resume for every pause but perhaps the last", pauses, resumes)
 			}
 		})
 	}

@@ -27,8 +27,9 @@ func TestConnectionEventsAreTraced(t *testing.T) {
 	c.Close()
 	waitErr(t, r.lost)
 
-	var evs []reactor.TraceEvent
-	onLoop(loop, func() { evs = sub.Drain(nil) })
+	evs := drainUntil(t, loop, sub, func(evs []reactor.TraceEvent) bool {
+		return slices.ContainsFunc(evs, func(ev reactor.TraceEvent) bool { return ev.Kind == reactor.KindClosed })
+	})
 	seen := map[reactor.Kind]string{}
 	for _, ev := range evs {
 		if _, ok := seen[ev.Kind]; !ok || ev.Kind == reactor.KindClosed {
