@@ -115,12 +115,31 @@ func attachTrace(d *Driver) (detach func()) {
 	return func() { close(quit); <-done; src.Close() }
 }
 
-// eventsPerSecond measures how many readiness events the loop dispatches
-// per second over window.
-func eventsPerSecond(d *Driver, window time.Duration) float64 {
-	e0, t0 := d.Stats().Events, time.Now()
+// loopCPU reads the CPU time of the loop's own thread (the driver locks
+// its goroutine to one).
+func loopCPU(b *testing.B, d *Driver) time.Duration {
+	var ts unix.Timespec
+	var err error
+	done := make(chan struct{})
+	d.post(func() {
+		err = unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts)
+		close(done)
+	})
+	<-done
+	if err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// measure reports the loop's events per second over window and the CPU
+// its thread spent per event.
+func measure(b *testing.B, d *Driver, window time.Duration) (evps, cpuPerEv float64) {
+	e0, c0, t0 := d.Stats().Events, loopCPU(b, d), time.Now()
 	time.Sleep(window)
-	return float64(d.Stats().Events-e0) / time.Since(t0).Seconds()
+	e1, c1 := d.Stats().Events, loopCPU(b, d)
+	ev := float64(e1 - e0)
+	return ev / time.Since(t0).Seconds(), float64(c1-c0) / float64(time.Microsecond) / ev
 }
 
 // BenchmarkScreenOverhead compares the reactor's throughput on an echo
@@ -137,17 +156,20 @@ func BenchmarkScreenOverhead(b *testing.B) {
 	stop := pumpEcho(b, d.Addr(), 2, 32)
 	defer stop()
 	const window = time.Second
-	eventsPerSecond(d, window/2) // warm up
-	var headless, traced, screen float64
+	measure(b, d, window/2) // warm up
+	var headless, traced, screen, cpuHeadless, cpuScreen float64
 	b.ResetTimer()
 	for range b.N {
-		headless += eventsPerSecond(d, window)
+		ev, cpu := measure(b, d, window)
+		headless, cpuHeadless = headless+ev, cpuHeadless+cpu
 		detach := attachTrace(d)
-		traced += eventsPerSecond(d, window)
+		ev, _ = measure(b, d, window)
+		traced += ev
 		detach()
 		detach = attachScreen(d)
 		time.Sleep(200 * time.Millisecond) // let the screen start drawing
-		screen += eventsPerSecond(d, window)
+		ev, cpu = measure(b, d, window)
+		screen, cpuScreen = screen+ev, cpuScreen+cpu
 		detach()
 	}
 	b.StopTimer()
@@ -155,5 +177,7 @@ func BenchmarkScreenOverhead(b *testing.B) {
 	b.ReportMetric(headless/n, "headless-ev/s")
 	b.ReportMetric(traced/n, "traced-ev/s")
 	b.ReportMetric(screen/n, "screen-ev/s")
+	b.ReportMetric(cpuHeadless/n, "headless-loop-µs/ev")
+	b.ReportMetric(cpuScreen/n, "screen-loop-µs/ev")
 	b.ReportMetric(screen/headless, "ratio")
 }
