@@ -8,7 +8,9 @@
 // graded by the exercise's tests.
 //
 // check_test.go keeps the exercises honest. For every exercise it copies
-// exercises/ into a temporary directory and checks that
+// exercises/ into a temporary directory, puts back the SHIPPED stubs (the
+// pristine copies embedded in lessons/exercises, the ones `reactorlab
+// exercises` restores on reset) and checks that
 //
 //   - the shipped stub FAILS its tests (tests run and fail; a build error
 //     does not count),
@@ -17,8 +19,8 @@
 //     HINTS.md with at least two hint tiers, a "// TODO:" in the stub, and
 //     no build tags in learner files.
 //
-// It runs `go test` subprocesses, so it is skipped under -short. If you have
-// been working on the exercises in this checkout, check (a) fails for the ones
-// you solved: that is expected; reset them (reactorlab exercises, key r) or
-// use a clean checkout.
+// Because it grades the shipped stubs rather than the working copy, a learner
+// who solves exercises in their checkout keeps the root module's
+// `go test ./...` green. It runs `go test` subprocesses, so the grading part is
+// skipped under -short.
 package solutions

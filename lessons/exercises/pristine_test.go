@@ -73,7 +73,7 @@ func TestPristineMatchesExercises(t *testing.T) {
 		}
 	}
 	if len(undecided) > 0 {
-		t.Skipf("cannot check the pristine copies: %s, and %s differ from them in the working copy (a learner's edits, or drift only git history could tell)", whyNot, strings.Join(undecided, ", "))
+		t.Skipf("cannot check the pristine copies: %s, and the working copy differs from them in %s (a learner's edits, or drift only git history could tell)", whyNot, strings.Join(undecided, ", "))
 	}
 }
 

@@ -50,7 +50,9 @@ func waitFor(t *testing.T, s *vtScreen, want string, within time.Duration) {
 }
 
 // fullCheckout copies the exercises module and the solutions into a temp
-// dir, pointing the module's replace directive back at this checkout.
+// dir, pointing the module's replace directive back at this checkout, and
+// resets every stub to its shipped copy, so exercises a learner solved in
+// this checkout still start out failing.
 func fullCheckout(t *testing.T) string {
 	t.Helper()
 	real, err := FindRoot(".")
@@ -84,7 +86,18 @@ func fullCheckout(t *testing.T) string {
 	if err := os.WriteFile(gomod, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	resetAll(t, root)
 	return root
+}
+
+// resetAll puts every exercise's shipped stubs into the checkout at root.
+func resetAll(t *testing.T, root string) {
+	t.Helper()
+	for _, ex := range All {
+		if err := Reset(root, ex); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // The real program on a virtual terminal: the shipped stub is graded as

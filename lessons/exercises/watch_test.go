@@ -12,8 +12,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// tempCheckout copies what watch mode reads (stubs, hints, solutions) into a
-// temporary checkout, so tests may reset and edit files freely.
+// tempCheckout copies what watch mode reads (shipped stubs, hints, solutions)
+// into a temporary checkout, so tests may reset and edit files freely.
 func tempCheckout(t *testing.T) string {
 	t.Helper()
 	real, err := FindRoot(".")
@@ -42,6 +42,7 @@ func tempCheckout(t *testing.T) string {
 			cp(filepath.Join("solutions", ex.Name, f))
 		}
 	}
+	resetAll(t, root)
 	return root
 }
 
