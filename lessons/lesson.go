@@ -51,7 +51,11 @@ func (l *Lesson) Scenario() Scenario { return l.scenario }
 
 // Start builds and starts the lesson's scenario.
 func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
-	return Start(ctx, l.scenario)
+	d, err := Start(ctx, l.scenario)
+	if err != nil {
+		return nil, err // not a nil *Driver inside a non-nil interface
+	}
+	return d, nil
 }
 
 // Prompts returns the "try this" prompt that ends each page, as plain text
