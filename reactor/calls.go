@@ -43,8 +43,10 @@ func (l *Loop) wakeupLocked() {
 }
 
 // runCalls drains the cross-goroutine queue, then the CallSoon queue.
-// Calls queued while these run go to the next pass.
-func (l *Loop) runCalls() {
+// Calls queued while these run go to the next pass. It reports whether
+// anything ran.
+func (l *Loop) runCalls() bool {
+	worked := false
 	if l.wakePending.Load() {
 		// Clear the flag before taking the queue: a caller arriving
 		// after the swap sees false and writes a fresh wake-up.
@@ -53,6 +55,7 @@ func (l *Loop) runCalls() {
 		q := l.remote
 		l.remote = l.remote2[:0]
 		l.remoteMu.Unlock()
+		worked = true
 		l.counters.wakes.Add(1)
 		if l.Tracing() {
 			l.emit(&TraceEvent{Kind: KindWake, N: int64(len(q))})
@@ -64,6 +67,7 @@ func (l *Loop) runCalls() {
 		l.remote2 = q[:0]
 	}
 	if len(l.soon) > 0 {
+		worked = true
 		q := l.soon
 		l.soon = l.soon2[:0]
 		for i, fn := range q {
@@ -72,4 +76,5 @@ func (l *Loop) runCalls() {
 		}
 		l.soon2 = q[:0]
 	}
+	return worked
 }

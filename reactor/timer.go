@@ -115,16 +115,19 @@ func (l *Loop) peekTimer() *Timer {
 
 // runTimers fires every timer due at the start of the call. Timers
 // scheduled by these callbacks wait for the next pass, even with d = 0.
-func (l *Loop) runTimers() {
+// It reports whether any fired.
+func (l *Loop) runTimers() bool {
 	if l.peekTimer() == nil {
-		return // no clock read when there is nothing to fire
+		return false // no clock read when there is nothing to fire
 	}
 	now := l.since()
+	fired := false
 	for {
 		t := l.peekTimer()
 		if t == nil || t.when > now {
-			return
+			return fired
 		}
+		fired = true
 		l.pop()
 		late := time.Duration(l.since() - t.when)
 		t.lateness = late
