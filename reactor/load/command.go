@@ -32,7 +32,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long to measure")
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "run this long before measuring")
 	fs.StringVar(&o.Mode, "mode", o.Mode, "echo (request/response latency) or stream (write continuously, count what returns)")
-	fs.BoolVar(&o.Verify, "verify", false, "check every echoed byte")
+	fs.BoolVar(&o.Verify, "verify", false, "check every echoed byte; any error makes the exit status 1")
 	fs.BoolVar(&jsonOut, "json", false, "print the report as JSON")
 	fs.IntVar(&o.ServerPID, "server-pid", 0, "also report this process's CPU time per request (Linux /proc)")
 	fs.Usage = func() {
@@ -77,10 +77,24 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		rep.WriteText(stdout)
 	}
-	rep.WriteText(stdout)
+	if o.Verify && rep.ErrorCount > 0 {
+		// Scripts checking a server with --verify get a failing exit status.
+		return fmt.Errorf("load: %d errors with --verify (first: %s)", rep.ErrorCount, firstOr(rep.Errors, "?"))
+	}
 	return nil
+}
+
+func firstOr(s []string, def string) string {
+	if len(s) > 0 {
+		return s[0]
+	}
+	return def
 }
 
 func capitalize(s string) string {

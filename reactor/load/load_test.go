@@ -228,3 +228,26 @@ func TestUsageErrorExitCode(t *testing.T) {
 		t.Errorf("Command(--conns 0) = %v; want an error with ExitCode() 2", err)
 	}
 }
+
+func TestCommandVerifyFailureExitsNonZero(t *testing.T) {
+	addr := startServer(t, corrupt)
+	err := Command(context.Background(), []string{"--addr", addr, "--conns", "1", "--duration", "100ms", "--verify"}, io.Discard, io.Discard)
+	if err == nil || IsUsage(err) || !strings.Contains(err.Error(), "verify") {
+		t.Errorf("Command --verify against a corrupting server = %v; want a non-usage error about verification", err)
+	}
+}
+
+func TestFormatProgress(t *testing.T) {
+	tests := []struct {
+		p    Progress
+		want string
+	}{
+		{Progress{Elapsed: -300 * time.Millisecond}, "warming up… 0.3s"},
+		{Progress{Elapsed: 2 * time.Second, Requests: 1000, BytesIn: 1 << 20, Errors: 2}, " 2.0/5s  1000 req  500 req/s  1.00 MiB in  2 errors"},
+	}
+	for _, tc := range tests {
+		if got := formatProgress(tc.p, 5*time.Second, ModeEcho); got != tc.want {
+			t.Errorf("formatProgress(%+v) = %q; want %q", tc.p, got, tc.want)
+		}
+	}
+}
