@@ -59,7 +59,8 @@ func (s *Subscription) publish() {
 
 // Drain appends every pending event to dst and returns it. If events were
 // lost since the previous Drain, a KindOverflow event with N = number lost
-// comes first.
+// comes first. Drain never blocks; call it from one goroutine at a time
+// (the ring has a single reader).
 func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
 	if d := s.dropped.Load(); d != s.reported {
 		dst = append(dst, TraceEvent{Kind: KindOverflow, N: int64(d - s.reported), Fd: -1})
