@@ -6,6 +6,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // A burst of connections fills the first accept batch and grows it.
@@ -134,4 +136,40 @@ func TestReadBudgetSharesTheLoop(t *testing.T) {
 	close(stop)
 	flood.Close()
 	<-done
+}
+
+// A connect that never completes (the server's accept queue is full, so
+// its SYNs are dropped) fails with ErrConnectTimeout.
+func TestConnectTimeout(t *testing.T) {
+	a, _ := resolve("127.0.0.1:0")
+	fd, bound, err := listenSocket(a, 0) // never accepts: the queue fills at once
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	var fillers []net.Conn
+	defer func() {
+		for _, c := range fillers {
+			c.Close()
+		}
+	}()
+	for range 8 { // fill the queue: stop at the first dial that cannot complete
+		c, err := net.DialTimeout("tcp", bound.String(), 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		fillers = append(fillers, c)
+	}
+	loop := startLoop(t, "")
+	failed := make(chan error, 1)
+	cf := clientFactory{Factory: one(newRecorder()), failed: failed}
+	var conn *Connector
+	onLoop(loop, func() { conn, err = ConnectTCP(loop, bound.String(), cf, 50*time.Millisecond) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitErr(t, failed); !errors.Is(err, ErrConnectTimeout) {
+		t.Errorf("ClientConnectionFailed(%v); want ErrConnectTimeout", err)
+	}
+	onLoop(loop, func() { conn.Stop() }) // no-op after failure
 }
