@@ -8,6 +8,7 @@ import (
 	"flag"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -127,6 +128,7 @@ func TestRunModes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			defer noLeaks(t, runtime.NumGoroutine())
 			o := quick(tc.addr)
 			tc.tweak(&o)
 			r, err := Run(context.Background(), o, nil)
@@ -249,5 +251,19 @@ func TestFormatProgress(t *testing.T) {
 		if got := formatProgress(tc.p, 5*time.Second, ModeEcho); got != tc.want {
 			t.Errorf("formatProgress(%+v) = %q; want %q", tc.p, got, tc.want)
 		}
+	}
+}
+
+// noLeaks waits (bounded) for the goroutine count to fall back to base: the
+// test servers' handlers exit a moment after Run closes its connections.
+func noLeaks(t *testing.T, base int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base {
+		if time.Now().After(deadline) {
+			t.Errorf("%d goroutines after Run; want <= %d", runtime.NumGoroutine(), base)
+			return
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
