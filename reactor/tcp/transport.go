@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"os"
 
@@ -157,6 +158,14 @@ func (t *Transport) handle(_ int, r reactor.Ready) {
 	if t.closed {
 		return
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			// A protocol bug costs its own connection, not the server:
+			// reset it, then let the loop record the panic as usual.
+			t.close(fmt.Errorf("tcp: protocol panicked: %v", p), true, true)
+			panic(p)
+		}
+	}()
 	if t.BufferedBytes() > 0 && r&(reactor.Out|reactor.HangUp|reactor.Err) != 0 {
 		t.flush()
 	}

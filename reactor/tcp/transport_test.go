@@ -242,3 +242,27 @@ func TestAddresses(t *testing.T) {
 }
 
 var _ net.Addr = (*net.TCPAddr)(nil)
+
+// A panicking protocol loses its own connection; the loop and the other
+// connections carry on.
+func TestProtocolPanicClosesOnlyItsConnection(t *testing.T) {
+	loop := startLoop(t, "")
+	r := newRecorder()
+	r.onData = func(*Transport, []byte) { panic("bug in a protocol") }
+	f, _ := NewFactory("echo", ProtocolOptions{})
+	bad := listen(t, loop, one(r))
+	good := listen(t, loop, f)
+	c := dial(t, bad.Addr())
+	c.Write([]byte("boom"))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Errorf("read from the panicking protocol's connection succeeded; want EOF or reset")
+	}
+	if err := waitErr(t, r.lost); err == nil || ReasonText(err) == "clean" {
+		t.Errorf("ConnectionLost(%v); want an error naming the panic", err)
+	}
+	g := dial(t, good.Addr())
+	g.Write([]byte("ok"))
+	if _, err := io.ReadFull(g, make([]byte, 2)); err != nil {
+		t.Errorf("another connection after the panic: %v", err)
+	}
+}
