@@ -67,8 +67,19 @@ func (t *Transport) start() error {
 		return err
 	}
 	t.made = true
+	defer t.closeOnPanic()
 	t.proto.ConnectionMade(t)
 	return nil
+}
+
+// closeOnPanic, deferred around protocol calls, resets the connection of a
+// protocol that panicked and re-panics so the loop records it as usual: a
+// protocol bug costs its own connection, not the server.
+func (t *Transport) closeOnPanic() {
+	if p := recover(); p != nil {
+		t.close(fmt.Errorf("tcp: protocol panicked: %v", p), true, true)
+		panic(p)
+	}
 }
 
 // Fd returns the socket's file descriptor (for tracing and socket options).
@@ -158,14 +169,7 @@ func (t *Transport) handle(_ int, r reactor.Ready) {
 	if t.closed {
 		return
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			// A protocol bug costs its own connection, not the server:
-			// reset it, then let the loop record the panic as usual.
-			t.close(fmt.Errorf("tcp: protocol panicked: %v", p), true, true)
-			panic(p)
-		}
-	}()
+	defer t.closeOnPanic()
 	if t.BufferedBytes() > 0 && r&(reactor.Out|reactor.HangUp|reactor.Err) != 0 {
 		t.flush()
 	}
