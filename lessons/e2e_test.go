@@ -10,23 +10,14 @@ import (
 	"time"
 )
 
-// buildLab builds the real binary into dir. If cmd/reactorlab does not
-// offer the lesson command yet, it builds the test-only stand-in instead
-// and says so.
+// buildLab builds the real binary into dir.
 func buildLab(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "reactorlab")
-	build := func(pkg string) {
-		cmd := exec.Command("go", "build", "-o", bin, pkg)
-		cmd.Dir = ".."
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
-	build("./cmd/reactorlab")
-	if err := exec.Command(bin, "lesson", "--help").Run(); err != nil {
-		t.Logf("cmd/reactorlab has no lesson command yet (%v); using lessons/internal/lessonmain", err)
-		build("./lessons/internal/lessonmain")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/reactorlab")
+	cmd.Dir = ".."
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/reactorlab: %v\n%s", err, out)
 	}
 	return bin
 }
@@ -49,15 +40,22 @@ func (x *tmuxLab) run(args ...string) string {
 
 func (x *tmuxLab) screen() string { return x.run("capture-pane", "-p", "-t", "lab") }
 
+// scrollback is the screen plus everything scrolled off it: after the
+// program leaves the alternate screen, the shell's last lines may be there.
+func (x *tmuxLab) scrollback() string { return x.run("capture-pane", "-p", "-S", "-", "-t", "lab") }
+
 // key sends one key name (tmux syntax: "C", "b", "Space", "q").
 func (x *tmuxLab) key(k string) { x.run("send-keys", "-t", "lab", k) }
 
 // waitScreen polls the pane until it shows want.
-func (x *tmuxLab) waitScreen(want string) {
+func (x *tmuxLab) waitScreen(want string) { x.t.Helper(); x.waitFor(want, x.screen) }
+
+// waitFor polls capture until it contains want.
+func (x *tmuxLab) waitFor(want string, capture func() string) {
 	x.t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		s := x.screen()
+		s := capture()
 		if strings.Contains(s, want) {
 			return
 		}
@@ -87,15 +85,15 @@ func TestLessonTwoInTmux(t *testing.T) {
 	x.run("set-option", "-t", "lab", "remain-on-exit", "on")
 
 	x.waitScreen("select")
-	x.waitScreen("127.0.0.1:") // the scenario is up: Info shows the server's address
-	for range 6 {              // 600 idle clients: 1200 fds, well past 1023
+	x.waitScreen("try: nc 127.0.0.1 ") // the scenario is up: Info shows the server's port
+	for range 6 {                      // 600 idle clients: 1200 fds, well past 1023
 		x.key("C")
 	}
 	x.waitScreen("FD_SETSIZE")
 	x.key("b")
 	x.waitScreen("backend poll")
 	x.key("q")
-	x.waitScreen("EXIT=0")
+	x.waitFor("EXIT=0", x.scrollback)
 	if alt := strings.TrimSpace(x.run("display-message", "-p", "-t", "lab", "#{alternate_on}")); alt != "0" {
 		t.Errorf("alternate screen still on after quit (alternate_on=%s); want the terminal restored", alt)
 	}
