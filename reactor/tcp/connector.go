@@ -25,6 +25,10 @@ type Connector struct {
 // up, f builds its protocol and ConnectionMade runs; if it fails or takes
 // longer than timeout (0 = no timeout) and f is a ClientFactory, its
 // ClientConnectionFailed is called. Loop goroutine only (or before Run).
+//
+// Pass an IP address: a host name is resolved right here, synchronously,
+// and a slow resolver would block the whole loop — the very pitfall the
+// lab teaches.
 func ConnectTCP(loop *reactor.Loop, addr string, f Factory, timeout time.Duration, opts ...Option) (*Connector, error) {
 	a, err := resolve(addr)
 	if err != nil {
