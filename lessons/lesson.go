@@ -89,8 +89,7 @@ func tryPrompt(page string) string {
 		}
 		b.WriteString(line)
 	}
-	s := strings.TrimSpace(strings.TrimPrefix(b.String(), "**Try this:**"))
-	return s
+	return strings.TrimSpace(strings.TrimPrefix(b.String(), "**Try this:**"))
 }
 
 // parse splits a lesson file into its title and pages. The "# " line names

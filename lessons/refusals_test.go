@@ -1,10 +1,13 @@
 package lessons
 
 import (
+	"errors"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/reactorlab/reactorlab/reactor"
+	"golang.org/x/sys/unix"
 )
 
 func TestRefusalText(t *testing.T) {
@@ -44,5 +47,94 @@ func TestIsRefusal(t *testing.T) {
 		if got := isRefusal(&tt.ev); got != tt.want {
 			t.Errorf("isRefusal(%v %q) = %v; want %v", tt.ev.Kind, tt.ev.Text, got, tt.want)
 		}
+	}
+}
+
+// TestDriverFDSetSizeRefusal fills this process's fd table up to 1023 so
+// the next connection the server accepts lands on fd 1024: on select the
+// server must refuse it with an error that names FD_SETSIZE, and after a
+// live switch to poll the same thing must work.
+func TestDriverFDSetSizeRefusal(t *testing.T) {
+	checkNoLeaks(t)
+	d := startScenario(t, Scenario{Backend: "select"})
+	sub := d.Subscribe(1 << 12)
+	defer sub.Close()
+	d.sync()
+	base := d.Stats().Watched
+
+	null, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(os.NewSyscallError("open", err))
+	}
+	var filler []int
+	defer func() {
+		for _, fd := range filler {
+			unix.Close(fd)
+		}
+	}()
+	filler = append(filler, null)
+	for {
+		fd, err := unix.Dup(null)
+		if err != nil {
+			t.Skipf("cannot fill the fd table to 1024: %v", os.NewSyscallError("dup", err))
+		}
+		filler = append(filler, fd)
+		if fd >= 1020 {
+			break
+		}
+	}
+	d.AddClients(4, false) // client ends take 1021-1023; the server's end gets ≥ 1024
+
+	var evs []reactor.TraceEvent
+	var refusal error
+	waitFor(t, "the select refusal on Errors()", func() bool {
+		evs = sub.Drain(evs[:0]) // draining is what copies refusals to Errors
+		select {
+		case refusal = <-d.Errors():
+			return true
+		default:
+			return false
+		}
+	})
+	if !strings.Contains(refusal.Error(), "FD_SETSIZE") {
+		t.Errorf("refusal = %q; want it to name FD_SETSIZE", refusal)
+	}
+
+	d.DropClients()
+	d.SwitchBackend("poll")
+	d.sync()
+	if got := d.Backend(); got != "poll" {
+		t.Fatalf("Backend() = %q after switching; want poll", got)
+	}
+	waitFor(t, "dropped clients to go", func() bool { return d.Stats().Watched == base })
+	d.AddClients(4, false)
+	waitFor(t, "clients past fd 1023 watched on poll", func() bool {
+		sub.Drain(evs[:0])
+		return d.Stats().Watched == base+4
+	})
+	high := 0
+	for _, w := range d.Watched() {
+		high = max(high, w.Fd)
+	}
+	if high < 1024 {
+		t.Errorf("highest watched fd = %d; want ≥ 1024", high)
+	}
+
+	// Back to select is refused while those fds are open.
+	d.SwitchBackend("select")
+	d.sync()
+	var refused error
+	waitFor(t, "the switch refusal on Errors()", func() bool {
+		select {
+		case err := <-d.Errors():
+			if strings.HasPrefix(err.Error(), "FD_SETSIZE: select cannot take over") {
+				refused = err
+			}
+		default:
+		}
+		return refused != nil
+	})
+	if !errors.Is(refused, reactor.ErrFDSetSize) || d.Backend() != "poll" {
+		t.Errorf("switch back to select: err %v, Backend() %q; want ErrFDSetSize and still poll", refused, d.Backend())
 	}
 }
