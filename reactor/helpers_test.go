@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,18 +16,17 @@ import (
 // goroutine.
 func TestMain(m *testing.M) {
 	before := openFds()
-	goroutines := runtime.NumGoroutine()
 	code := m.Run()
 	if code == 0 {
 		// Goroutines the tests started have signalled completion but may
 		// still be returning: give them a few scheduler turns.
-		n := runtime.NumGoroutine()
-		for i := 0; i < 10000 && n > goroutines; i++ {
+		leaked := leakedGoroutines()
+		for i := 0; i < 10000 && leaked != ""; i++ {
 			runtime.Gosched()
-			n = runtime.NumGoroutine()
+			leaked = leakedGoroutines()
 		}
-		if n > goroutines {
-			fmt.Fprintf(os.Stderr, "leaked goroutines: %d at start, %d at end; want no more\n", goroutines, n)
+		if leaked != "" {
+			fmt.Fprintf(os.Stderr, "leaked goroutines; want none:\n%s\n", leaked)
 			code = 1
 		}
 	}
@@ -45,6 +45,21 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// leakedGoroutines returns the stacks of goroutines still running code
+// from this package, other than TestMain's own. Runtime and testing
+// goroutines (the finalizer, timers) are not counted.
+func leakedGoroutines() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var leaked []string
+	for g := range strings.SplitSeq(string(buf), "\n\n") {
+		if strings.Contains(g, "reactorlab/reactor.") && !strings.Contains(g, "reactor.TestMain") {
+			leaked = append(leaked, g)
+		}
+	}
+	return strings.Join(leaked, "\n\n")
 }
 
 // openFds lists /proc/self/fd (nil where there is no /proc).
