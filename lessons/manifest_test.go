@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/styles"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
 
@@ -126,6 +128,29 @@ func TestTryPrompt(t *testing.T) {
 	for _, tt := range tests {
 		if got := tryPrompt(tt.page); got != tt.want {
 			t.Errorf("tryPrompt(%q) = %q; want %q", tt.page, got, tt.want)
+		}
+	}
+}
+
+// TestPagesFitTheScreen keeps pages short: each must fit, without
+// scrolling, the prose column of a 100×30 terminal (about 40 columns by 26
+// rows beside the panes), so "Try this" is on screen with the text.
+func TestPagesFitTheScreen(t *testing.T) {
+	const width, rows = 39, 26
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(styles.DarkStyle), glamour.WithWordWrap(width))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range Lessons() {
+		for i, p := range l.Pages() {
+			out, err := r.Render(p)
+			if err != nil {
+				t.Fatalf("render %s page %d: %v", l.Slug(), i+1, err)
+			}
+			if n := len(strings.Split(strings.Trim(out, "\n"), "\n")); n > rows {
+				t.Errorf("%s page %d (%s) renders to %d lines at width %d; want at most %d",
+					l.Slug(), i+1, firstLine(p), n, width, rows)
+			}
 		}
 	}
 }
