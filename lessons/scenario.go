@@ -29,6 +29,11 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)
 	go func() {
+		defer func() {
+			if p := recover(); p != nil { // never take the terminal down with us
+				d.report(fmt.Errorf("closing the scenario: %v", p))
+			}
+		}()
 		select {
 		case <-ctx.Done():
 			d.Close()
