@@ -5,15 +5,30 @@ import (
 	"time"
 )
 
-// Poller is the small contract every readiness mechanism implements.
+// Poller is the small contract every readiness mechanism implements (the
+// method set of mio's selectors and of the Go runtime's netpoll files).
 // It is not safe for concurrent use: only the loop goroutine calls it.
+//
+//	Name        "select", "poll" or "epoll".
+//	Register    start watching fd for in; events for it carry tok. An fd
+//	            can be registered once (ErrAlreadyRegistered); select
+//	            refuses fd >= 1024 (ErrFDSetSize); select and poll refuse
+//	            EdgeTriggered and OneShot (ErrModeUnsupported).
+//	Modify      change the interest and token of a registered fd (epoll:
+//	            one EPOLL_CTL_MOD, skipped when nothing changed unless the
+//	            registration is one-shot and needs re-arming).
+//	Deregister  stop watching fd. Safe if the fd was already closed.
+//	Wait        fill evs with ready fds and return how many; never more
+//	            than len(evs). timeout < 0 blocks, 0 polls, and a positive
+//	            sub-millisecond timeout is rounded UP to 1ms so it never
+//	            becomes a busy 0. EINTR is retried inside.
+//	Close       release the kernel object (epoll's fd); the registered fds
+//	            are not closed.
 type Poller interface {
 	Name() string
 	Register(fd int, tok Token, in Interest) error
 	Modify(fd int, tok Token, in Interest) error
 	Deregister(fd int) error
-	// Wait fills evs and returns how many are ready. timeout < 0 blocks;
-	// a positive sub-millisecond timeout is rounded up to 1ms.
 	Wait(evs []Event, timeout time.Duration) (int, error)
 	Close() error
 }
