@@ -74,6 +74,10 @@ func raiseNofile() Limits {
 		} else {
 			lim.Soft = rl.Max
 			lim.Note = fmt.Sprintf("raised the soft RLIMIT_NOFILE from %d to the hard limit %d", rl.Cur, rl.Max)
+			if rl.Cur == rl.Max-1 {
+				// Go programs start with soft = hard-1 (syscall/rlimit.go).
+				lim.Note += " (the Go runtime had already raised it from the shell's value at start)"
+			}
 		}
 	}
 	return lim
