@@ -154,3 +154,24 @@ func TestPagesFitTheScreen(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptsUseEnabledKeys checks that every key a "Try this" prompt asks
+// for is a control the lesson enables, so the learner is never told to
+// press a key the footer does not offer.
+func TestPromptsUseEnabledKeys(t *testing.T) {
+	keys := map[string]visualizer.Controls{
+		"`space`": visualizer.CtlPause, "`n`": visualizer.CtlStep,
+		"`+`": visualizer.CtlSlow, "`-`": visualizer.CtlSlow,
+		"`b`": visualizer.CtlBackend, "`c`": visualizer.CtlAddActive,
+		"`C`": visualizer.CtlAddIdle, "`x`": visualizer.CtlDrop, "`k`": visualizer.CtlStall,
+	}
+	for _, l := range Lessons() {
+		for i, p := range l.Prompts() {
+			for k, c := range keys {
+				if strings.Contains(p, k) && !l.Controls().Has(c) {
+					t.Errorf("%s page %d asks for %s, which the lesson does not enable", l.Slug(), i+1, k)
+				}
+			}
+		}
+	}
+}
