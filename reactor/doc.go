@@ -113,9 +113,11 @@
 // and counted, and the next [Subscription.Drain] starts with a
 // [KindOverflow] event. Events are plain values with static or
 // stored-once strings, so tracing allocates nothing per event; with no
-// subscriber, no event is even built. A pass's events are handed over in
-// one step when the loop goes to sleep and when the pass ends (one atomic
-// store, not one per event), so a reader sees a waiting loop as waiting. [Loop.Stats] is a snapshot of
+// subscriber, no event is even built. Events are handed over in batches
+// (one atomic store, not one per event): when the loop goes to sleep,
+// before each handler runs and when the pass ends — so a reader sees a
+// waiting loop as waiting, and a handler that blocks the loop is already
+// named on screen while it blocks. [Loop.Stats] is a snapshot of
 // counters (passes, events, wake-ups, syscalls by kind) readable from any
 // goroutine.
 //

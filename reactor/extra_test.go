@@ -229,3 +229,34 @@ func TestWaitStartVisibleWhileWaiting(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// While a handler blocks the loop, a reader can already see which one:
+// its ready event is handed over before it runs.
+func TestBlockingHandlerVisible(t *testing.T) {
+	l := newLoop(t, DefaultBackend())
+	sub := l.Subscribe(64)
+	defer sub.Close()
+	a, _ := socketpair(t)
+	release := make(chan struct{})
+	l.Register(a, Writable, "blocker", func(fd int, _ Ready) {
+		<-release
+		l.Deregister(fd)
+	})
+	done := make(chan error)
+	go func() { done <- l.Iterate(-1) }()
+	var evs []TraceEvent
+	for {
+		evs = sub.Drain(evs)
+		if e, ok := hasKind(evs, KindReady); ok {
+			if e.Label != "blocker" {
+				t.Errorf("ready event label = %q; want blocker", e.Label)
+			}
+			break
+		}
+		runtime.Gosched()
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

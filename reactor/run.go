@@ -175,6 +175,9 @@ func (l *Loop) dispatch(n int, now time.Time) time.Time {
 		tracing := l.Tracing()
 		if tracing {
 			l.emit(&TraceEvent{Kind: KindReady, Fd: int32(fd), Ready: r, Label: s.label, At: l.at(now)})
+			// Hand the events over before the handler runs: if it
+			// blocks the loop, the screen can already name it.
+			l.publish()
 		}
 		h, label := s.h, s.label
 		t0 := now
