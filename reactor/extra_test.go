@@ -260,3 +260,29 @@ func TestBlockingHandlerVisible(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestIdleGapIsNotLag checks that time the caller spends away from the loop
+// between two Iterate calls (a paused lab) is not reported as loop lag: the
+// heartbeat restarts instead of firing a gap's worth late.
+func TestIdleGapIsNotLag(t *testing.T) {
+	const beat, gap = 10 * time.Millisecond, 200 * time.Millisecond
+	l := newLoop(t, DefaultBackend(), Config{Heartbeat: beat})
+	if err := l.Iterate(0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(gap) // the thing under test: nobody runs the loop for a while
+	sub := l.Subscribe(256)
+	defer sub.Close()
+	var evs []TraceEvent
+	var lag TraceEvent
+	iterateUntil(t, l, "a lag event", func() bool {
+		evs = sub.Drain(evs[:0])
+		ev, ok := hasKind(evs, KindLag)
+		lag = ev
+		return ok
+	})
+	// Without the restart the heartbeat would be at least gap-beat late.
+	if lag.Dur >= gap-beat {
+		t.Errorf("lag after a %v pause = %v; want it not to include the pause", gap, lag.Dur)
+	}
+}

@@ -66,6 +66,7 @@ type Loop struct {
 	timerSeq    uint64
 	cancelled   int // cancelled timers still in the heap
 	heartbeat   *Timer
+	lastIterate int64 // since-start ns when the last Iterate returned; 0 before the first
 	soon, soon2 []func()
 	remoteMu    sync.Mutex
 	remote      []func()

@@ -35,12 +35,29 @@ func (l *Loop) Iterate(timeout time.Duration) error {
 	if err := l.enter(); err != nil {
 		return err
 	}
-	defer func() { l.running = false }()
+	l.skipIdleGap()
+	defer func() {
+		l.running = false
+		l.lastIterate = l.since()
+	}()
 	err := l.pass1(timeout)
 	if l.stopReq.Load() {
 		l.shutdown()
 	}
 	return err
+}
+
+// skipIdleGap restarts the heartbeat when the caller left the loop alone
+// between two Iterate calls for longer than a heartbeat (a paused lab, a
+// test stepping by hand): time nobody asked the loop to run is not loop
+// lag, and reporting it as lag would look like a stall.
+func (l *Loop) skipIdleGap() {
+	if l.heartbeat == nil || l.lastIterate == 0 {
+		return
+	}
+	if gap := l.since() - l.lastIterate; gap > int64(l.cfg.Heartbeat) {
+		l.schedule(l.heartbeat, l.cfg.Heartbeat)
+	}
 }
 
 func (l *Loop) enter() error {
