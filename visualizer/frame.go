@@ -30,6 +30,23 @@ type watchedMsg struct {
 	Replace bool
 }
 
+// prune drops from fds every row the snapshot does not list, when the
+// snapshot says it replaces what the panes knew.
+func prune[T any](msg watchedMsg, fds map[int32]T) {
+	if !msg.Replace {
+		return
+	}
+	keep := make(map[int32]bool, len(msg.List))
+	for _, w := range msg.List {
+		keep[int32(w.Fd)] = true
+	}
+	for fd := range fds {
+		if !keep[fd] {
+			delete(fds, fd)
+		}
+	}
+}
+
 // tickMsg is the frame tick. The sampler re-arms it only from its own
 // Update branch, so there is never more than one in flight.
 type tickMsg time.Time

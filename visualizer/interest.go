@@ -75,17 +75,7 @@ func (p *interest) row(fd int32) *interestRow {
 func (p *interest) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case watchedMsg:
-		if msg.Replace {
-			keep := make(map[int32]bool, len(msg.List))
-			for _, w := range msg.List {
-				keep[int32(w.Fd)] = true
-			}
-			for fd := range p.fds {
-				if !keep[fd] {
-					delete(p.fds, fd)
-				}
-			}
-		}
+		prune(msg, p.fds)
 		for _, w := range msg.List {
 			r := p.row(int32(w.Fd))
 			r.in = w.Interest

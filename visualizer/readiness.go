@@ -65,17 +65,7 @@ func (p *readiness) Update(msg tea.Msg) tea.Cmd {
 			p.observe(&msg.Events[i])
 		}
 	case watchedMsg:
-		if msg.Replace {
-			keep := make(map[int32]bool, len(msg.List))
-			for _, w := range msg.List {
-				keep[int32(w.Fd)] = true
-			}
-			for fd := range p.fds {
-				if !keep[fd] {
-					delete(p.fds, fd)
-				}
-			}
-		}
+		prune(msg, p.fds)
 		for _, w := range msg.List {
 			p.row(int32(w.Fd), w.Label)
 		}
