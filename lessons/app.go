@@ -39,6 +39,7 @@ func ServerDriver(srv *tcp.Server) *Driver {
 	addr := srv.Addr().String()
 	d := newDriver(srv.Loop(), addr, false, nil)
 	d.info = infoLine(srv.Protocol(), addr)
+	d.probeEvery = probeEvery // the dashboard shows every pane, the cost pane too
 	d.start()
 	return d
 }

@@ -46,6 +46,9 @@ type Driver struct {
 	delay    atomic.Int64
 	watched  atomic.Pointer[[]reactor.WatchInfo]
 
+	probeEvery time.Duration // cost probes (probe.go); 0 = none
+	lastProbe  time.Time     // loop goroutine only
+
 	errs      chan error
 	clients   *clientSet
 	closeOnce sync.Once
@@ -110,6 +113,9 @@ func (d *Driver) run() {
 			continue
 		}
 		if !d.pass(maxPassWait) {
+			return
+		}
+		if d.probeDue(time.Now()) && !d.pass(0) {
 			return
 		}
 		if dl := time.Duration(d.delay.Load()); dl > 0 && !d.rest(dl) {

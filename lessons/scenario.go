@@ -25,6 +25,7 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	}
 	d := newDriver(loop, srv.addr, true, srv.close)
 	d.info = infoLine(sc.Server, srv.addr)
+	d.probeEvery = probesFor(sc.Panes)
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)

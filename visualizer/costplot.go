@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,29 +11,40 @@ import (
 )
 
 // costPlot plots what one wait call costs against how many fds it watched,
-// per backend, as the points are measured live. Only waits that returned
-// ready work count: a wait that slept until a timeout measures the
-// timeout, not the call. x = fds watched, y = µs in the kernel; points are
-// drawn with the backend's initial (s, p, e), never colour alone.
+// per backend, as the points are measured live.
+//
+// Only waits with timeout 0 count (KindWaitStart.Dur == 0): they never
+// sleep, so their time in the kernel is the pure cost of the call — build
+// the fd sets, scan them, copy the answer back. A wait that could block
+// measures mostly how long nothing happened, which would flatten every
+// real point to zero. The lesson driver runs a timeout-0 "cost probe" pass
+// a few times a second so there is always something to plot.
+//
+// x = fds watched, y = µs per call (median of the bucket's recent samples),
+// on a linear scale from 0, or a log scale when the points span more than
+// 100×. Points are drawn with the backend's initial (s, p, e), never
+// colour alone.
 type costPlot struct {
 	w, h    int
 	watched int64  // fds watched at the open WaitStart
 	cur     string // backend of the open WaitStart
-	open    bool
+	open    bool   // a timeout-0 WaitStart awaits its WaitEnd
 	buckets map[string]map[int]*costBk // backend -> fd bucket -> samples
 	maxFds  int
 	samples int
 }
 
 // costBk keeps the last few samples of one (backend, fds) bucket. The plot
-// uses their minimum: a wait that found work may still have slept until
-// that work arrived, so the fastest recent one is the best measure of the
-// call itself (the usual way to time a syscall).
+// uses their median: robust to the odd sample stretched by a page fault,
+// an interrupt or the Go scheduler, yet quick to follow a real change.
 type costBk struct {
-	v   [16]int64
+	v   [costKeep]int64
 	n   int
 	pos int
 }
+
+// costKeep is how many recent samples a bucket keeps.
+const costKeep = 15
 
 func (b *costBk) add(ns int64) {
 	b.v[b.pos] = ns
@@ -42,8 +54,14 @@ func (b *costBk) add(ns int64) {
 	}
 }
 
-func (b *costBk) fastest() int64 {
-	return slices.Min(b.v[:b.n])
+// median of the kept samples (the upper one of the middle two when even).
+func (b *costBk) median() int64 {
+	if b.n == 0 {
+		return 0
+	}
+	s := slices.Clone(b.v[:b.n])
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // costBucket groups fd counts so the plot has a point per ~32 fds.
@@ -57,7 +75,9 @@ func (p *costPlot) Title() string    { return "Cost of one wait call vs fds watc
 func (p *costPlot) MinHeight() int   { return 7 }
 func (p *costPlot) SetSize(w, h int) { p.w, p.h = w, h }
 
-// Update pairs WaitStart (fds watched) with WaitEnd (ready, time).
+// Update pairs each timeout-0 WaitStart (backend, fds watched) with the
+// WaitEnd that follows (time in the kernel). Waits that may block are
+// ignored.
 func (p *costPlot) Update(msg tea.Msg) tea.Cmd {
 	f, ok := msg.(*frameMsg)
 	if !ok {
@@ -67,33 +87,38 @@ func (p *costPlot) Update(msg tea.Msg) tea.Cmd {
 		ev := &f.Events[i]
 		switch ev.Kind {
 		case reactor.KindWaitStart:
-			p.cur, p.watched, p.open = ev.Backend, ev.N, true
+			p.cur, p.watched, p.open = ev.Backend, ev.N, ev.Dur == 0
 			if p.cur == "" {
 				p.cur = f.Backend
 			}
+		case reactor.KindOverflow:
+			p.open = false // the pair may be broken
 		case reactor.KindWaitEnd:
-			if !p.open || ev.N <= 0 {
-				p.open = false
+			if !p.open {
 				continue
 			}
 			p.open = false
-			m := p.buckets[p.cur]
-			if m == nil {
-				m = map[int]*costBk{}
-				p.buckets[p.cur] = m
-			}
-			k := costBucket(p.watched)
-			bk := m[k]
-			if bk == nil {
-				bk = &costBk{}
-				m[k] = bk
-			}
-			bk.add(int64(ev.Dur))
-			p.samples++
-			p.maxFds = max(p.maxFds, k+32)
+			p.add(p.cur, p.watched, int64(ev.Dur))
 		}
 	}
 	return nil
+}
+
+func (p *costPlot) add(backend string, watched, ns int64) {
+	m := p.buckets[backend]
+	if m == nil {
+		m = map[int]*costBk{}
+		p.buckets[backend] = m
+	}
+	k := costBucket(watched)
+	bk := m[k]
+	if bk == nil {
+		bk = &costBk{}
+		m[k] = bk
+	}
+	bk.add(max(ns, 0))
+	p.samples++
+	p.maxFds = max(p.maxFds, k+32)
 }
 
 // costGlyph marks a backend's points.
@@ -109,42 +134,57 @@ func costGlyph(backend string) byte {
 	return '?'
 }
 
-// View hand-draws a scatter plot with labelled axes.
-func (p *costPlot) View() string {
-	if p.w <= 0 || p.h <= 0 {
-		return ""
-	}
-	const yw = 8 // y-axis label width
-	plotW := max(4, p.w-yw-1)
-	plotH := max(2, p.h-3)
-	type pt struct {
-		x  int
-		ns int64
-		g  byte
-	}
-	var pts []pt
-	var maxNs int64 = 1
+// costPoint is one plotted bucket.
+type costPoint struct {
+	fds int
+	ns  int64
+	g   byte
+}
+
+// points returns every bucket's median, backends in name order.
+func (p *costPlot) points() []costPoint {
 	backends := make([]string, 0, len(p.buckets))
 	for be := range p.buckets {
 		backends = append(backends, be)
 	}
 	slices.Sort(backends)
+	var pts []costPoint
 	for _, be := range backends {
 		for k, bk := range p.buckets[be] {
-			ns := bk.fastest()
-			pts = append(pts, pt{k, ns, costGlyph(be)})
-			maxNs = max(maxNs, ns)
+			pts = append(pts, costPoint{k, bk.median(), costGlyph(be)})
 		}
 	}
+	return pts
+}
+
+// View hand-draws a scatter plot with labelled axes. Below the x axis:
+// the glyph legend with the y scale, and (when there is room) what a
+// point is.
+func (p *costPlot) View() string {
+	if p.w <= 0 || p.h <= 0 {
+		return ""
+	}
+	const yw = 8 // y-axis label width
+	notes := 1
+	if p.h >= 9 {
+		notes = 2
+	}
+	plotW := max(4, p.w-yw-1)
+	plotH := max(2, p.h-2-notes)
+	pts := p.points()
+	var lo, hi int64 = math.MaxInt64, 1
+	for _, q := range pts {
+		lo, hi = min(lo, max(q.ns, 1)), max(hi, q.ns)
+	}
+	sc := newCostScale(lo, hi)
 	maxX := max(64, p.maxFds)
 	grid := make([][]byte, plotH)
 	for i := range grid {
 		grid[i] = []byte(strings.Repeat(" ", plotW))
 	}
 	for _, q := range pts {
-		x := min(plotW-1, q.x*(plotW-1)/maxX)
-		y := min(plotH-1, int(q.ns*int64(plotH-1)/maxNs))
-		row := plotH - 1 - y
+		x := min(plotW-1, q.fds*(plotW-1)/maxX)
+		row := plotH - 1 - sc.row(q.ns, plotH)
 		if c := grid[row][x]; c != ' ' && c != q.g {
 			grid[row][x] = '*' // two backends on one cell
 		} else {
@@ -153,24 +193,92 @@ func (p *costPlot) View() string {
 	}
 	var b strings.Builder
 	for i, row := range grid {
-		label := ""
-		switch i {
-		case 0:
-			label = fmtDur(durNS(maxNs))
-		case plotH - 1:
-			label = "0"
-		}
-		b.WriteString(padLeft(label, yw-1) + " |" + string(row))
+		b.WriteString(padLeft(sc.label(i, plotH), yw-1) + " |" + string(row))
 		b.WriteByte('\n')
 	}
 	b.WriteString(strings.Repeat(" ", yw) + "+" + strings.Repeat("-", plotW) + "\n")
 	axis := "0 fds watched →"
 	right := strconv.Itoa(maxX)
 	b.WriteString(strings.Repeat(" ", yw+1) + fit(axis, max(0, plotW-len(right))) + right + "\n")
-	legend := "s select  p poll  e epoll  * overlap · " + strconv.Itoa(p.samples) + " samples"
+	legend := "s select  p poll  e epoll  * both · y " + sc.name()
+	note := "point = median of recent timeout-0 waits · " + strconv.Itoa(p.samples) + " samples"
 	if p.samples == 0 {
-		legend = "no samples yet: waits that return ready fds are measured"
+		legend = "waiting for samples: only timeout-0 waits are timed"
+		note = "(they never sleep, so they measure the call itself)"
 	}
 	b.WriteString(fit(legend, p.w))
+	if notes == 2 {
+		b.WriteString("\n" + fit(note, p.w))
+	}
 	return b.String()
+}
+
+// costScale maps a time per call to a plot row. Linear from 0 shows
+// growth best; when the points span more than 100× a linear axis would
+// squash the small ones onto the floor, so it turns logarithmic.
+type costScale struct {
+	log    bool
+	lo, hi float64 // ns at the bottom and top rows
+}
+
+func newCostScale(lo, hi int64) costScale {
+	if lo > 0 && hi/lo > 100 {
+		return costScale{log: true, lo: math.Pow(10, math.Floor(math.Log10(float64(lo)))),
+			hi: math.Pow(10, math.Ceil(math.Log10(float64(hi))))}
+	}
+	return costScale{hi: niceCeil(float64(max(hi, 1)))}
+}
+
+// niceCeil rounds v up to a round number (1, 1.5, 2, 3, 4, 5, 6 or 8
+// times a power of ten), so the top label reads well and the largest point
+// sits near the top.
+func niceCeil(v float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range []float64{1, 1.5, 2, 3, 4, 5, 6, 8, 10} {
+		if v <= m*p {
+			return m * p
+		}
+	}
+	return 10 * p
+}
+
+func (s costScale) name() string {
+	if s.log {
+		return "log scale"
+	}
+	return "linear from 0"
+}
+
+// frac is where ns sits between the bottom (0) and top (1) rows.
+func (s costScale) frac(ns int64) float64 {
+	if s.log {
+		return math.Log(max(float64(ns), s.lo)/s.lo) / math.Log(s.hi/s.lo)
+	}
+	return float64(ns) / s.hi
+}
+
+// row is ns's row counted from the bottom, 0..h-1.
+func (s costScale) row(ns int64, h int) int {
+	return min(h-1, max(0, int(math.Round(s.frac(ns)*float64(h-1)))))
+}
+
+// value is the time at row i counted from the top of an h-row plot.
+func (s costScale) value(i, h int) float64 {
+	f := float64(h-1-i) / float64(h-1)
+	if s.log {
+		return s.lo * math.Pow(s.hi/s.lo, f)
+	}
+	return s.hi * f
+}
+
+// label names the top, bottom and middle rows.
+func (s costScale) label(i, h int) string {
+	if i != 0 && i != h-1 && (h < 5 || i != (h-1)/2) {
+		return ""
+	}
+	v := s.value(i, h)
+	if v == 0 {
+		return "0"
+	}
+	return fmtDur(durNS(int64(math.Round(v))))
 }

@@ -203,6 +203,20 @@ func (s *synth) passes(k, n int, backend string, watched int64) {
 	}
 }
 
+// probe emits one cost-probe pass: a wait with timeout 0 whose time is
+// the call's cost, growing with fds watched on select and poll.
+func (s *synth) probe(backend string, watched int64) {
+	cost := 1500 * time.Nanosecond
+	if backend != "epoll" {
+		cost += time.Duration(watched) * 25 * time.Nanosecond
+	}
+	s.pass++
+	s.emit(reactor.TraceEvent{Kind: reactor.KindPassStart, N: s.pass})
+	s.emit(reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: backend, N: watched, Dur: 0})
+	s.emit(reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 0, Dur: cost})
+	s.emit(reactor.TraceEvent{Kind: reactor.KindPassEnd, Dur: cost + time.Microsecond})
+}
+
 func (s *synth) take() []reactor.TraceEvent {
 	out := s.events
 	s.events = nil

@@ -61,6 +61,7 @@ func dashboardScenario(w, h int) (*App, *fakeLive) {
 		}
 		s.at = int64(time.Duration(f) * frameDur) // the loop's clock keeps up with the frames
 		s.passes(3, 12, backend, watched)
+		s.probe(backend, watched)
 		if f == 45 {
 			s.emit(reactor.TraceEvent{Kind: reactor.KindStall, Label: "client 9", Dur: 300 * time.Millisecond})
 			s.emit(reactor.TraceEvent{Kind: reactor.KindLag, Dur: 280 * time.Millisecond})
@@ -70,9 +71,9 @@ func dashboardScenario(w, h int) (*App, *fakeLive) {
 			s.emit(reactor.TraceEvent{Kind: reactor.KindError, Label: "accept", Text: "select: fd 1024 is past FD_SETSIZE (1024); use poll or epoll"})
 		}
 		live.src.push(s.take()...)
-		st.Passes += 3
+		st.Passes += 4 // three with work, one cost probe
 		st.Events += 3
-		st.WaitCalls += 3
+		st.WaitCalls += 4
 		st.Reads += 3
 		st.Writes += 3
 		st.Wakes++

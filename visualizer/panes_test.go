@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,28 +35,151 @@ func frameOf(now time.Time, evs ...reactor.TraceEvent) *frameMsg {
 	return &frameMsg{Now: now, Events: evs, Backend: "poll"}
 }
 
-// Only waits that returned ready fds become cost samples; a wait that
-// timed out measured the timeout, not the call.
-func TestCostPlotCountsOnlyWaitsWithWork(t *testing.T) {
+// Only waits with timeout 0 become cost samples: a wait that may block
+// measures how long nothing happened, not the call — even when it ends
+// with ready fds.
+func TestCostPlotCountsOnlyTimeoutZeroWaits(t *testing.T) {
 	p := newCostPlot()
 	p.Update(frameOf(t0,
-		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100},
-		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 0, Dur: 100 * time.Millisecond},
-		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100},
+		// blocked 78 ms, then found work: ignored
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100, Dur: 100 * time.Millisecond},
+		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 2, Dur: 78 * time.Millisecond},
+		// blocked forever until work came: ignored
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100, Dur: -1},
+		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 1, Dur: 5 * time.Millisecond},
+		// a cost probe: counted even with nothing ready
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100, Dur: 0},
 	))
 	p.Update(frameOf(t0.Add(frameDur), // the matching WaitEnd arrives a frame later
-		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 2, Dur: 40 * time.Microsecond},
+		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 0, Dur: 40 * time.Microsecond},
 	))
 	if p.samples != 1 {
 		t.Fatalf("samples = %d; want 1", p.samples)
 	}
 	bk := p.buckets["select"][costBucket(100)]
-	if bk == nil || bk.fastest() != int64(40*time.Microsecond) {
+	if bk == nil || bk.median() != int64(40*time.Microsecond) {
 		t.Errorf("select bucket for 100 fds = %+v; want one 40µs sample", bk)
 	}
 	p.SetSize(50, 8)
-	if got := p.View(); !strings.Contains(got, "s") || !strings.Contains(got, "40µs") {
+	got := p.View()
+	if !strings.Contains(got, "|                              s") || !strings.Contains(got, "40µs") {
 		t.Errorf("View() lacks the select point or its 40µs scale:\n%s", got)
+	}
+	if strings.Contains(got, "78ms") {
+		t.Errorf("View() scales to the blocked wait's 78ms:\n%s", got)
+	}
+}
+
+// With no timeout-0 waits yet the plot says it is waiting, rather than
+// falling back to waits that blocked.
+func TestCostPlotWaitsForSamples(t *testing.T) {
+	p := newCostPlot()
+	p.Update(frameOf(t0,
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "epoll", N: 10, Dur: 50 * time.Millisecond},
+		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 3, Dur: 20 * time.Millisecond},
+	))
+	p.SetSize(60, 9)
+	got := p.View()
+	if !strings.Contains(got, "waiting for samples") {
+		t.Errorf("View() lacks the waiting line:\n%s", got)
+	}
+	for _, line := range strings.Split(got, "\n") {
+		if _, plot, ok := strings.Cut(line, "|"); ok && strings.TrimSpace(plot) != "" {
+			t.Errorf("View() plots a point from a blocked wait:\n%s", got)
+			break
+		}
+	}
+}
+
+// A bucket's point is the median of its recent samples: one stretched
+// sample (a page fault, the scheduler) does not move it, and old samples
+// age out.
+func TestCostBucketMedian(t *testing.T) {
+	us := int64(time.Microsecond)
+	tests := []struct {
+		name    string
+		samples []int64
+		want    int64
+	}{
+		{"none", nil, 0},
+		{"one", []int64{7 * us}, 7 * us},
+		{"outlier ignored", []int64{3 * us, 4 * us, 90000 * us, 3 * us, 5 * us}, 4 * us},
+		{"even count takes the upper middle", []int64{1 * us, 2 * us, 3 * us, 4 * us}, 3 * us},
+		{"old samples age out", append(slices.Repeat([]int64{100 * us}, costKeep), slices.Repeat([]int64{2 * us}, costKeep/2+1)...), 2 * us},
+	}
+	for _, tc := range tests {
+		var b costBk
+		for _, v := range tc.samples {
+			b.add(v)
+		}
+		if got := b.median(); got != tc.want {
+			t.Errorf("%s: median() = %v; want %v", tc.name, time.Duration(got), time.Duration(tc.want))
+		}
+	}
+}
+
+// The y scale is linear from 0 unless the points span more than 100×;
+// either way the axis says which, and the top label covers the largest
+// point.
+func TestCostScale(t *testing.T) {
+	us := int64(time.Microsecond)
+	tests := []struct {
+		lo, hi  int64
+		wantLog bool
+		wantTop string
+		wantBot string
+	}{
+		{2 * us, 37 * us, false, "40µs", "0"},
+		{1 * us, 9 * us, false, "10µs", "0"},
+		{500, 300 * us, true, "1.0ms", "100ns"},
+	}
+	for _, tc := range tests {
+		sc := newCostScale(tc.lo, tc.hi)
+		if sc.log != tc.wantLog {
+			t.Errorf("newCostScale(%d, %d).log = %v; want %v", tc.lo, tc.hi, sc.log, tc.wantLog)
+		}
+		if got := sc.label(0, 6); got != tc.wantTop {
+			t.Errorf("newCostScale(%d, %d) top label = %q; want %q", tc.lo, tc.hi, got, tc.wantTop)
+		}
+		if got := sc.label(5, 6); got != tc.wantBot {
+			t.Errorf("newCostScale(%d, %d) bottom label = %q; want %q", tc.lo, tc.hi, got, tc.wantBot)
+		}
+		if got := sc.row(tc.hi, 6); got < 4 {
+			t.Errorf("newCostScale(%d, %d).row(hi) = %d; want 4 or 5 (at the top)", tc.lo, tc.hi, got)
+		}
+	}
+}
+
+// Growth shows: on a linear scale select's points climb with fds watched
+// while epoll's stay on one row.
+func TestCostPlotShowsGrowth(t *testing.T) {
+	p := newCostPlot()
+	for fds := int64(32); fds <= 1024; fds += 32 {
+		p.add("select", fds, 2000+fds*30) // 2µs + 30ns per fd
+		p.add("epoll", fds, 1500)
+	}
+	if p.points()[0].g != 'e' {
+		t.Errorf("points()[0] = %+v; want epoll first (name order)", p.points()[0])
+	}
+	p.SetSize(60, 12)
+	lines := strings.Split(p.View(), "\n")
+	col := func(g byte) (first, last int) {
+		first, last = -1, -1
+		for i, l := range lines[:8] {
+			if strings.IndexByte(l[9:], g) >= 0 {
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		return first, last
+	}
+	if top, bot := col('s'); top < 0 || bot-top < 4 {
+		t.Errorf("select points span rows %d..%d; want at least 5 rows:\n%s", top, bot, p.View())
+	}
+	if top, bot := col('e'); top < 0 || top != bot {
+		t.Errorf("epoll points span rows %d..%d; want one flat row:\n%s", top, bot, p.View())
 	}
 }
 
