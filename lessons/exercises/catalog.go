@@ -37,7 +37,7 @@ var All = []Exercise{
 	{
 		Name:   "03_two_tracks",
 		Title:  "Two tracks",
-		Lesson: "the Deferred lesson (go doc github.com/reactorlab/reactorlab/deferred)",
+		Lesson: "lesson 3, Deferreds: a callback mechanism, nothing more",
 		Files:  []string{"twotracks.go"},
 	},
 }
