@@ -115,7 +115,7 @@ func (d *Driver) run() {
 		if !d.pass(maxPassWait) {
 			return
 		}
-		if d.probeDue(time.Now()) && !d.pass(0) {
+		if d.probeDue(time.Now()) && !d.probe() {
 			return
 		}
 		if dl := time.Duration(d.delay.Load()); dl > 0 && !d.rest(dl) {

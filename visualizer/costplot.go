@@ -17,21 +17,30 @@ import (
 // sleep, so their time in the kernel is the pure cost of the call — build
 // the fd sets, scan them, copy the answer back. A wait that could block
 // measures mostly how long nothing happened, which would flatten every
-// real point to zero. The lesson driver runs a timeout-0 "cost probe" pass
-// a few times a second so there is always something to plot.
+// real point to zero.
 //
-// x = fds watched, y = µs per call (median of the bucket's recent samples),
-// on a linear scale from 0, or a log scale when the points span more than
-// 100×. Points are drawn with the backend's initial (s, p, e), never
-// colour alone.
+// And only a timeout-0 wait that directly follows another one counts: the
+// first call after the loop slept runs on a cold CPU (caches, and on a VM
+// a vCPU just woken) and costs several µs more, with a wide spread that
+// hides the per-fd cost. The lesson driver's cost probe is exactly such a
+// pair, a few times a second: a warm-up pass, then the measured one.
+//
+// x = fds watched, y = time per call (median of the bucket's recent
+// samples), on a linear scale from 0, or a log scale when the points span
+// more than 100×. Points are drawn with the backend's initial (s, p, e),
+// never colour alone.
 type costPlot struct {
-	w, h    int
-	watched int64  // fds watched at the open WaitStart
-	cur     string // backend of the open WaitStart
-	open    bool   // a timeout-0 WaitStart awaits its WaitEnd
-	buckets map[string]map[int]*costBk // backend -> fd bucket -> samples
-	maxFds  int
-	samples int
+	w, h     int
+	watched  int64                      // fds watched at the open WaitStart
+	cur      string                     // backend of the open WaitStart
+	open     bool                       // a WaitStart awaits its WaitEnd
+	zero     bool                       // the open wait has timeout 0
+	prevZero bool                       // the wait before it had timeout 0 too: the CPU is warm
+	buckets  map[string]map[int]*costBk // backend -> fd bucket -> samples
+	maxFds   int
+	samples  int
+	last     string // backend of the latest sample
+	lastFds  int64  // fds watched at the latest sample
 }
 
 // costBk keeps the last few samples of one (backend, fds) bucket. The plot
@@ -75,9 +84,9 @@ func (p *costPlot) Title() string    { return "Cost of one wait call vs fds watc
 func (p *costPlot) MinHeight() int   { return 7 }
 func (p *costPlot) SetSize(w, h int) { p.w, p.h = w, h }
 
-// Update pairs each timeout-0 WaitStart (backend, fds watched) with the
-// WaitEnd that follows (time in the kernel). Waits that may block are
-// ignored.
+// Update pairs each WaitStart (backend, fds watched, timeout) with the
+// WaitEnd that follows (time in the kernel) and keeps the warm timeout-0
+// ones. Waits that may block are ignored.
 func (p *costPlot) Update(msg tea.Msg) tea.Cmd {
 	f, ok := msg.(*frameMsg)
 	if !ok {
@@ -87,18 +96,20 @@ func (p *costPlot) Update(msg tea.Msg) tea.Cmd {
 		ev := &f.Events[i]
 		switch ev.Kind {
 		case reactor.KindWaitStart:
-			p.cur, p.watched, p.open = ev.Backend, ev.N, ev.Dur == 0
+			p.cur, p.watched, p.open, p.zero = ev.Backend, ev.N, true, ev.Dur == 0
 			if p.cur == "" {
 				p.cur = f.Backend
 			}
 		case reactor.KindOverflow:
-			p.open = false // the pair may be broken
+			p.open, p.prevZero = false, false // events were lost: pairs may be broken
 		case reactor.KindWaitEnd:
 			if !p.open {
 				continue
 			}
-			p.open = false
-			p.add(p.cur, p.watched, int64(ev.Dur))
+			if p.zero && p.prevZero {
+				p.add(p.cur, p.watched, int64(ev.Dur))
+			}
+			p.open, p.prevZero = false, p.zero
 		}
 	}
 	return nil
@@ -118,6 +129,7 @@ func (p *costPlot) add(backend string, watched, ns int64) {
 	}
 	bk.add(max(ns, 0))
 	p.samples++
+	p.last, p.lastFds = backend, watched
 	p.maxFds = max(p.maxFds, k+32)
 }
 
@@ -157,8 +169,9 @@ func (p *costPlot) points() []costPoint {
 	return pts
 }
 
-// View hand-draws a scatter plot with labelled axes. Below the x axis:
-// the glyph legend with the y scale, and (when there is room) what a
+// View hand-draws a scatter plot with labelled axes; the y axis names its
+// scale (linear or log). Below the x axis: the glyph legend with the
+// latest point's value (rows are coarse), and (when there is room) what a
 // point is.
 func (p *costPlot) View() string {
 	if p.w <= 0 || p.h <= 0 {
@@ -193,17 +206,27 @@ func (p *costPlot) View() string {
 	}
 	var b strings.Builder
 	for i, row := range grid {
-		b.WriteString(padLeft(sc.label(i, plotH), yw-1) + " |" + string(row))
+		label := sc.label(i, plotH)
+		if i == 1 && label == "" && plotH >= 4 {
+			label = sc.short() // the scale's name in a free row
+		}
+		b.WriteString(padLeft(label, yw-1) + " |" + string(row))
 		b.WriteByte('\n')
 	}
 	b.WriteString(strings.Repeat(" ", yw) + "+" + strings.Repeat("-", plotW) + "\n")
 	axis := "0 fds watched →"
 	right := strconv.Itoa(maxX)
 	b.WriteString(strings.Repeat(" ", yw+1) + fit(axis, max(0, plotW-len(right))) + right + "\n")
-	legend := "s select  p poll  e epoll  * both · y " + sc.name()
-	note := "point = median of recent timeout-0 waits · " + strconv.Itoa(p.samples) + " samples"
+	legend := "s select  p poll  e epoll  * both"
+	if bk := p.buckets[p.last][costBucket(p.lastFds)]; bk != nil {
+		legend += " · now " + strconv.FormatInt(p.lastFds, 10) + " fds: " + fmtDur(durNS(bk.median()))
+	}
+	if plotH < 4 {
+		legend += " · y " + sc.name()
+	}
+	note := "point = median of recent warm timeout-0 waits · " + strconv.Itoa(p.samples) + " samples"
 	if p.samples == 0 {
-		legend = "waiting for samples: only timeout-0 waits are timed"
+		legend = "waiting for samples: only warm timeout-0 waits are timed"
 		note = "(they never sleep, so they measure the call itself)"
 	}
 	b.WriteString(fit(legend, p.w))
@@ -240,6 +263,14 @@ func niceCeil(v float64) float64 {
 		}
 	}
 	return 10 * p
+}
+
+// short is the scale's name for the y-axis column.
+func (s costScale) short() string {
+	if s.log {
+		return "log"
+	}
+	return "linear"
 }
 
 func (s costScale) name() string {

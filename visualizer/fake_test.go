@@ -203,18 +203,21 @@ func (s *synth) passes(k, n int, backend string, watched int64) {
 	}
 }
 
-// probe emits one cost-probe pass: a wait with timeout 0 whose time is
-// the call's cost, growing with fds watched on select and poll.
+// probe emits a cost probe as the lesson driver runs it: two passes whose
+// waits have timeout 0, a cold warm-up then the measured call, whose cost
+// grows with fds watched on select and poll.
 func (s *synth) probe(backend string, watched int64) {
 	cost := 1500 * time.Nanosecond
 	if backend != "epoll" {
 		cost += time.Duration(watched) * 25 * time.Nanosecond
 	}
-	s.pass++
-	s.emit(reactor.TraceEvent{Kind: reactor.KindPassStart, N: s.pass})
-	s.emit(reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: backend, N: watched, Dur: 0})
-	s.emit(reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 0, Dur: cost})
-	s.emit(reactor.TraceEvent{Kind: reactor.KindPassEnd, Dur: cost + time.Microsecond})
+	for _, d := range []time.Duration{cost + 6*time.Microsecond, cost} {
+		s.pass++
+		s.emit(reactor.TraceEvent{Kind: reactor.KindPassStart, N: s.pass})
+		s.emit(reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: backend, N: watched, Dur: 0})
+		s.emit(reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 0, Dur: d})
+		s.emit(reactor.TraceEvent{Kind: reactor.KindPassEnd, Dur: d + time.Microsecond})
+	}
 }
 
 func (s *synth) take() []reactor.TraceEvent {

@@ -71,9 +71,9 @@ func dashboardScenario(w, h int) (*App, *fakeLive) {
 			s.emit(reactor.TraceEvent{Kind: reactor.KindError, Label: "accept", Text: "select: fd 1024 is past FD_SETSIZE (1024); use poll or epoll"})
 		}
 		live.src.push(s.take()...)
-		st.Passes += 4 // three with work, one cost probe
+		st.Passes += 5 // three with work, two for the cost probe
 		st.Events += 3
-		st.WaitCalls += 4
+		st.WaitCalls += 5
 		st.Reads += 3
 		st.Writes += 3
 		st.Wakes++

@@ -35,9 +35,10 @@ func frameOf(now time.Time, evs ...reactor.TraceEvent) *frameMsg {
 	return &frameMsg{Now: now, Events: evs, Backend: "poll"}
 }
 
-// Only waits with timeout 0 become cost samples: a wait that may block
-// measures how long nothing happened, not the call — even when it ends
-// with ready fds.
+// Only warm waits with timeout 0 become cost samples: a wait that may
+// block measures how long nothing happened, not the call — even when it
+// ends with ready fds — and the first timeout-0 wait after one that could
+// block runs on a cold CPU.
 func TestCostPlotCountsOnlyTimeoutZeroWaits(t *testing.T) {
 	p := newCostPlot()
 	p.Update(frameOf(t0,
@@ -47,7 +48,10 @@ func TestCostPlotCountsOnlyTimeoutZeroWaits(t *testing.T) {
 		// blocked forever until work came: ignored
 		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100, Dur: -1},
 		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 1, Dur: 5 * time.Millisecond},
-		// a cost probe: counted even with nothing ready
+		// a cost probe's warm-up: timeout 0, but right after a sleep (cold)
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100, Dur: 0},
+		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 1, Dur: 9 * time.Millisecond},
+		// the measured call: counted, even with nothing ready
 		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "select", N: 100, Dur: 0},
 	))
 	p.Update(frameOf(t0.Add(frameDur), // the matching WaitEnd arrives a frame later
@@ -65,19 +69,28 @@ func TestCostPlotCountsOnlyTimeoutZeroWaits(t *testing.T) {
 	if !strings.Contains(got, "|                              s") || !strings.Contains(got, "40µs") {
 		t.Errorf("View() lacks the select point or its 40µs scale:\n%s", got)
 	}
-	if strings.Contains(got, "78ms") {
-		t.Errorf("View() scales to the blocked wait's 78ms:\n%s", got)
+	for _, bad := range []string{"78ms", "9.0ms"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("View() scales to an ignored wait's %s:\n%s", bad, got)
+		}
 	}
 }
 
-// With no timeout-0 waits yet the plot says it is waiting, rather than
-// falling back to waits that blocked.
+// With no warm timeout-0 waits yet the plot says it is waiting, rather
+// than falling back to waits that blocked.
 func TestCostPlotWaitsForSamples(t *testing.T) {
 	p := newCostPlot()
 	p.Update(frameOf(t0,
 		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "epoll", N: 10, Dur: 50 * time.Millisecond},
 		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 3, Dur: 20 * time.Millisecond},
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "epoll", N: 10, Dur: 0},
+		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 0, Dur: 9 * time.Microsecond},
+		reactor.TraceEvent{Kind: reactor.KindWaitStart, Backend: "epoll", N: 10, Dur: 10 * time.Millisecond},
+		reactor.TraceEvent{Kind: reactor.KindWaitEnd, N: 1, Dur: 3 * time.Millisecond},
 	))
+	if p.samples != 0 {
+		t.Errorf("samples = %d; want 0", p.samples)
+	}
 	p.SetSize(60, 9)
 	got := p.View()
 	if !strings.Contains(got, "waiting for samples") {
