@@ -36,7 +36,8 @@
 //   - chain.go: a Deferred's ladder of (callback, errback) steps, fed from
 //     deferred.TraceEvent through a [ChainSource] such as [ChainRecorder].
 //   - costplot.go: the cost of one wait call against fds watched, one
-//     letter per backend (s, p, e), from waits that returned ready fds.
+//     letter per backend (s, p, e), from warm timeout-0 waits only (the
+//     lesson driver's cost probes): a wait that may block times the sleep.
 //
 // Layout (layout.go) stacks the panes a lesson asks for in one or two
 // columns, squeezing the least important ones before hiding any. Below
