@@ -24,6 +24,7 @@ const typingPace = time.Second
 type clientSet struct {
 	addr   string
 	report func(error)
+	line   func(id, n int) string // the n-th line client id types (from 1); nil = defaultLine
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -105,7 +106,11 @@ func (s *clientSet) typeLines(id int, c net.Conn) {
 			return
 		case <-t.C:
 		}
-		if _, err := fmt.Fprintf(c, "client %d, line %d\n", id, line); err != nil {
+		text := defaultLine(id, line)
+		if s.line != nil {
+			text = s.line(id, line)
+		}
+		if _, err := fmt.Fprintf(c, "%s\n", text); err != nil {
 			return
 		}
 		if _, err := rd.ReadString('\n'); err != nil {
@@ -113,6 +118,10 @@ func (s *clientSet) typeLines(id int, c net.Conn) {
 		}
 	}
 }
+
+// defaultLine is what a simulated client types unless the scenario says
+// otherwise.
+func defaultLine(id, n int) string { return fmt.Sprintf("client %d, line %d", id, n) }
 
 // track records a connected client; false if it was dropped (or the set
 // closed) while it was dialling.

@@ -31,6 +31,15 @@
 // Simulated clients are ordinary Go net.Conn dialers on the other end of
 // real loopback sockets; only the server side lives on the reactor.
 //
+// # Deferred chains
+//
+// The "lookup" server (lesson 3) answers each line through a Deferred chain
+// on the loop's clock: parse, a slow lookup that returns its own Deferred,
+// a timeout, an errback that recovers, the reply. Every Deferred is fired
+// on the loop goroutine. A [visualizer.ChainRecorder] observes them, and
+// the Live that Lesson.Start returns for such a scenario is also a
+// [visualizer.ChainSource], which is what puts the chain pane on screen.
+//
 // # Commands
 //
 // [ListCommand] prints the lesson list (works without a terminal),

@@ -55,6 +55,8 @@ type Driver struct {
 	closeErr  error
 
 	refusals refusalReporter
+
+	chains *visualizer.ChainRecorder // Deferred events for the chain pane (lesson 3); nil = none
 }
 
 var _ visualizer.Live = (*Driver)(nil)

@@ -55,6 +55,9 @@ func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
 	if err != nil {
 		return nil, err // not a nil *Driver inside a non-nil interface
 	}
+	if d.chains != nil {
+		return chainLive{d}, nil // its Deferreds feed the chain pane
+	}
 	return d, nil
 }
 

@@ -12,7 +12,7 @@ import (
 // Scenario is the live part of a lesson: what runs beside the prose.
 type Scenario struct {
 	Backend       string // reactor backend at start ("" = reactor.DefaultBackend())
-	Server        string // server protocol on the reactor: "echo", "chat" or "discard"
+	Server        string // server protocol on the reactor: "echo", "chat", "discard" or "lookup" (lesson 3's Deferred chains)
 	ActiveClients int    // simulated clients typing from the start
 	IdleClients   int    // simulated clients connected but silent from the start
 	Panes         []visualizer.PaneID
@@ -51,6 +51,20 @@ var manifest = []*Lesson{
 			},
 			Controls: visualizer.CtlPause | visualizer.CtlStep | visualizer.CtlBackend |
 				visualizer.CtlAddActive | visualizer.CtlAddIdle | visualizer.CtlDrop,
+		},
+	},
+	{
+		slug:    "deferreds-two-tracks",
+		file:    "content/03-deferreds-two-tracks.md",
+		summary: "a Deferred's two tracks, drawn live as a line server answers through chains",
+		scenario: Scenario{
+			Server:        lookupProtocol,
+			ActiveClients: 2,
+			Panes: []visualizer.PaneID{
+				visualizer.PaneChain, visualizer.PaneStalls,
+			},
+			Controls: visualizer.CtlPause | visualizer.CtlStep | visualizer.CtlSlow |
+				visualizer.CtlAddActive | visualizer.CtlDrop | visualizer.CtlStall,
 		},
 	},
 }

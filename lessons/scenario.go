@@ -26,6 +26,8 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	d := newDriver(loop, srv.addr, true, srv.close)
 	d.info = infoLine(sc.Server, srv.addr)
 	d.probeEvery = probesFor(sc.Panes)
+	d.chains = srv.chains
+	d.clients.line = srv.line
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/reactor/tcp"
+	"github.com/reactorlab/reactorlab/visualizer"
 )
 
 func TestInfoLine(t *testing.T) {
@@ -76,7 +78,10 @@ func TestLessonScenarios(t *testing.T) {
 			if want := sc.Backend; want != "" && live.Backend() != want {
 				t.Errorf("Backend() = %q; want %q", live.Backend(), want)
 			}
-			d := live.(*Driver)
+			d := driverOf(t, live)
+			if _, ok := live.(visualizer.ChainSource); ok != slices.Contains(sc.Panes, visualizer.PaneChain) {
+				t.Errorf("Live is a ChainSource: %v; want %v (it shows the chain pane)", ok, !ok)
+			}
 			if _, port, _ := net.SplitHostPort(d.Addr()); !strings.Contains(live.Info(), "nc 127.0.0.1 "+port) {
 				t.Errorf("Info() = %q; want the nc command for port %s", live.Info(), port)
 			}

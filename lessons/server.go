@@ -3,17 +3,24 @@ package lessons
 import (
 	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/reactor/tcp"
+	"github.com/reactorlab/reactorlab/visualizer"
 )
 
 // server is the scenario's TCP server, as the driver needs it.
 type server struct {
 	addr  string       // bound address, "127.0.0.1:PORT"
 	close func() error // loop goroutine (or after the loop stopped)
+
+	chains *visualizer.ChainRecorder // Deferred events for the chain pane; nil = none
+	line   func(id, n int) string    // what simulated clients type; nil = the default
 }
 
 // startServer serves the built-in protocol on loop at addr. Call it before
 // the loop runs.
 func startServer(l *reactor.Loop, protocol, addr string) (*server, error) {
+	if protocol == lookupProtocol {
+		return startLookupServer(l, addr)
+	}
 	srv, err := tcp.NewServer(l, addr, protocol)
 	if err != nil {
 		return nil, err
