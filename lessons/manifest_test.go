@@ -72,6 +72,8 @@ func TestFind(t *testing.T) {
 		{" 2 ", 1, false},
 		{"select-and-the-1024-wall", 1, false},
 		{"one-process-many-connections", 0, false},
+		{"3", 2, false},
+		{"deferreds-two-tracks", 2, false},
 		{"0", 0, true},
 		{"99", 0, true},
 		{"nope", 0, true},
