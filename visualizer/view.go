@@ -182,7 +182,7 @@ func (m *App) helpView() string {
 		"            E error  . watched, nothing reported",
 		"Loop        bar height = share of each frame's time; S = loop stalled",
 		"Cost plot   s select  p poll  e epoll  * several in one cell;",
-		"            fastest recent wait that found work, per fds watched",
+		"            median cost of recent non-blocking waits, per fds watched",
 		"Chain       ✓ ran  ▶ paused here  · not run yet",
 		"            [cb]/[eb] a function on that track  -- passthru",
 	)
