@@ -38,11 +38,27 @@ func renderProse(md string, width int, dark bool) string {
 	if !dark {
 		style = styles.LightStyle
 	}
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(max(20, width)))
+	width = max(20, width)
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
 	if err == nil {
-		if out, err := r.Render(md); err == nil {
+		if out, err := r.Render(unquote(md)); err == nil {
 			return strings.Trim(out, "\n")
 		}
 	}
 	return md
+}
+
+// unquote turns each blockquote line ("> ...", the lessons' "Try this"
+// prompts) into a plain paragraph that starts with "▶ ". glamour wraps a
+// quote's text to the full width and only then adds its "│ " bar, so a
+// line that just fits spills a lone word outside the quote; a plain
+// paragraph wraps cleanly at every width.
+func unquote(md string) string {
+	lines := strings.Split(md, "\n")
+	for i, line := range lines {
+		if text, ok := strings.CutPrefix(line, "> "); ok {
+			lines[i] = "▶ " + text
+		}
+	}
+	return strings.Join(lines, "\n")
 }
