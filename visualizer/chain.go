@@ -245,7 +245,10 @@ func (p *chain) View() string {
 		}
 		lines = append(lines, fit(head, p.w))
 		now := "value: not fired yet"
-		if s.fired {
+		switch {
+		case s.fired && s.track == deferred.TrackNone:
+			now = "value: " + s.value + " (no result while it waits)"
+		case s.fired:
 			now = "value " + s.value + " on the " + s.track.String() + " track"
 		}
 		lines = append(lines, fit(now, p.w))
