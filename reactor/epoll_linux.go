@@ -115,10 +115,16 @@ func (p *epollPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 		p.raw = make([]unix.EpollEvent, want)
 	}
 	raw := p.raw[:want]
+	budget := startWait(timeout)
 	ms := msTimeout(timeout)
 	for {
 		n, err := unix.EpollWait(p.epfd, raw, ms)
 		if err == unix.EINTR {
+			left, ok := budget.left()
+			if !ok {
+				return 0, nil
+			}
+			ms = msTimeout(left)
 			continue
 		}
 		if err != nil {

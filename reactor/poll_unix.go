@@ -94,10 +94,16 @@ func (p *pollPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 	if p.closed {
 		return 0, ErrStopped
 	}
+	budget := startWait(timeout)
 	ms := msTimeout(timeout)
 	for {
 		n, err := unix.Poll(p.pfds, ms)
 		if err == unix.EINTR {
+			left, ok := budget.left()
+			if !ok {
+				return 0, nil
+			}
+			ms = msTimeout(left)
 			continue
 		}
 		if err != nil {

@@ -21,7 +21,8 @@ import (
 //	Wait        fill evs with ready fds and return how many; never more
 //	            than len(evs). timeout < 0 blocks, 0 polls, and a positive
 //	            sub-millisecond timeout is rounded UP to 1ms so it never
-//	            becomes a busy 0. EINTR is retried inside.
+//	            becomes a busy 0. EINTR is retried inside, with only
+//	            the time left of the timeout.
 //	Close       release the kernel object (epoll's fd); the registered fds
 //	            are not closed.
 type Poller interface {
@@ -69,6 +70,33 @@ func NewPoller(name string) (Poller, error) {
 		return NewPoller(DefaultBackend())
 	}
 	return nil, ErrUnknownBackend
+}
+
+// waitBudget remembers when a wait began so that a wait interrupted by a
+// signal (EINTR) is retried with only the time that is left: restarting the
+// full timeout would let a steady stream of signals (SIGWINCH while a
+// terminal is resized) hold the loop past its timers indefinitely.
+type waitBudget struct {
+	timeout time.Duration
+	start   time.Time // read only for positive timeouts
+}
+
+func startWait(timeout time.Duration) waitBudget {
+	b := waitBudget{timeout: timeout}
+	if timeout > 0 {
+		b.start = time.Now()
+	}
+	return b
+}
+
+// left returns the timeout for the retry, and false when the time is up
+// (the wait then reports no events, as a timeout does).
+func (b waitBudget) left() (time.Duration, bool) {
+	if b.timeout <= 0 {
+		return b.timeout, true
+	}
+	d := b.timeout - time.Since(b.start)
+	return d, d > 0
 }
 
 // msTimeout converts a duration to a millisecond timeout, rounding up.

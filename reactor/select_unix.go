@@ -88,11 +88,19 @@ func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 	}
 	var tv *unix.Timeval
 	var tvs unix.Timeval
-	if timeout >= 0 {
-		tvs = unix.NsecToTimeval(int64(msTimeout(timeout)) * int64(time.Millisecond))
-		tv = &tvs
-	}
+	budget := startWait(timeout)
 	for {
+		if timeout >= 0 {
+			// Set every call: the kernel may overwrite it (Linux writes
+			// back the time left), and a retry after EINTR gets only
+			// what remains of the timeout.
+			left, ok := budget.left()
+			if !ok {
+				return 0, nil
+			}
+			tvs = unix.NsecToTimeval(int64(msTimeout(left)) * int64(time.Millisecond))
+			tv = &tvs
+		}
 		// select overwrites its sets with the answer: rebuild them every call.
 		p.rset.Zero()
 		p.wset.Zero()
@@ -112,7 +120,7 @@ func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 		}
 		n, err := unix.Select(maxfd+1, &p.rset, &p.wset, nil, tv)
 		if err == unix.EINTR {
-			continue // a signal interrupted the wait: just wait again
+			continue // a signal interrupted the wait: wait out the rest
 		}
 		if err == unix.EBADF {
 			// Some registered fd was closed without Deregister. select
