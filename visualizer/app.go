@@ -229,9 +229,9 @@ func (m *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.ensureProse()
 	case key.Matches(msg, k.ScrollDown):
-		m.scroll++
+		m.scroll = m.clampScroll(m.scroll + 1)
 	case key.Matches(msg, k.ScrollUp):
-		m.scroll = max(0, m.scroll-1)
+		m.scroll = max(0, m.clampScroll(m.scroll)-1)
 	}
 	return nil
 }

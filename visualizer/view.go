@@ -245,6 +245,23 @@ func (m *App) lessonView() string {
 	return b.String()
 }
 
+// clampScroll limits scroll to the last position that still fills the
+// prose column with the current page as rendered at the current width
+// (unchanged while the page is not rendered yet). Update clamps; View only
+// reads, so keys that arrive faster than frames cannot scroll past the end.
+func (m *App) clampScroll(scroll int) int {
+	pw := m.proseWidth()
+	if m.state != stateLesson || m.dashboard || pw <= 0 {
+		return scroll
+	}
+	l := m.lessons[m.cur]
+	lines, ok := m.prose[proseKey{slug: l.Slug(), page: m.page, width: pw - 1, dark: m.dark}]
+	if !ok {
+		return scroll
+	}
+	return min(scroll, max(0, len(lines)-(m.h-headerRows-footerRows)))
+}
+
 // proseLines is the visible slice of the rendered page.
 func (m *App) proseLines(pw, h int) []string {
 	l := m.lessons[m.cur]
@@ -256,8 +273,7 @@ func (m *App) proseLines(pw, h int) []string {
 	if !ok {
 		return []string{"rendering…"}
 	}
-	m.scroll = min(m.scroll, max(0, len(lines)-h))
-	lines = lines[m.scroll:]
+	lines = lines[min(m.scroll, max(0, len(lines)-h)):]
 	if len(lines) > h {
 		lines = lines[:h]
 	}
