@@ -199,7 +199,7 @@ func (p *costPlot) View() string {
 		x := min(plotW-1, q.fds*(plotW-1)/maxX)
 		row := plotH - 1 - sc.row(q.ns, plotH)
 		if c := grid[row][x]; c != ' ' && c != q.g {
-			grid[row][x] = '*' // two backends on one cell
+			grid[row][x] = '*' // two or more backends on one cell
 		} else {
 			grid[row][x] = q.g
 		}
@@ -217,7 +217,7 @@ func (p *costPlot) View() string {
 	axis := "0 fds watched →"
 	right := strconv.Itoa(maxX)
 	b.WriteString(strings.Repeat(" ", yw+1) + fit(axis, max(0, plotW-len(right))) + right + "\n")
-	legend := "s select  p poll  e epoll  * both"
+	legend := "s select  p poll  e epoll  * several"
 	if bk := p.buckets[p.last][costBucket(p.lastFds)]; bk != nil {
 		legend += " · now " + strconv.FormatInt(p.lastFds, 10) + " fds: " + fmtDur(durNS(bk.median()))
 	}
