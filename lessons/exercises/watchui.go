@@ -167,7 +167,8 @@ func (m watchModel) key(k string) (tea.Model, tea.Cmd) {
 		case "up", "k":
 			m.scroll = max(0, m.scroll-1)
 		case "down", "j", "space":
-			m.scroll++
+			// Stop at the last line, as View does, so ↑ answers at once.
+			m.scroll = min(m.scroll+1, max(0, strings.Count(m.solution, "\n")))
 		case "q":
 			return m, tea.Quit
 		default:
