@@ -120,7 +120,7 @@ func (c *Connector) fail(err error) {
 }
 
 func (c *Connector) connected() {
-	p := c.factory.BuildProtocol(c.remote)
+	p := buildProtocol(c.factory, c.fd, c.remote)
 	if p == nil {
 		unix.Close(c.fd)
 		return

@@ -200,7 +200,7 @@ func (ln *Listener) refuseOne() bool {
 func (ln *Listener) newConn(fd int, sa unix.Sockaddr) {
 	setNoDelay(fd)
 	remote := tcpAddr(sa)
-	p := ln.factory.BuildProtocol(remote)
+	p := buildProtocol(ln.factory, fd, remote)
 	if p == nil {
 		unix.Close(fd) // the factory declined this client
 		return

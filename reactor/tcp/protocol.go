@@ -44,6 +44,22 @@ type FactoryFunc func(remote net.Addr) Protocol
 // BuildProtocol calls f.
 func (f FactoryFunc) BuildProtocol(remote net.Addr) Protocol { return f(remote) }
 
+// buildProtocol asks f for the protocol of the connection on fd. If f
+// panics, fd is closed before the panic goes on to the loop (which records
+// it): a factory bug costs that client its connection, not the process one
+// fd per client.
+func buildProtocol(f Factory, fd int, remote net.Addr) Protocol {
+	built := false
+	defer func() {
+		if !built {
+			unix.Close(fd)
+		}
+	}()
+	p := f.BuildProtocol(remote)
+	built = true
+	return p
+}
+
 // ClientFactory is a Factory that wants to hear when ConnectTCP fails.
 type ClientFactory interface {
 	Factory
