@@ -203,25 +203,62 @@ func lookupLine(id, n int) string {
 }
 
 // The deferred package's unhandled-failure binding is process-wide: one
-// scenario holds it at a time (a lesson being left may still be closing
-// while the next one starts).
+// scenario holds it at a time. Leaving lesson 3 and opening it again
+// starts the new scenario while the old one is still closing, so a new
+// scenario waits (briefly: the old one is on its way out) for the binding
+// rather than run without it for the rest of its life, with failures
+// going to stderr under the screen once the old one restores the default
+// hook.
 var deferredBinding struct {
 	sync.Mutex
-	owner *reactor.Loop
+	owner   *reactor.Loop
+	free    chan struct{} // closed when owner gives the binding back
+	waiters int           // scenarios waiting in wire
+}
+
+// bindWait bounds the wait for a binding another scenario holds. Past it
+// (two lookup scenarios really running at once) the newcomer only
+// observes, as before.
+const bindWait = 3 * time.Second
+
+// bindingWaiters is how many scenarios wait for the binding (tests).
+func bindingWaiters() int {
+	deferredBinding.Lock()
+	defer deferredBinding.Unlock()
+	return deferredBinding.waiters
 }
 
 // wire starts observing Deferreds into the recorder and binds unhandled
 // failures to loop: reported at the end of the pass as a trace error
 // (which the screen shows), never printed over the screen. The returned
-// function undoes both. Call it before the loop runs.
+// function undoes both. Call it before the loop runs: it may wait up to
+// bindWait for a scenario that is closing.
 func (s *lookupServer) wire(loop *reactor.Loop) (undo func()) {
-	stopObserving := deferred.Observe(s.rec.Observe)
 	deferredBinding.Lock()
 	defer deferredBinding.Unlock()
+	if deferredBinding.owner != nil {
+		deferredBinding.waiters++
+		deadline := time.Now().Add(bindWait)
+		for left := bindWait; deferredBinding.owner != nil && left > 0; left = time.Until(deadline) {
+			free := deferredBinding.free
+			deferredBinding.Unlock()
+			t := time.NewTimer(left)
+			select {
+			case <-free:
+			case <-t.C:
+			}
+			t.Stop()
+			deferredBinding.Lock()
+		}
+		deferredBinding.waiters--
+	}
+	stopObserving := deferred.Observe(s.rec.Observe)
 	if deferredBinding.owner != nil {
 		return stopObserving
 	}
 	deferredBinding.owner = loop
+	free := make(chan struct{})
+	deferredBinding.free = free
 	prevHook := deferred.SetUnhandledHook(func(deferred.UnhandledFailure) {})
 	unbind := deferred.Bind(loop)
 	return func() {
@@ -231,6 +268,7 @@ func (s *lookupServer) wire(loop *reactor.Loop) (undo func()) {
 		unbind()
 		deferred.SetUnhandledHook(prevHook)
 		deferredBinding.owner = nil
+		close(free)
 	}
 }
 
