@@ -41,13 +41,6 @@ type slot struct {
 	live  bool
 }
 
-// loop states
-const (
-	stateIdle int32 = iota
-	stateRunning
-	stateStopped
-)
-
 // Loop is a single-threaded reactor: one goroutine waits for readiness,
 // dispatches handlers, then runs due timers and queued calls, and repeats.
 // Unless a method says otherwise it must be called on the loop goroutine
@@ -75,7 +68,6 @@ type Loop struct {
 	wakePending atomic.Bool
 	inWait      atomic.Bool // the loop is (about to be) blocked in Wait
 	stopReq     atomic.Bool
-	state       atomic.Int32
 	running     bool
 	inPass      bool // trace events are batched until the pass ends
 	closed      bool
@@ -312,7 +304,6 @@ func (l *Loop) Close() error {
 		return nil
 	}
 	l.closed = true
-	l.state.Store(stateStopped)
 	e1 := l.poller.Close()
 	l.remoteMu.Lock()
 	l.wakerClosed = true

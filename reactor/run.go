@@ -61,14 +61,13 @@ func (l *Loop) skipIdleGap() {
 }
 
 func (l *Loop) enter() error {
-	if l.closed || l.state.Load() == stateStopped {
+	if l.closed || l.hooksDone { // closed, or stopped (a loop runs once)
 		return ErrStopped
 	}
 	if l.running {
 		return fmt.Errorf("reactor: Run or Iterate called from inside the loop")
 	}
 	l.running = true
-	l.state.Store(stateRunning)
 	return nil
 }
 
@@ -82,7 +81,6 @@ func (l *Loop) Stop() {
 }
 
 func (l *Loop) shutdown() {
-	l.state.Store(stateStopped)
 	if l.hooksDone {
 		return
 	}
