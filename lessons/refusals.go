@@ -38,7 +38,7 @@ func (r *refusalReporter) scan(src *watchedSource, evs []reactor.TraceEvent) {
 	more := 0
 	for i := range evs {
 		ev := &evs[i]
-		if !isRefusal(ev) {
+		if !isRefusal(ev) || !reworded(ev) {
 			continue
 		}
 		if first == nil {
@@ -94,6 +94,16 @@ func isRefusal(ev *reactor.TraceEvent) bool {
 		return !strings.HasPrefix(ev.Text, "switch to ")
 	}
 	return false
+}
+
+// reworded reports whether the screen needs the driver's wording of a
+// refusal. The screen shows every KindError of the trace itself, as
+// "label: text"; copying a plain one to Errors in the same words made a
+// single error read "(×2)". Only the select refusal, which the driver
+// rewords to lead with FD_SETSIZE, is worth copying (and a KindRefused,
+// which it words with the listener's label and a burst count).
+func reworded(ev *reactor.TraceEvent) bool {
+	return ev.Kind != reactor.KindError || strings.Contains(ev.Text, "FD_SETSIZE")
 }
 
 // watchedSource is the TraceSource the driver hands out.
