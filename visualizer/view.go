@@ -167,12 +167,18 @@ func (m *App) helpView() string {
 	if m.live != nil {
 		ctl = m.live.controls
 	}
-	groups := [][]key.Binding{
-		{k.Up, k.Down, k.Open, k.Back},
-		{k.PrevPage, k.NextPage, k.ScrollUp, k.ScrollDown},
-		k.liveBindings(ctl),
-		{k.Help, k.Quit},
+	// From home: every key, as a reference. In a lesson or the dashboard:
+	// only the keys that work there.
+	var groups [][]key.Binding
+	switch {
+	case m.state == stateHome:
+		groups = append(groups, []key.Binding{k.Up, k.Down, k.Open, k.Back},
+			[]key.Binding{k.PrevPage, k.NextPage, k.ScrollUp, k.ScrollDown})
+	case !m.dashboard:
+		groups = append(groups, []key.Binding{k.PrevPage, k.NextPage, k.Back},
+			[]key.Binding{k.ScrollUp, k.ScrollDown})
 	}
+	groups = append(groups, k.liveBindings(ctl), []key.Binding{k.Help, k.Quit})
 	lines := []string{styleTitle.Render("Help") + " — press ? or esc to close", ""}
 	lines = append(lines, strings.Split(m.help.FullHelpView(groups), "\n")...)
 	lines = append(lines, "",
