@@ -24,8 +24,8 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 	runCmds(lesson, lesson.Init())
 	home, _ := NewApp(twoLessons(), "", manual, WithStateDir(""))
 	tests := []struct {
-		name      string
-		m         *App
+		name       string
+		m          *App
 		has, hasnt []string
 	}{
 		{"dashboard", dash, []string{"pause/resume", "quit"}, []string{"next page", "prev page", "scroll text", "back", "open"}},
