@@ -245,9 +245,9 @@ func (m *App) enterLesson(i int) tea.Cmd {
 	l := m.lessons[i]
 	cmds := []tea.Cmd{m.ensureProse()}
 	if data := m.prog.visit(l.Slug()); data != nil {
-		path := m.prog.path
+		prog, seq := m.prog, m.prog.seq
 		cmds = append(cmds, safeCmd(func() tea.Msg {
-			if err := saveProgress(path, data); err != nil {
+			if err := prog.save(seq, data); err != nil {
 				return cmdErrMsg{fmt.Errorf("saving progress: %w", err)}
 			}
 			return nil

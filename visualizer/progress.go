@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // progress remembers which lessons the learner has opened ("visited"),
@@ -13,6 +14,13 @@ import (
 type progress struct {
 	path    string // "" = memory only
 	visited map[string]bool
+	seq     int // UI goroutine: bumped by every change visit returns
+
+	// Saves run in Cmds, which bubbletea runs concurrently: saveMu keeps
+	// two from sharing the temp file, and saved keeps an older list from
+	// overwriting a newer one.
+	saveMu sync.Mutex
+	saved  int // seq of the list on disk
 }
 
 // progressPath resolves where progress lives for cfg ("" = memory only).
@@ -63,6 +71,7 @@ func (p *progress) visit(slug string) []byte {
 	if p.path == "" {
 		return nil
 	}
+	p.seq++
 	slugs := make([]string, 0, len(p.visited))
 	for s := range p.visited {
 		slugs = append(slugs, s)
@@ -71,7 +80,22 @@ func (p *progress) visit(slug string) []byte {
 	return []byte(strings.Join(slugs, "\n") + "\n")
 }
 
-// save writes data atomically enough for a progress file. Errors are
+// save writes data, the list as of change seq, unless a newer list is on
+// disk already. Safe from any goroutine.
+func (p *progress) save(seq int, data []byte) error {
+	p.saveMu.Lock()
+	defer p.saveMu.Unlock()
+	if seq <= p.saved {
+		return nil
+	}
+	if err := saveProgress(p.path, data); err != nil {
+		return err
+	}
+	p.saved = seq
+	return nil
+}
+
+// saveProgress writes data atomically enough for a progress file. Errors are
 // returned so the screen can mention them; progress is never essential.
 func saveProgress(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
