@@ -45,6 +45,8 @@
 //
 // # Contract
 //
-// Scenarios implement [Lesson] and [Live] (live.go). The visualizer makes no
-// syscalls and knows nothing about sockets.
+// Scenarios implement [Lesson] and [Live] (live.go). The visualizer makes
+// none of the reactor's syscalls and knows nothing about sockets; its only
+// I/O is the learner's progress file (progress.go), read before the
+// program starts and written from a Cmd, never from Update or View.
 package visualizer
