@@ -11,8 +11,9 @@ import (
 // This file is the contract between the visualizer and the packages that
 // run scenarios (lessons/, `reactorlab serve`). The visualizer makes none
 // of the reactor's syscalls and knows nothing about sockets (its only I/O
-// is the progress file): it only reads what a Live hands it (trace events, stats, a snapshot of the interest set) and calls the
-// Live's control methods when the learner presses a key.
+// is the progress file): it only reads what a Live hands it (trace events,
+// stats, a snapshot of the interest set) and calls the Live's control
+// methods when the learner presses a key.
 //
 // Entry points:
 //
