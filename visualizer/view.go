@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"charm.land/lipgloss/v2"
 	"strconv"
 	"strings"
 
@@ -114,9 +115,18 @@ func (m *App) footer() string {
 		if m.live != nil {
 			bs = append(bs, k.liveBindings(m.live.controls)...)
 		}
-		bs = append(bs, k.Help, k.Quit)
 	}
-	return fit(m.help.ShortHelpView(bs), m.w)
+	// "? help" and "q quit" are pinned at the right so a narrow terminal
+	// cuts the live controls (all listed under ?) rather than the way to
+	// find them or to leave.
+	right := m.help.ShortHelpView([]key.Binding{k.Help, k.Quit})
+	if len(bs) == 0 {
+		return fit(right, m.w)
+	}
+	sep := m.help.ShortSeparator
+	left := m.help
+	left.SetWidth(max(0, m.w-lipgloss.Width(right)-lipgloss.Width(sep)))
+	return fit(left.ShortHelpView(bs)+m.help.Styles.ShortSeparator.Render(sep)+right, m.w)
 }
 
 func (m *App) homeView() string {
