@@ -92,14 +92,15 @@ func (l *Loop) shutdown() {
 
 // pass1 is one turn of the loop: wait → dispatch → calls and timers.
 func (l *Loop) pass1(timeout time.Duration) error {
-	tracing := l.Tracing()
+	subs := l.subscribers()
+	tracing := subs != nil
 	passStart := time.Now()
 	l.inPass = true
 	defer l.endPass()
 	l.pass++
 	l.counters.passes.Add(1)
 	if tracing {
-		l.emit(&TraceEvent{Kind: KindPassStart, N: int64(l.pass), At: l.at(passStart)})
+		l.emitPass(subs, KindPassStart, l.at(passStart), int64(l.pass), 0, 0, 0, "")
 	}
 
 	// How long may we sleep? No longer than the earliest timer...
@@ -123,7 +124,8 @@ func (l *Loop) pass1(timeout time.Duration) error {
 	// in between costs a few ns, a clock read 50-150 ns on a VM.
 	waitStart := passStart
 	if tracing {
-		l.emit(&TraceEvent{Kind: KindWaitStart, Backend: l.poller.Name(), N: l.watched.Load(), Dur: max(wait, -1), At: l.at(waitStart)})
+		subs = l.subscribers()
+		l.emitPass(subs, KindWaitStart, l.at(waitStart), l.watched.Load(), max(wait, -1), 0, 0, l.poller.Name())
 		l.publish() // the reader sees "waiting" while the loop sleeps
 	}
 	n, err := l.poller.Wait(l.evs, wait)
@@ -131,7 +133,7 @@ func (l *Loop) pass1(timeout time.Duration) error {
 	waitEnd := time.Now()
 	l.counters.wait.Add(1)
 	if tracing {
-		l.emit(&TraceEvent{Kind: KindWaitEnd, N: int64(n), Dur: waitEnd.Sub(waitStart), At: l.at(waitEnd)})
+		l.emitPass(l.subscribers(), KindWaitEnd, l.at(waitEnd), int64(n), waitEnd.Sub(waitStart), 0, 0, "")
 	}
 	if err != nil {
 		return err
@@ -143,13 +145,13 @@ func (l *Loop) pass1(timeout time.Duration) error {
 	}
 	worked := l.runCalls()
 	worked = l.runTimers() || worked
-	if l.Tracing() {
+	if subs := l.subscribers(); subs != nil {
 		end := callsStart // nothing ran: save a clock read
 		if worked {
 			end = time.Now()
 		}
-		l.emit(&TraceEvent{Kind: KindPassEnd, N: int64(l.pass), Dur: end.Sub(passStart),
-			Dur2: callsStart.Sub(waitEnd), Dur3: end.Sub(callsStart), At: l.at(end)})
+		l.emitPass(subs, KindPassEnd, l.at(end), int64(l.pass), end.Sub(passStart),
+			callsStart.Sub(waitEnd), end.Sub(callsStart), "")
 	}
 	return nil
 }
@@ -187,20 +189,18 @@ func (l *Loop) dispatch(n int, now time.Time) time.Time {
 			continue // interest changed earlier in this batch
 		}
 		l.counters.events.Add(1)
-		tracing := l.Tracing()
-		if tracing {
-			l.emit(&TraceEvent{Kind: KindReady, Fd: int32(fd), Ready: r, Label: s.label, At: l.at(now)})
+		h, label := s.h, s.label
+		if subs := l.subscribers(); subs != nil {
 			// Hand the events over before the handler runs: if it
 			// blocks the loop, the screen can already name it.
-			l.publish()
+			l.emitHandler(subs, KindReady, int32(fd), r, label, 0, l.at(now), true)
 		}
-		h, label := s.h, s.label
 		t0 := now
 		l.runHandler(h, fd, r, label)
 		now = time.Now()
 		d := now.Sub(t0)
-		if tracing || l.Tracing() {
-			l.emit(&TraceEvent{Kind: KindDispatch, Fd: int32(fd), Ready: r, Label: label, Dur: d, At: l.at(now)})
+		if subs := l.subscribers(); subs != nil { // the handler may have subscribed
+			l.emitHandler(subs, KindDispatch, int32(fd), r, label, d, l.at(now), false)
 		}
 		if d > l.cfg.StallThreshold {
 			if label == "" {

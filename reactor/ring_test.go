@@ -1,0 +1,79 @@
+package reactor
+
+import (
+	"testing"
+	"unsafe"
+)
+
+// TestRingEntryIsOneCacheLine: the compact slot is what keeps tracing
+// cheap; a field added to it should be a deliberate choice.
+func TestRingEntryIsOneCacheLine(t *testing.T) {
+	if got := unsafe.Sizeof(entry{}); got != 64 {
+		t.Errorf("unsafe.Sizeof(entry{}) = %d; want 64", got)
+	}
+}
+
+// TestRingRoundTrip: every field of every event comes back out of Drain,
+// whether it fits one slot or takes two, including a two-slot event split
+// across the end of the ring.
+func TestRingRoundTrip(t *testing.T) {
+	l := newLoop(t, DefaultBackend())
+	sub := l.Subscribe(64)
+	defer sub.Close()
+	full := TraceEvent{Kind: KindError, Ready: In | HangUp, Interest: Readable | Writable, Fd: 9,
+		At: 123, N: -4, Dur: 5, Dur2: 6, Dur3: 7, Backend: "poll", Label: "lbl", Text: "txt"}
+	tests := []struct {
+		name string
+		ev   TraceEvent
+	}{
+		{"every field, across the ring's end", full},
+		{"one slot", TraceEvent{Kind: KindDispatch, Ready: Out, Fd: 3, At: 11, Dur: 2, Label: "h", Text: "t"}},
+		{"backend only", TraceEvent{Kind: KindWaitStart, At: 12, N: 5, Dur: -1, Backend: "epoll"}},
+		{"durations only", TraceEvent{Kind: KindPassEnd, At: 13, N: 1, Dur: 3, Dur2: 2, Dur3: 1}},
+	}
+	var buf []TraceEvent
+	// 63 one-slot events, drained, put the first case (two slots) across
+	// the ring's end: slots 63 and 0.
+	for range 63 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	buf = sub.Drain(buf[:0])
+	if len(buf) != 63 {
+		t.Fatalf("filler Drain = %d events; want 63", len(buf))
+	}
+	for _, tt := range tests {
+		l.Trace(tt.ev)
+		buf = sub.Drain(buf[:0])
+		if len(buf) != 1 {
+			t.Fatalf("%s: Drain = %d events; want 1", tt.name, len(buf))
+		}
+		got, want := buf[0], tt.ev
+		want.At = got.At // Trace stamps At
+		if got != want {
+			t.Errorf("%s: got %+v; want %+v", tt.name, got, want)
+		}
+	}
+	if sub.Dropped() != 0 {
+		t.Errorf("Dropped = %d; want 0", sub.Dropped())
+	}
+}
+
+// TestRingTwoSlotEventDroppedWhole: a two-slot event that does not fit
+// is dropped whole, never half-written.
+func TestRingTwoSlotEventDroppedWhole(t *testing.T) {
+	l := newLoop(t, DefaultBackend())
+	sub := l.Subscribe(64)
+	defer sub.Close()
+	for range 63 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	l.Trace(TraceEvent{Kind: KindWaitStart, Backend: "epoll"}) // needs 2, 1 free
+	l.Trace(TraceEvent{Kind: KindBytesOut})                    // fits the last slot
+	evs := sub.Drain(nil)
+	if len(evs) != 65 || evs[0].Kind != KindOverflow || evs[0].N != 1 {
+		t.Fatalf("Drain = %d events, first %v N=%d; want 65, overflow N=1", len(evs), evs[0].Kind, evs[0].N)
+	}
+	if last := evs[64]; last.Kind != KindBytesOut || last.Backend != "" {
+		t.Errorf("last event = %v backend %q; want bytes-out, no backend", last.Kind, last.Backend)
+	}
+}
