@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -41,25 +42,29 @@ func newSubscription(capacity int) *Subscription {
 	return &Subscription{buf: make([]entry, n), mask: uint64(n - 1)}
 }
 
-// entry is one ring slot. When ext is set, the next slot carries the
-// event's Dur2 (in at), Dur3 (in n) and Backend (in label).
+// entry is one ring slot. hdr packs Kind, Ready, Interest, the ext flag
+// and Fd into one word (one store, not five). When ext is set, the next
+// slot carries the event's Dur2 (in at), Dur3 (in n) and Backend (in
+// label).
 type entry struct {
-	kind     Kind
-	ready    Ready
-	interest Interest
-	ext      bool
-	fd       int32
-	at, n    int64
-	dur      time.Duration
-	label    string
-	text     string
+	hdr   uint64
+	at, n int64
+	dur   time.Duration
+	label string
+	text  string
 }
+
+const extFlag = 1 << 24
 
 // set overwrites every field of the entry, field by field: building an
 // entry elsewhere and copying it in would cost a zeroed temporary and a
 // second pass over the slot.
 func (e *entry) set(kind Kind, r Ready, in Interest, ext bool, fd int32, at, n int64, d time.Duration, label, text string) {
-	e.kind, e.ready, e.interest, e.ext, e.fd = kind, r, in, ext, fd
+	h := uint64(kind) | uint64(r)<<8 | uint64(in)<<16 | uint64(uint32(fd))<<32
+	if ext {
+		h |= extFlag
+	}
+	e.hdr = h
 	e.at, e.n, e.dur = at, n, d
 	e.label, e.text = label, text
 }
@@ -113,7 +118,14 @@ func (s *Subscription) put(kind Kind, r Ready, in Interest, fd int32, at, n int6
 
 // push copies ev into the ring (loop goroutine only).
 func (s *Subscription) push(ev *TraceEvent) bool {
-	return s.put(ev.Kind, ev.Ready, ev.Interest, ev.Fd, ev.At, ev.N, ev.Dur, ev.Dur2, ev.Dur3, ev.Backend, ev.Label, ev.Text)
+	if ev.Dur2 != 0 || ev.Dur3 != 0 || ev.Backend != "" {
+		return s.put(ev.Kind, ev.Ready, ev.Interest, ev.Fd, ev.At, ev.N, ev.Dur, ev.Dur2, ev.Dur3, ev.Backend, ev.Label, ev.Text)
+	}
+	t, ok := s.reserve(1)
+	if ok {
+		s.slot(t).set(ev.Kind, ev.Ready, ev.Interest, false, ev.Fd, ev.At, ev.N, ev.Dur, ev.Label, ev.Text)
+	}
+	return ok
 }
 
 // publish makes every filled entry visible to the reader: one atomic
@@ -136,17 +148,24 @@ func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
 	}
 	h := s.head.Load()
 	t := s.tail.Load()
+	// Grow once, then fill each TraceEvent in place, every field (dst's
+	// spare capacity may hold old events): no temporary, no second copy.
+	dst = slices.Grow(dst, int(t-h))
 	for h != t {
 		e := s.slot(h)
 		h++
-		ev := TraceEvent{Kind: e.kind, Ready: e.ready, Interest: e.interest, Fd: e.fd,
-			At: e.at, N: e.n, Dur: e.dur, Label: e.label, Text: e.text}
-		if e.ext { // published together with its extension
+		dst = dst[:len(dst)+1]
+		ev := &dst[len(dst)-1]
+		ev.Kind, ev.Ready, ev.Interest = Kind(e.hdr), Ready(e.hdr>>8), Interest(e.hdr>>16)
+		ev.Fd, ev.At, ev.N, ev.Dur = int32(e.hdr>>32), e.at, e.n, e.dur
+		ev.Label, ev.Text = e.label, e.text
+		if e.hdr&extFlag != 0 { // published together with its extension
 			x := s.slot(h)
 			h++
 			ev.Dur2, ev.Dur3, ev.Backend = time.Duration(x.at), time.Duration(x.n), x.label
+		} else {
+			ev.Dur2, ev.Dur3, ev.Backend = 0, 0, ""
 		}
-		dst = append(dst, ev)
 	}
 	s.head.Store(h)
 	return dst

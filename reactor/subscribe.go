@@ -1,9 +1,11 @@
 package reactor
 
 // Subscribe attaches a new trace reader with a ring of at least capacity
-// events (rounded up to a power of two, minimum 64). Safe from any
-// goroutine. The loop never waits for a slow reader: when its ring is full
-// events are dropped and counted.
+// slots (rounded up to a power of two, minimum 64). Most events take one
+// slot; those that set Dur2, Dur3 or Backend (one pass end and one wait
+// start per pass) take two, so a busy loop's ring holds about 10 % fewer
+// events than slots. Safe from any goroutine. The loop never waits for a
+// slow reader: when its ring is full events are dropped and counted.
 func (l *Loop) Subscribe(capacity int) *Subscription {
 	s := newSubscription(capacity)
 	s.loop = l
