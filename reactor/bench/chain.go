@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -85,13 +84,7 @@ func chainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printChain(stdout, rep, o.backends)
-	return nil
+	return report(stdout, o.json, rep, func() { printChain(stdout, rep, o.backends) })
 }
 
 func runChain(ctx context.Context, o chainOpts) (*ChainReport, error) {

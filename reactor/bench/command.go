@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -102,4 +103,16 @@ func parseBackends(s string) ([]string, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// report writes rep as indented JSON when asJSON is set, or as the
+// experiment's table otherwise.
+func report(w io.Writer, asJSON bool, rep any, table func()) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	table()
+	return nil
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -76,13 +75,7 @@ func waitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if o.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	printWait(stdout, rep, o.backends)
-	return nil
+	return report(stdout, o.json, rep, func() { printWait(stdout, rep, o.backends) })
 }
 
 func runWait(ctx context.Context, o waitOpts) (*WaitReport, error) {
