@@ -3,6 +3,8 @@ package tcp
 import (
 	"fmt"
 	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
 )
 
 // lingerAfterError is how long a client that sent a too-long line has to
@@ -26,7 +28,8 @@ type LineProtocol struct {
 	h        LineHandler
 	t        *Transport
 	framer   LineFramer
-	draining bool // after a too-long line: discard input until the peer closes
+	draining bool           // after a too-long line: discard input until the peer closes
+	linger   *reactor.Timer // resets a client that lingers after a too-long line
 }
 
 // NewLineProtocol wraps h. maxLen <= 0 means DefaultMaxLineLength.
@@ -69,7 +72,7 @@ func (p *LineProtocol) tooLong() {
 	fmt.Fprintf(p.t, "error: line too long (the limit is %d bytes); closing the connection\n", max)
 	p.t.CloseWrite()
 	t := p.t
-	t.loop.CallLater(lingerAfterError, func() {
+	p.linger = t.loop.CallLater(lingerAfterError, func() {
 		if t.Connected() {
 			t.close(t.failReason, true, false)
 		}
@@ -84,5 +87,12 @@ func (p *LineProtocol) ReadConnectionLost() {
 	}
 }
 
-// ConnectionLost implements Protocol.
-func (p *LineProtocol) ConnectionLost(reason error) { p.h.ConnectionLost(reason) }
+// ConnectionLost implements Protocol. A client that closed in time leaves
+// no linger timer behind.
+func (p *LineProtocol) ConnectionLost(reason error) {
+	if p.linger != nil {
+		p.linger.Cancel()
+		p.linger = nil
+	}
+	p.h.ConnectionLost(reason)
+}

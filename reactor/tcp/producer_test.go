@@ -174,4 +174,10 @@ func TestLineTooLong(t *testing.T) {
 	if line := readUntil(rb, "still here"); !strings.HasPrefix(line, a.LocalAddr().String()+": ") {
 		t.Errorf("broadcast = %q; want it prefixed with the sender", line)
 	}
+	// The offender closed in time, so its linger timer must be gone too.
+	var pending int
+	onLoop(loop, func() { pending = loop.PendingTimers() })
+	if pending != 0 {
+		t.Errorf("PendingTimers after the offender left = %d; want 0 (the linger timer is cancelled)", pending)
+	}
 }
