@@ -94,10 +94,9 @@ func runChain(ctx context.Context, o chainOpts) (*ChainReport, error) {
 	}
 	for _, want := range o.ns {
 		// each socketpair is 2 fds; each loop adds a poller and a waker.
-		n := capN(rep.Limits, want, 2)
-		if n < want {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("N=%d needs %d fds; the hard RLIMIT_NOFILE (%d) caps it at N=%d",
-				want, 2*want, rep.Limits.Hard, n))
+		n, note := capPairs(rep.Limits, want)
+		if note != "" {
+			rep.Notes = append(rep.Notes, note)
 		}
 		cells, err := chainN(ctx, n, min(o.active, n), o)
 		if err != nil {

@@ -108,6 +108,16 @@ func capN(lim Limits, n, fdsPer int) int {
 	return min(n, room)
 }
 
+// capPairs caps a wanted number of socketpairs (two fds each) to what the
+// fd limit allows, with a note saying so when it had to.
+func capPairs(lim Limits, want int) (int, string) {
+	n := capN(lim, want, 2)
+	if n == want {
+		return n, ""
+	}
+	return n, fmt.Sprintf("N=%d needs %d fds; the hard RLIMIT_NOFILE (%d) caps it at N=%d", want, 2*want, lim.Hard, n)
+}
+
 // pairs holds N non-blocking socketpairs. The read ends (watched) are
 // dense low numbers; the write ends are moved above them, so the watched
 // fds stay below 1024 as long as N allows (as perf.md §8 recommends).

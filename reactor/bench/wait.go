@@ -87,10 +87,9 @@ func runWait(ctx context.Context, o waitOpts) (*WaitReport, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		n := capN(rep.Limits, want, 2)
-		if n < want {
-			rep.Notes = append(rep.Notes, fmt.Sprintf("N=%d needs %d fds; the hard RLIMIT_NOFILE (%d) caps it at N=%d",
-				want, 2*want, rep.Limits.Hard, n))
+		n, note := capPairs(rep.Limits, want)
+		if note != "" {
+			rep.Notes = append(rep.Notes, note)
 		}
 		cells, err := measureN(ctx, n, o)
 		if err != nil {
