@@ -132,7 +132,7 @@ func TestDriverSwitchBackend(t *testing.T) {
 	checkNoLeaks(t)
 	d := startScenario(t, Scenario{Backend: "select", ActiveClients: 3})
 	waitFor(t, "3 clients watched", func() bool { return d.Stats().Watched >= 4 })
-	for _, name := range reactor.Backends() {
+	for _, name := range reactor.BackendNames() {
 		d.SwitchBackend(name)
 		d.sync()
 		if got := d.Backend(); got != name {

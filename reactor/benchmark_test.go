@@ -55,7 +55,7 @@ func raiseLimit(b *testing.B, need int) {
 // BenchmarkWait measures one wait call (timeout 0) with N fds watched and
 // exactly one ready: O(N) for select and poll, O(ready) for epoll.
 func BenchmarkWait(b *testing.B) {
-	for _, backend := range Backends() {
+	for _, backend := range BackendNames() {
 		b.Run(backend, func(b *testing.B) {
 			for _, n := range []int{16, 64, 256, 1000, 4096, 10000} {
 				b.Run(fmt.Sprintf("fds=%d", n), func(b *testing.B) {
@@ -115,7 +115,7 @@ const dispatchFds = 8
 // BenchmarkDispatch is one pass dispatching 8 ready events: wait, handler
 // lookup by fd, generation check, timing, handler call. 0 allocs/op.
 func BenchmarkDispatch(b *testing.B) {
-	for _, backend := range Backends() {
+	for _, backend := range BackendNames() {
 		b.Run(backend, func(b *testing.B) {
 			l := dispatchLoop(b, backend, dispatchFds)
 			b.ReportAllocs()

@@ -40,7 +40,7 @@ var conformance = []struct {
 }
 
 func TestConformance(t *testing.T) {
-	for _, b := range Backends() {
+	for _, b := range BackendNames() {
 		t.Run(b, func(t *testing.T) {
 			for _, c := range conformance {
 				t.Run(c.name, func(t *testing.T) { c.run(t, b) })
@@ -229,7 +229,7 @@ func testStaleInBatch(t *testing.T, backend string) {
 }
 
 func testSwitchBackend(t *testing.T, backend string) {
-	for _, to := range Backends() {
+	for _, to := range BackendNames() {
 		if to == backend {
 			continue
 		}

@@ -16,7 +16,7 @@ import (
 // signals keep coming. SIGURG is the Go runtime's own preemption signal; it
 // ignores ones it did not ask for, so it is safe to send here.
 func TestWaitEINTRKeepsDeadline(t *testing.T) {
-	for _, b := range Backends() {
+	for _, b := range BackendNames() {
 		t.Run(b, func(t *testing.T) {
 			p, err := NewPoller(b)
 			if err != nil {

@@ -20,6 +20,10 @@ type epollPoller struct {
 	reg  []bool
 }
 
+func init() {
+	RegisterBackend(Backend{Name: "epoll", Wait: "epoll_wait", Ctl: "epoll_ctl", Glyph: 'e', Rank: 30, Available: true, New: newEpollPoller})
+}
+
 func newEpollPoller() (Poller, error) {
 	fd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {

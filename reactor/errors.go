@@ -10,7 +10,7 @@ var (
 	// ErrFDSetSize is returned by the select backend for an fd >= FD_SETSIZE.
 	ErrFDSetSize = errors.New("select: fd is >= FD_SETSIZE (1024); select cannot watch it — switch to the poll or epoll backend")
 	// ErrUnknownBackend names a backend that does not exist.
-	ErrUnknownBackend = errors.New("reactor: unknown backend (want select, poll or epoll)")
+	ErrUnknownBackend = errors.New("reactor: unknown backend")
 	// ErrLinuxOnly is returned when epoll is requested outside Linux.
 	// It wraps errors.ErrUnsupported.
 	ErrLinuxOnly = fmt.Errorf("reactor: epoll is Linux-only; use poll or select on this platform: %w", errors.ErrUnsupported)

@@ -173,20 +173,10 @@ func TestMsTimeout(t *testing.T) {
 	}
 }
 
-func TestBackends(t *testing.T) {
-	bs := Backends()
-	if bs[len(bs)-1] != DefaultBackend() {
-		t.Errorf("Backends() = %v; want the default %q last", bs, DefaultBackend())
-	}
-	if _, err := NewPoller("kqueue"); err != ErrUnknownBackend {
-		t.Errorf("NewPoller(kqueue) = %v; want ErrUnknownBackend", err)
-	}
-}
-
 // An fd closed without Deregister: the loop must not die. poll reports
 // POLLNVAL, select preens the set, epoll forgets the fd by itself.
 func TestClosedWithoutDeregister(t *testing.T) {
-	for _, backend := range Backends() {
+	for _, backend := range BackendNames() {
 		t.Run(backend, func(t *testing.T) {
 			l := newLoop(t, backend)
 			a, _ := socketpair(t)

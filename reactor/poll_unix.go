@@ -22,6 +22,10 @@ type pollPoller struct {
 	closed bool
 }
 
+func init() {
+	RegisterBackend(Backend{Name: "poll", Wait: "poll", Glyph: 'p', Rank: 20, Available: true, New: newPollPoller})
+}
+
 func newPollPoller() (Poller, error) { return &pollPoller{}, nil }
 
 func (p *pollPoller) Name() string { return "poll" }

@@ -1,15 +1,12 @@
 package reactor
 
-import (
-	"runtime"
-	"time"
-)
+import "time"
 
 // Poller is the small contract every readiness mechanism implements (the
 // method set of mio's selectors and of the Go runtime's netpoll files).
 // It is not safe for concurrent use: only the loop goroutine calls it.
 //
-//	Name        "select", "poll" or "epoll".
+//	Name        the Backend.Name it was opened as: "select", "poll", "epoll".
 //	Register    start watching fd for in; events for it carry tok. An fd
 //	            can be registered once (ErrAlreadyRegistered); select
 //	            refuses fd >= 1024 (ErrFDSetSize); select and poll refuse
@@ -40,37 +37,6 @@ const (
 	epollInitialEvents = 128
 	epollMaxEvents     = 1024
 )
-
-// Backends lists the pollers available on this platform, worst first.
-func Backends() []string {
-	if runtime.GOOS == "linux" {
-		return []string{"select", "poll", "epoll"}
-	}
-	return []string{"select", "poll"}
-}
-
-// DefaultBackend is the best poller on this platform.
-func DefaultBackend() string {
-	if runtime.GOOS == "linux" {
-		return "epoll"
-	}
-	return "poll"
-}
-
-// NewPoller opens the named backend.
-func NewPoller(name string) (Poller, error) {
-	switch name {
-	case "select":
-		return newSelectPoller()
-	case "poll":
-		return newPollPoller()
-	case "epoll":
-		return newEpollPoller()
-	case "":
-		return NewPoller(DefaultBackend())
-	}
-	return nil, ErrUnknownBackend
-}
 
 // waitBudget remembers when a wait began so that a wait interrupted by a
 // signal (EINTR) is retried with only the time that is left: restarting the

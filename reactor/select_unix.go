@@ -26,6 +26,10 @@ type selectPoller struct {
 	closed bool
 }
 
+func init() {
+	RegisterBackend(Backend{Name: "select", Wait: "select", Glyph: 's', Rank: 10, Available: true, New: newSelectPoller})
+}
+
 func newSelectPoller() (Poller, error) { return &selectPoller{}, nil }
 
 func (p *selectPoller) Name() string { return "select" }

@@ -59,7 +59,7 @@ func TestWaitTinyJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
 	}
-	if want := 2 * len(reactor.Backends()); len(rep.Results) != want {
+	if want := 2 * len(reactor.BackendNames()); len(rep.Results) != want {
 		t.Fatalf("results = %d; want %d", len(rep.Results), want)
 	}
 	for _, r := range rep.Results {
@@ -75,7 +75,7 @@ func TestChainTinyText(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench chain = %v; want nil", err)
 	}
-	for _, b := range reactor.Backends() {
+	for _, b := range reactor.BackendNames() {
 		if !strings.Contains(out.String(), b) {
 			t.Errorf("output has no %s column:\n%s", b, out.String())
 		}

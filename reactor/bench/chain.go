@@ -53,7 +53,7 @@ func chainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	active := fs.Int("a", 1, "active pipes made readable at the start of each run (bench.c -a)")
 	writes := fs.Int("w", 100, "writes passed along from pipe to pipe per run (bench.c -w)")
 	runs := fs.Int("runs", 25, "runs per cell (the median is reported)")
-	backends := fs.String("backends", "all", "comma-separated backends to compare ("+strings.Join(reactor.Backends(), ",")+")")
+	backends := fs.String("backends", "all", "comma-separated backends to compare ("+strings.Join(reactor.BackendNames(), ",")+")")
 	asJSON := fs.Bool("json", false, "print machine-readable JSON instead of a table")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: reactorlab bench chain [flags]\n\n"+

@@ -86,7 +86,7 @@ func parseInts(name, s string) ([]int, error) {
 
 // parseBackends checks a comma-separated backend list against this platform.
 func parseBackends(s string) ([]string, error) {
-	avail := reactor.Backends()
+	avail := reactor.BackendNames()
 	if s == "" || s == "all" {
 		return avail, nil
 	}

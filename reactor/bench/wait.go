@@ -47,7 +47,7 @@ func waitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	nList := fs.String("n", "16,64,256,1024,4096,10000", "comma-separated numbers of watched socketpairs")
-	backends := fs.String("backends", "all", "comma-separated backends to compare ("+strings.Join(reactor.Backends(), ",")+")")
+	backends := fs.String("backends", "all", "comma-separated backends to compare ("+strings.Join(reactor.BackendNames(), ",")+")")
 	rounds := fs.Int("rounds", 7, "interleaved measurement rounds per cell (the median is reported)")
 	batch := fs.Duration("batch", 10*time.Millisecond, "target duration of one timed batch of wait calls")
 	asJSON := fs.Bool("json", false, "print machine-readable JSON instead of a table")

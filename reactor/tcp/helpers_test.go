@@ -17,7 +17,7 @@ import (
 const safety = 20 * time.Second
 
 // backends lists the backends to run a test on.
-func backends() []string { return reactor.Backends() }
+func backends() []string { return reactor.BackendNames() }
 
 // startLoop runs a loop on its own goroutine until the test ends, then
 // checks that the goroutine exited and the loop's fds were released.

@@ -46,7 +46,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.protocol, "protocol", "echo", "protocol to serve: "+strings.Join(Protocols(), ", "))
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:7007", "address to listen on, `HOST:PORT` (port 0 picks a free one)")
-	fs.StringVar(&f.backend, "backend", reactor.DefaultBackend(), "readiness backend: "+strings.Join(reactor.Backends(), ", "))
+	fs.StringVar(&f.backend, "backend", reactor.DefaultBackend(), "readiness backend: "+strings.Join(reactor.BackendNames(), ", "))
 	fs.BoolVar(&f.headless, "headless", false, "no dashboard: write the trace to stdout as JSON Lines (first line: the listen event)")
 	fs.BoolVar(&f.public, "public", false, "allow listening on a non-loopback address (reachable from other machines)")
 	fs.DurationVar(&f.slowDelay, "slow-delay", DefaultSlowDelay, "slow protocol: how long each chunk blocks the loop")
@@ -70,8 +70,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	if !slices.Contains(Protocols(), f.protocol) {
 		return nil, usagef("unknown --protocol %q; choose one of %s", f.protocol, strings.Join(Protocols(), ", "))
 	}
-	if !slices.Contains(reactor.Backends(), f.backend) {
-		return nil, usagef("unknown --backend %q; this platform has %s", f.backend, strings.Join(reactor.Backends(), ", "))
+	if !slices.Contains(reactor.BackendNames(), f.backend) {
+		return nil, usagef("unknown --backend %q; this platform has %s", f.backend, strings.Join(reactor.BackendNames(), ", "))
 	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return nil, usagef("--listen %q is not HOST:PORT, e.g. 127.0.0.1:7007", f.listen)
