@@ -13,8 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// revisit is appended to failure messages so a learner knows where to read.
-const revisit = "\n\tRevisit: lesson 1 \"One process, many connections\" (what \"ready\" means for a non-blocking fd); HINTS.md has hints."
+// Failure messages end with revisit (lesson_gen_test.go, generated from
+// README.md's front matter): the lesson to read again.
 
 // pair returns both ends of a non-blocking Unix stream socketpair. The test
 // reads from r (what Drain gets) and writes to w (the peer). Both are closed

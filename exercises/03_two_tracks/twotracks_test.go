@@ -10,7 +10,8 @@ import (
 	"github.com/reactorlab/reactorlab/deferred"
 )
 
-const revisit = "\n\tRevisit: the two-track model in `go doc github.com/reactorlab/reactorlab/deferred` (the switching rules, the AddCallbacks gotcha, and AddTimeout); HINTS.md has hints."
+// Failure messages end with revisit (lesson_gen_test.go, generated from
+// README.md's front matter): the lesson to read again.
 
 var errDatabaseDown = errors.New("database is down")
 
