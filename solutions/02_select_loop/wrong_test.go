@@ -36,7 +36,7 @@ var wrongs = []grading.Wrong{
 		Name:  "negative-timeout-polls",
 		Why:   "turns a negative timeout (wait until ready) into a zero-timeout poll",
 		Edits: []grading.Edit{{Old: "\tvar tv *unix.Timeval\n", New: "\tvar tv *unix.Timeval\n\ttimeout = max(timeout, 0)\n"}},
-		Want:  []string{"Pass(-1) returned (0, <nil>) while no client was ready", "nil *Timeval"},
+		Want:  []string{"while no client was ready", "nil *Timeval"},
 	},
 	{
 		Name:  "reads-every-client",

@@ -103,7 +103,7 @@ func blockedRead(fd int) {
 func receive(ch chan int) { <-ch }
 
 //go:noinline
-func lock(mu *sync.Mutex) { mu.Lock(); mu.Unlock() }
+func lock(mu *sync.Mutex) { mu.Lock() } // never unlocked: the goroutine ends
 
 //go:noinline
 func nap(d time.Duration) { time.Sleep(d) }

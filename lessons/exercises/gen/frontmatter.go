@@ -94,8 +94,9 @@ func parseFront(md []byte) (front, []byte, error) {
 // parseList reads "[a.go, b.go]": at least one Go file name, no test files,
 // no directories, no repeats.
 func parseList(val string) ([]string, error) {
-	inner, ok := strings.CutPrefix(val, "[")
-	if inner, ok = strings.CutSuffix(inner, "]"); !ok {
+	inner, open := strings.CutPrefix(val, "[")
+	inner, closed := strings.CutSuffix(inner, "]")
+	if !open || !closed {
 		return nil, fmt.Errorf("files %q: want a list such as [drain.go] or [a.go, b.go]", val)
 	}
 	if strings.TrimSpace(inner) == "" {
