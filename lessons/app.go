@@ -3,20 +3,10 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
-
-// runApp opens the shell on the terminal: home when i < 0, else lesson i.
-func runApp(ctx context.Context, i int) error {
-	start := ""
-	if i >= 0 {
-		start = strconv.Itoa(i + 1)
-	}
-	return visualizer.RunApp(ctx, VisualizerLessons(), start)
-}
 
 // Dashboard shows every pane over a server that is not running yet (what
 // `reactorlab serve` opens on a terminal). It drives srv's loop on its own

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"golang.org/x/term"
 )
 
 // PollInterval is how often watch mode looks at the exercise's files. It
@@ -20,21 +18,16 @@ import (
 // which fails on some filesystems (WSL2 mounts, containers, network drives).
 const PollInterval = 500 * time.Millisecond
 
-// watch opens the watch-mode screen on the current (or named) exercise.
-func (r *runner) watch(ctx context.Context, args []string) error {
+// Watch opens the watch-mode screen on the runner's stdout, which must be
+// a terminal, on ex, or on the current exercise when ex is the zero
+// Exercise. It returns when the learner quits or ctx ends.
+func (r *Runner) Watch(ctx context.Context, ex Exercise) error {
 	if err := r.needRoot(); err != nil {
 		return err
 	}
-	if !isTerminal(r.stdout) {
-		return fmt.Errorf("exercises watch needs a terminal and stdout is not one; run 'reactorlab exercises check' for a plain summary, or grade one exercise with 'cd exercises && go test ./NN_topic/'")
-	}
 	st := r.loadState()
-	ex := st.CurrentExercise()
-	if len(args) == 1 {
-		var ok bool
-		if ex, ok = Find(args[0]); !ok {
-			return unknownExercise(args[0])
-		}
+	if ex.Name == "" {
+		ex = st.CurrentExercise()
 	}
 	m := newWatchModel(ctx, r, st, index(ex.Name))
 	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(r.stdout)).Run()
@@ -42,12 +35,6 @@ func (r *runner) watch(ctx context.Context, args []string) error {
 		return nil // the caller cancelled: a normal way to leave
 	}
 	return err
-}
-
-// isTerminal reports whether w is a terminal (a buffer never is).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // snapshot identifies the state of an exercise's files: name, size and
