@@ -24,12 +24,9 @@ and report the median cost of one wait call (timeout 0). select refuses fds
 at or above 1024, and the table says so.`,
 				setup: func(fs *flag.FlagSet) runFunc {
 					o := &benchWaitFlags{WaitOptions: bench.DefaultWaitOptions()}
-					o.ns = joinInts(o.Ns)
-					fs.StringVar(&o.ns, "n", o.ns, "watch N socketpairs for each N in the comma-separated `LIST`")
-					fs.StringVar(&o.backends, "backends", "all", "comma-separated `BACKENDS` to compare: "+strings.Join(reactor.BackendNames(), ","))
+					o.define(fs, o.Ns, "watch N socketpairs for each N in the comma-separated `LIST`")
 					fs.IntVar(&o.Rounds, "rounds", o.Rounds, "`N` interleaved measurement rounds per cell (the median is reported)")
 					fs.DurationVar(&o.Batch, "batch", o.Batch, "target `DURATION` of one timed batch of wait calls")
-					fs.BoolVar(&o.json, "json", false, "print the report as JSON instead of a table")
 					return o.run
 				}},
 			{name: "chain", args: "[flags]", files: labFiles,
@@ -38,23 +35,50 @@ at or above 1024, and the table says so.`,
 writes passed along by the read handlers. Reports the time per run.`,
 				setup: func(fs *flag.FlagSet) runFunc {
 					o := &benchChainFlags{ChainOptions: bench.DefaultChainOptions()}
-					o.ns = joinInts(o.Ns)
-					fs.StringVar(&o.ns, "n", o.ns, "run with N socketpairs for each N in the comma-separated `LIST` (bench.c -n)")
+					o.define(fs, o.Ns, "run with N socketpairs for each N in the comma-separated `LIST` (bench.c -n)")
 					fs.IntVar(&o.Active, "a", o.Active, "`A` active pipes made readable at the start of each run (bench.c -a)")
 					fs.IntVar(&o.Writes, "w", o.Writes, "`W` writes passed along from pipe to pipe per run (bench.c -w)")
 					fs.IntVar(&o.Runs, "runs", o.Runs, "`N` runs per cell (the median is reported)")
-					fs.StringVar(&o.backends, "backends", "all", "comma-separated `BACKENDS` to compare: "+strings.Join(reactor.BackendNames(), ","))
-					fs.BoolVar(&o.json, "json", false, "print the report as JSON instead of a table")
 					return o.run
 				}},
 		},
 	})
 }
 
-type benchWaitFlags struct {
-	bench.WaitOptions
+// benchFlags are the flags both experiments take.
+type benchFlags struct {
 	ns, backends string
 	json         bool
+}
+
+func (b *benchFlags) define(fs *flag.FlagSet, ns []int, nUsage string) {
+	b.ns = joinInts(ns)
+	fs.StringVar(&b.ns, "n", b.ns, nUsage)
+	fs.StringVar(&b.backends, "backends", "all", "comma-separated `BACKENDS` to compare: "+strings.Join(reactor.BackendNames(), ","))
+	fs.BoolVar(&b.json, "json", false, "print the report as JSON instead of a table")
+}
+
+// lists parses -n and --backends.
+func (b *benchFlags) lists() (ns []int, backends []string, err error) {
+	if ns, err = parseInts("-n", b.ns); err != nil {
+		return nil, nil, err
+	}
+	backends, err = parseBackends(b.backends)
+	return ns, backends, err
+}
+
+// report prints rep as JSON with --json, else as the experiment's table.
+func (b *benchFlags) report(e *env, rep any, table func()) error {
+	if b.json {
+		return writeJSON(e.stdout, rep)
+	}
+	table()
+	return nil
+}
+
+type benchWaitFlags struct {
+	bench.WaitOptions
+	benchFlags
 }
 
 func (o *benchWaitFlags) run(ctx context.Context, e *env, args []string) error {
@@ -62,10 +86,7 @@ func (o *benchWaitFlags) run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	var err error
-	if o.Ns, err = parseInts("-n", o.ns); err != nil {
-		return err
-	}
-	if o.Backends, err = parseBackends(o.backends); err != nil {
+	if o.Ns, o.Backends, err = o.lists(); err != nil {
 		return err
 	}
 	if o.Rounds < 1 {
@@ -78,17 +99,12 @@ func (o *benchWaitFlags) run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if o.json {
-		return writeJSON(e.stdout, rep)
-	}
-	bench.PrintWait(e.stdout, rep, o.Backends)
-	return nil
+	return o.report(e, rep, func() { bench.PrintWait(e.stdout, rep, o.Backends) })
 }
 
 type benchChainFlags struct {
 	bench.ChainOptions
-	ns, backends string
-	json         bool
+	benchFlags
 }
 
 func (o *benchChainFlags) run(ctx context.Context, e *env, args []string) error {
@@ -96,10 +112,7 @@ func (o *benchChainFlags) run(ctx context.Context, e *env, args []string) error 
 		return err
 	}
 	var err error
-	if o.Ns, err = parseInts("-n", o.ns); err != nil {
-		return err
-	}
-	if o.Backends, err = parseBackends(o.backends); err != nil {
+	if o.Ns, o.Backends, err = o.lists(); err != nil {
 		return err
 	}
 	switch {
@@ -119,11 +132,7 @@ func (o *benchChainFlags) run(ctx context.Context, e *env, args []string) error 
 	if err != nil {
 		return err
 	}
-	if o.json {
-		return writeJSON(e.stdout, rep)
-	}
-	bench.PrintChain(e.stdout, rep, o.Backends)
-	return nil
+	return o.report(e, rep, func() { bench.PrintChain(e.stdout, rep, o.Backends) })
 }
 
 // parseInts reads a comma-separated list of positive integers.
