@@ -2,7 +2,6 @@ package exercises
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,10 +29,11 @@ func (r *Runner) Watch(ctx context.Context, ex Exercise) error {
 		ex = st.CurrentExercise()
 	}
 	m := newWatchModel(ctx, r, st, index(ex.Name))
-	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(r.stdout)).Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil // the caller cancelled: a normal way to leave
-	}
+	p := tea.NewProgram(m, tea.WithOutput(r.stdout))
+	// When ctx ends (a signal) quit as q does; a program killed through
+	// tea.WithContext races its own input reader (bubbletea#1599).
+	defer context.AfterFunc(ctx, p.Quit)()
+	_, err := p.Run()
 	return err
 }
 
