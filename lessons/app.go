@@ -3,10 +3,22 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
+
+// runApp opens the shell on the terminal: home when i < 0, else lesson i.
+// opts reach the visualizer (the CLI passes visualizer.WithExercises, so
+// home lists the exercises).
+func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
+	start := ""
+	if i >= 0 {
+		start = strconv.Itoa(i + 1)
+	}
+	return visualizer.RunApp(ctx, VisualizerLessons(), start, opts...)
+}
 
 // Dashboard shows every pane over a server that is not running yet (what
 // `reactorlab serve` opens on a terminal). It drives srv's loop on its own

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/reactorlab/reactorlab/visualizer"
@@ -31,10 +30,10 @@ func WriteList(w io.Writer) error {
 // the learner quits or ctx ends. opts go to the visualizer (for example
 // the exercises the home screen lists).
 func Home(ctx context.Context, opts ...visualizer.Option) error {
-	return visualizer.RunApp(ctx, VisualizerLessons(), "", opts...)
+	return runApp(ctx, -1, opts...)
 }
 
 // Open opens the shell on lesson i (the index Find returns).
 func Open(ctx context.Context, i int, opts ...visualizer.Option) error {
-	return visualizer.RunApp(ctx, VisualizerLessons(), strconv.Itoa(i+1), opts...)
+	return runApp(ctx, i, opts...)
 }

@@ -27,13 +27,16 @@ func runHome(ctx context.Context, e *env) error {
 // from `reactorlab lesson` alike (a lesson's esc leads home).
 //
 // This is the one place where the home screen learns the course's
-// exercises (issue 10 item 9). Wire it here once both sides exist:
+// exercises (issue 10 item 9, contract in plan/CONTRACTS.md). Neither
+// side is on this branch yet: visualizer.WithExercises(func()
+// []visualizer.ExerciseInfo) comes from the visualizer, the list from
+// lessons/exercises (its catalog with this checkout's grading state).
+// Once both are merged this returns
 //
-//	visualizer.WithExercises(exercises.HomeList)
+//	[]visualizer.Option{visualizer.WithExercises(exercisesForHome)}
 //
-// where visualizer.WithExercises takes a func() []visualizer.ExerciseInfo
-// and lessons/exercises supplies that function from its catalog and the
-// learner's progress. Neither exists on this branch yet.
+// with exercisesForHome the lessons/exercises function that builds the
+// []visualizer.ExerciseInfo.
 func labOptions() []visualizer.Option {
 	return nil
 }
