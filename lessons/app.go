@@ -10,12 +10,14 @@ import (
 )
 
 // runApp opens the shell on the terminal: home when i < 0, else lesson i.
-func runApp(ctx context.Context, i int) error {
+// opts reach the visualizer (the CLI passes visualizer.WithExercises, so
+// home lists the exercises).
+func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
 	start := ""
 	if i >= 0 {
 		start = strconv.Itoa(i + 1)
 	}
-	return visualizer.RunApp(ctx, VisualizerLessons(), start)
+	return visualizer.RunApp(ctx, VisualizerLessons(), start, opts...)
 }
 
 // Dashboard shows every pane over a server that is not running yet (what

@@ -40,9 +40,9 @@
 // the Live that Lesson.Start returns for such a scenario is also a
 // [visualizer.ChainSource], which is what puts the chain pane on screen.
 //
-// # Commands
+// # Entry points
 //
-// [ListCommand] prints the lesson list (works without a terminal),
-// [LessonCommand] opens one lesson, [Home] opens the shell on the lesson
-// list and [Dashboard] opens every pane over a running server.
+// cmd/reactorlab calls these: [WriteList] prints the lesson list (no
+// terminal needed), [Open] opens one lesson, [Home] opens the shell on the
+// lesson list and [Dashboard] opens every pane over a running server.
 package lessons

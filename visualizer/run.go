@@ -2,7 +2,6 @@ package visualizer
 
 import (
 	"context"
-	"errors"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -31,11 +30,13 @@ func RunDashboard(ctx context.Context, title string, live Live, opts ...Option) 
 }
 
 func run(ctx context.Context, m *App) error {
-	popts := append([]tea.ProgramOption{tea.WithContext(ctx)}, m.cfg.progOpts...)
-	_, err := tea.NewProgram(m, popts...).Run()
-	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
-		return nil // cancelled from outside (e.g. SIGTERM handled by the caller)
-	}
+	p := tea.NewProgram(m, m.cfg.progOpts...)
+	// When ctx ends (a signal: SIGINT, SIGTERM, SIGHUP) quit as the q key
+	// does. Not tea.WithContext: a program killed by its context closes its
+	// input reader while the reader goroutine may still use it (a data race
+	// in bubbletea v2.1.1, charmbracelet/bubbletea#1599).
+	defer context.AfterFunc(ctx, p.Quit)()
+	_, err := p.Run()
 	return err
 }
 

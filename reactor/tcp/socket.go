@@ -91,8 +91,3 @@ func listenSocket(a *net.TCPAddr, backlog int) (int, *net.TCPAddr, error) {
 func setNoDelay(fd int) {
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 }
-
-// isLoopback reports whether a listen address only accepts local clients.
-func isLoopback(a *net.TCPAddr) bool {
-	return a.IP != nil && a.IP.IsLoopback()
-}
