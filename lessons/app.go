@@ -10,12 +10,14 @@ import (
 )
 
 // runApp opens the shell on the terminal: home when i < 0, else lesson i.
-func runApp(ctx context.Context, i int) error {
+// opts reach the visualizer (the CLI passes visualizer.WithExercises, so
+// home lists the exercises).
+func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
 	start := ""
 	if i >= 0 {
 		start = strconv.Itoa(i + 1)
 	}
-	return visualizer.RunApp(ctx, VisualizerLessons(), start)
+	return visualizer.RunApp(ctx, VisualizerLessons(), start, opts...)
 }
 
 // Dashboard shows every pane over a server that is not running yet (what
@@ -28,7 +30,7 @@ func Dashboard(ctx context.Context, srv *tcp.Server) error {
 	d := ServerDriver(srv)
 	defer d.Close()
 	title := fmt.Sprintf("reactorlab serve — %s on %s", srv.Protocol(), srv.Addr())
-	return visualizer.RunDashboard(ctx, title, d)
+	return visualizer.RunDashboard(ctx, title, d, visualizer.WithInjectors(declare(d.injectors)...))
 }
 
 // ServerDriver drives srv's loop on its own goroutine, as Dashboard does,
@@ -40,6 +42,7 @@ func ServerDriver(srv *tcp.Server) *Driver {
 	d := newDriver(srv.Loop(), addr, false, nil)
 	d.info = infoLine(srv.Protocol(), addr)
 	d.probeEvery = probeEvery // the dashboard shows every pane, the cost pane too
+	d.injectors = []string{injStall}
 	d.start()
 	return d
 }

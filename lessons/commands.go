@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/reactorlab/reactorlab/visualizer"
 	"golang.org/x/term"
 )
 
@@ -92,13 +93,14 @@ func LessonCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return runApp(ctx, i)
 }
 
-// Home opens the lab's home screen (the lesson list) on the terminal. It is
-// what a bare `reactorlab` runs when stdout is a terminal.
-func Home(ctx context.Context, stdout, stderr io.Writer) error {
+// Home opens the lab's home screen (the lessons, and the exercises when
+// opts include visualizer.WithExercises) on the terminal. It is what a
+// bare `reactorlab` runs when stdout is a terminal.
+func Home(ctx context.Context, stdout, stderr io.Writer, opts ...visualizer.Option) error {
 	if !isTerminal(stdout) {
 		return fmt.Errorf("the lab %w: stdout is not one; run 'reactorlab lessons' for the plain list", ErrNeedsTerminal)
 	}
-	return runApp(ctx, -1)
+	return runApp(ctx, -1, opts...)
 }
 
 // isTerminal reports whether w is a terminal (a buffer never is).

@@ -47,24 +47,20 @@ func (p *counters) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// waitName is the wait syscall's real name for a backend.
+// waitName is the wait syscall's real name for a backend ("epoll_wait()").
 func waitName(backend string) string {
-	switch backend {
-	case "select":
-		return "select()"
-	case "poll":
-		return "poll()"
-	case "epoll":
-		return "epoll_wait()"
+	if b, ok := reactor.LookupBackend(backend); ok && b.Wait != "" {
+		return b.Wait + "()"
 	}
 	return "wait"
 }
 
 // ctlName says what a registration change costs on a backend: a syscall
-// on epoll, only a user-space table update on select and poll.
+// (epoll_ctl) where the interest set lives in the kernel, only a
+// user-space table update where the whole set goes to every wait.
 func ctlName(backend string) string {
-	if backend == "epoll" {
-		return "epoll_ctl()"
+	if b, ok := reactor.LookupBackend(backend); ok && b.Ctl != "" {
+		return b.Ctl + "()"
 	}
 	return "register (no syscall)"
 }

@@ -25,21 +25,19 @@ func RunApp(ctx context.Context, lessons []Lesson, start string, opts ...Option)
 // is cancelled. It does not close live.
 func RunDashboard(ctx context.Context, title string, live Live, opts ...Option) error {
 	opts = append(opts, withContext(ctx))
-	m := NewDashboard(title, live, opts...)
-	defer m.live.src.Close()
+	m, err := NewDashboard(title, live, opts...)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	return run(ctx, m)
 }
 
 func run(ctx context.Context, m *App) error {
-	popts := append([]tea.ProgramOption{tea.WithContext(ctx)}, m.cfg.progOpts...)
+	popts := append([]tea.ProgramOption{tea.WithContext(ctx)}, m.c.cfg.progOpts...)
 	_, err := tea.NewProgram(m, popts...).Run()
 	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
 		return nil // cancelled from outside (e.g. SIGTERM handled by the caller)
 	}
 	return err
-}
-
-// withContext hands ctx to Lesson.Start.
-func withContext(ctx context.Context) Option {
-	return func(c *config) { c.ctx = ctx }
 }
