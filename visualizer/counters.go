@@ -78,33 +78,25 @@ func (p *counters) View() string {
 	vals := p.values()
 	lines := make([]string, 0, p.h)
 	nw := max(8, min(22, p.w-19))
-	if paneTables {
-		if p.tbl == nil {
-			p.tbl = table.New().Headers("kind", "total", "per s").
-				BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-				BorderHeader(false).BorderColumn(false)
-		}
-		p.tbl.ClearRows().StyleFunc(func(row, col int) lipgloss.Style {
-			s := lipgloss.NewStyle().Width([...]int{nw, 9, 10}[col])
-			if col > 0 {
-				s = s.Align(lipgloss.Right)
-			}
-			if row == table.HeaderRow {
-				s = s.Bold(true)
-			}
-			return s
-		})
-		for i := range names {
-			p.tbl.Row(fit(names[i], nw), fmtCount(float64(vals[i])), fmtCount(max(0, p.rates[i].perSec())))
-		}
-		lines = append(lines, strings.Split(p.tbl.String(), "\n")...)
-	} else {
-		lines = append(lines, styleHeader.Render(fit(fit("kind", nw)+padLeft("total", 9)+padLeft("per s", 10), p.w)))
-		for i := range names {
-			lines = append(lines, fit(fit(names[i], nw)+padLeft(fmtCount(float64(vals[i])), 9)+
-				padLeft(fmtCount(max(0, p.rates[i].perSec())), 10), p.w))
-		}
+	if p.tbl == nil {
+		p.tbl = table.New().Headers("kind", "total", "per s").
+			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+			BorderHeader(false).BorderColumn(false)
 	}
+	p.tbl.ClearRows().StyleFunc(func(row, col int) lipgloss.Style {
+		s := lipgloss.NewStyle().Width([...]int{nw, 9, 10}[col])
+		if col > 0 {
+			s = s.Align(lipgloss.Right)
+		}
+		if row == table.HeaderRow {
+			s = s.Bold(true)
+		}
+		return s
+	})
+	for i := range names {
+		p.tbl.Row(fit(names[i], nw), fmtCount(float64(vals[i])), fmtCount(max(0, p.rates[i].perSec())))
+	}
+	lines = append(lines, strings.Split(p.tbl.String(), "\n")...)
 	// The panel may be shorter than this list: the most telling rows come
 	// first and the rest are cut at the bottom.
 	extra := "wake writes " + fmtCount(float64(p.st.WakeWrites)) + " · stalls " + fmtCount(float64(p.st.Stalls)) +

@@ -287,22 +287,3 @@ func BenchmarkDashboardFrame(b *testing.B) {
 
 var _ tea.Model = (*App)(nil)
 
-// BenchmarkDashboardViewPanes compares the interest and counters panes
-// drawn by hand and with lipgloss/table, in one full-dashboard View() at
-// 120×40. Run with -count N: each round runs both, alternating.
-func BenchmarkDashboardViewPanes(b *testing.B) {
-	for _, tc := range []struct {
-		name  string
-		table bool
-	}{{"hand", false}, {"table", true}} {
-		b.Run(tc.name, func(b *testing.B) {
-			defer func(was bool) { paneTables = was }(paneTables)
-			paneTables = tc.table
-			m, _ := dashboardScenario(b, 120, 40)
-			b.ReportAllocs()
-			for b.Loop() {
-				_ = m.View()
-			}
-		})
-	}
-}

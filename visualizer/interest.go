@@ -130,7 +130,8 @@ func (p *interest) observe(ev *reactor.TraceEvent, now time.Time) {
 	}
 }
 
-// View draws the table sorted by fd; extra rows collapse into a count.
+// View draws the registrations as a table (lipgloss/table) sorted by fd;
+// rows that do not fit collapse into a count.
 func (p *interest) View() string {
 	if p.w <= 0 || p.h <= 0 {
 		return ""
@@ -140,43 +141,6 @@ func (p *interest) View() string {
 		p.rows = append(p.rows, r)
 	}
 	slices.SortFunc(p.rows, func(a, b *interestRow) int { return int(a.fd - b.fd) })
-	if paneTables {
-		return p.viewTable()
-	}
-	var b strings.Builder
-	b.WriteString(styleHeader.Render(fit("   fd owner        want     in     out    last event", p.w)))
-	room := p.h - 1
-	n := len(p.rows)
-	if n > room {
-		n = room
-		if room > 1 {
-			n = room - 1 // leave a line for the count
-		}
-	}
-	for _, r := range p.rows[:n] {
-		b.WriteByte('\n')
-		last := r.lastString()
-		if last != "" && !r.lastAt.IsZero() {
-			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
-		}
-		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 5)+" "+fit(r.label, 12)+" "+fit(r.in.String(), 8)+" "+
-			fit(fmtBytes(r.bytesIn), 6)+" "+fit(fmtBytes(r.bytesOut), 6)+" "+last, p.w))
-	}
-	if n < len(p.rows) && n < room {
-		b.WriteString("\n" + fit("… "+strconv.Itoa(len(p.rows)-n)+" more registrations ("+strconv.Itoa(len(p.rows))+" in all)", p.w))
-		n++
-	}
-	for i := n + 1; i < p.h; i++ {
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// interestCols are the columns' widths (0 = the rest of the line).
-var interestCols = [...]int{5, 12, 8, 6, 6, 0}
-
-// viewTable is View drawn with lipgloss/table.
-func (p *interest) viewTable() string {
 	room := p.h - 1
 	n := len(p.rows)
 	if n > room {
@@ -208,6 +172,10 @@ func (p *interest) viewTable() string {
 	return frameLines(lines, p.w, p.h)
 }
 
+// interestCols are the columns' widths (0 = the rest of the line).
+var interestCols = [...]int{5, 12, 8, 6, 6, 0}
+
+// interestStyle gives each column its width; the fd is right-aligned.
 func interestStyle(row, col int) lipgloss.Style {
 	s := lipgloss.NewStyle().PaddingRight(1)
 	if w := interestCols[col]; w > 0 {

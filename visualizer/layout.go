@@ -215,7 +215,3 @@ func (v *liveView) errorLine() string {
 	}
 	return fit("", v.w)
 }
-
-// paneTables draws the interest and counters panes with lipgloss/table
-// (the benchmark compares it with the hand-written layout).
-var paneTables = true
