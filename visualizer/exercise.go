@@ -92,7 +92,7 @@ func (s *exerciseScreen) view() string {
 	}
 	lines := []string{
 		styleTitle.Render("Exercise "+s.ex.Name+" — "+s.ex.Title) + "  (" + strconv.Itoa(s.i+1) + " of " +
-			strconv.Itoa(len(s.c.exercises)) + ")",
+			strconv.Itoa(len(s.c.exercises)) + ")" + s.pager.more(),
 		"state: " + state + follows,
 		"grade it: " + styleHeader.Render(s.ex.Grade),
 		"",

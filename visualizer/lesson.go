@@ -217,7 +217,7 @@ func (s *lessonScreen) closeNow() {
 func (s *lessonScreen) view() string {
 	bodyH := s.h - headerRows
 	header := styleTitle.Render(strconv.Itoa(s.i+1)+". "+s.l.Title()) +
-		"  page " + strconv.Itoa(s.page+1) + "/" + strconv.Itoa(max(1, len(s.l.Pages())))
+		"  page " + strconv.Itoa(s.page+1) + "/" + strconv.Itoa(max(1, len(s.l.Pages()))) + s.pager.more()
 	pw := s.proseWidth()
 	left := s.pager.lines()
 	var right []string

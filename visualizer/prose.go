@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"regexp"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -110,6 +111,18 @@ func (p *pager) setSize(w, h int) {
 // the scroll keys have something to do.
 func (p *pager) overflows() bool { return p.has && p.vp.TotalLineCount() > p.vp.Height() }
 
+// more says where the rest of a document that overflows is (for a
+// header), so a learner on a short terminal knows to scroll.
+func (p *pager) more() string {
+	switch {
+	case !p.overflows():
+		return ""
+	case !p.vp.AtBottom():
+		return "  ↓ more below (↓/pgdn)"
+	}
+	return "  ↑ more above"
+}
+
 // scroll moves the text by the scroll binding that matched.
 func (p *pager) scroll(k *KeyMap, msg tea.KeyPressMsg) bool {
 	switch {
@@ -140,7 +153,7 @@ func renderProse(md string, width int, dark bool) string {
 	width = max(20, width)
 	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
 	if err == nil {
-		if out, err := r.Render(unquote(md)); err == nil {
+		if out, err := r.Render(joinListLines(unquote(md))); err == nil {
 			return strings.Trim(out, "\n")
 		}
 	}
@@ -160,4 +173,36 @@ func unquote(md string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// listItem matches the start of a Markdown list item: "- ", "* ", "+ ",
+// "1. " or "1) ", possibly indented.
+var listItem = regexp.MustCompile(`^\s*([-*+]|\d+[.)])\s`)
+
+// joinListLines joins the source lines of each list item into one line.
+// glamour keeps a list item's soft line breaks as hard ones, so an item
+// wrapped in the source at 100 columns came out ragged at 60 (a paragraph
+// is reflowed; a list item is not). Fenced code is left alone.
+func joinListLines(md string) string {
+	lines := strings.Split(md, "\n")
+	out := lines[:0]
+	inItem, inCode := false, false
+	for _, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(trimmed, "```"):
+			inCode = !inCode
+			inItem = false
+		case inCode:
+		case trimmed == "":
+			inItem = false
+		case listItem.MatchString(line):
+			inItem = true
+		case inItem && !strings.HasPrefix(trimmed, "#") && !strings.HasPrefix(trimmed, ">"):
+			out[len(out)-1] += " " + trimmed
+			continue
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
 }

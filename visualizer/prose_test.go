@@ -68,3 +68,13 @@ func TestPager(t *testing.T) {
 		t.Errorf("a new document opened at line %d; want its top", p.vp.YOffset())
 	}
 }
+
+// A list item wrapped in the source is reflowed like a paragraph, not
+// broken where the source broke it; code blocks keep their lines.
+func TestJoinListLines(t *testing.T) {
+	md := "Para\nstill para.\n\n1. builds a set (select overwrites\n   the set it is given);\n2. calls it\n- lazy\ncontinued\n\n```\n- a\n  b\n```\n"
+	want := "Para\nstill para.\n\n1. builds a set (select overwrites the set it is given);\n2. calls it\n- lazy continued\n\n```\n- a\n  b\n```\n"
+	if got := joinListLines(md); got != want {
+		t.Errorf("joinListLines() =\n%s\nwant\n%s", got, want)
+	}
+}
