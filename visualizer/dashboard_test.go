@@ -286,4 +286,3 @@ func BenchmarkDashboardFrame(b *testing.B) {
 }
 
 var _ tea.Model = (*App)(nil)
-
