@@ -32,7 +32,7 @@ func TestServerDriver(t *testing.T) {
 		loop.Close()
 		t.Fatal(err)
 	}
-	d := ServerDriver(srv)
+	d := serverDriver(srv)
 	if want := fmt.Sprintf("nc 127.0.0.1 %d", srv.Addr().(*net.TCPAddr).Port); !strings.Contains(d.Info(), want) {
 		t.Errorf("Info() = %q; want it to show %q", d.Info(), want)
 	}

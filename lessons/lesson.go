@@ -50,9 +50,6 @@ func (l *Lesson) Controls() []visualizer.ControlID { return l.scenario.Controls 
 // them.
 func (l *Lesson) Injectors() []visualizer.Injector { return declare(l.scenario.Injectors) }
 
-// Scenario is the lesson's live part.
-func (l *Lesson) Scenario() Scenario { return l.scenario }
-
 // Start builds and starts the lesson's scenario.
 func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
 	d, err := Start(ctx, l.scenario)

@@ -155,7 +155,7 @@ func TestLessonScenarios(t *testing.T) {
 				t.Fatalf("Start() error = %v", err)
 			}
 			defer live.Close()
-			sc := l.Scenario()
+			sc := l.scenario
 			if want := sc.Backend; want != "" && live.Backend() != want {
 				t.Errorf("Backend() = %q; want %q", live.Backend(), want)
 			}

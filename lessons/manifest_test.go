@@ -32,7 +32,7 @@ func TestManifest(t *testing.T) {
 				t.Errorf("lesson %d page %d (%s) does not end with a %q block", i+1, j+1, firstLine(p), tryMarker)
 			}
 		}
-		sc := l.Scenario()
+		sc := l.scenario
 		if len(sc.Panes) == 0 {
 			t.Errorf("lesson %d: no panes; want at least one", i+1)
 		}

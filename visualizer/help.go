@@ -82,7 +82,7 @@ func injectorNotes(v *liveView) []string {
 	if v == nil || len(v.injectors) == 0 {
 		return nil
 	}
-	out := []string{styleHeader.Render("This lesson's injectors") + " (faults and fixes to try)"}
+	out := []string{styleHeader.Render("Injectors") + " (faults and fixes to try)"}
 	for _, inj := range v.injectors {
 		kind := ""
 		if inj.Switch {
