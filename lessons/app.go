@@ -34,8 +34,8 @@ func Dashboard(ctx context.Context, srv *tcp.Server) error {
 }
 
 // serverDriver drives srv's loop on its own goroutine for Dashboard.
-// Closing the driver stops iterating
-// and drops its simulated clients but leaves srv and its loop open.
+// Closing the driver stops iterating and drops its simulated clients but
+// leaves srv and its loop open.
 func serverDriver(srv *tcp.Server) *Driver {
 	raiseFileLimit() // best effort, as in Start
 	addr := srv.Addr().String()
