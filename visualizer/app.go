@@ -176,6 +176,11 @@ func (m *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.open(newExerciseScreen(m.c, msg.i))
+	case exercisesMsg:
+		if m.home == nil {
+			return m, nil
+		}
+		return m, m.home.update(msg) // even when it arrives while a lesson is open
 	case goHomeMsg:
 		if m.home == nil {
 			return m, nil

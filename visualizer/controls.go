@@ -76,19 +76,22 @@ func findControl(id ControlID) (control, bool) {
 	return control{}, false
 }
 
-// maxCount bounds an action's count: a typo in a demo script should not
-// open a million sockets.
-const maxCount = 10000
+// Bounds on an action's count: a typo in a demo script should neither
+// open a million sockets nor block the loop for an hour.
+const (
+	maxCount       = 10000 // clients, steps, rungs
+	maxInjectCount = 100   // one-shot injections in one action
+)
 
 // count reads an action's count argument: def when empty, else a whole
-// number from 1 to maxCount.
-func count(arg string, def int) (int, error) {
+// number from 1 to most.
+func count(arg string, def, most int) (int, error) {
 	if arg == "" {
 		return def, nil
 	}
 	n, err := strconv.Atoi(arg)
-	if err != nil || n < 1 || n > maxCount {
-		return 0, fmt.Errorf("want a count from 1 to %d, got %q", maxCount, arg)
+	if err != nil || n < 1 || n > most {
+		return 0, fmt.Errorf("want a count from 1 to %d, got %q", most, arg)
 	}
 	return n, nil
 }
@@ -128,7 +131,7 @@ func runPause(l Live, arg string) error {
 }
 
 func runStep(l Live, arg string) error {
-	n, err := count(arg, 1)
+	n, err := count(arg, 1, maxCount)
 	if err != nil {
 		return err
 	}
@@ -139,7 +142,7 @@ func runStep(l Live, arg string) error {
 }
 
 func runDelay(l Live, arg string, dir int) error {
-	n, err := count(arg, 1)
+	n, err := count(arg, 1, maxCount)
 	if err != nil {
 		return err
 	}
@@ -152,7 +155,7 @@ func runDelay(l Live, arg string, dir int) error {
 }
 
 func runAdd(l Live, arg string, def int, active bool) error {
-	n, err := count(arg, def)
+	n, err := count(arg, def, maxCount)
 	if err != nil {
 		return err
 	}
@@ -254,4 +257,4 @@ func validID(id string) bool {
 }
 
 // errNotHere is an action this screen does not offer.
-var errNotHere = errors.New("not available in this lesson")
+var errNotHere = errors.New("not offered here")

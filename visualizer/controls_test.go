@@ -98,7 +98,8 @@ func TestAct(t *testing.T) {
 		{"stall 2", []string{"inject stall", "inject stall"}, ""},
 		{"partial-read", []string{"inject partial-read true"}, ""},
 		{"partial-read off", []string{"inject partial-read false"}, ""},
-		{"frobnicate", nil, "not available"},
+		{"stall 101", nil, "want a count from 1 to 100"},
+		{"frobnicate", nil, "not offered here"},
 	}
 	for _, tc := range tests {
 		live := newFakeLive()

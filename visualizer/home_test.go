@@ -139,3 +139,22 @@ func TestHomeListScrolls(t *testing.T) {
 		t.Errorf("back at the top, home does not show the first lesson under the cursor:\n%s", got)
 	}
 }
+
+// Opened straight on a lesson, the lab still learns the exercises (the
+// list arrives while the lesson is showing), so enter on one works after
+// esc even before home reads them again.
+func TestExercisesArriveDuringLesson(t *testing.T) {
+	m, err := NewApp(twoLessons(), "one", manual, WithStateDir(""), WithExercises(fixtureExercises))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCmds(m, m.Init())
+	if got := len(m.c.exercises); got != 3 {
+		t.Fatalf("after Init on a lesson: %d exercises known; want 3", got)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(goHomeMsg{})
+	if got := screenOf(m); !strings.Contains(got, "01_drain") {
+		t.Errorf("home lacks the exercises:\n%s", got)
+	}
+}

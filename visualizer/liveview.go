@@ -250,7 +250,7 @@ func (v *liveView) act(a Action) error {
 		}
 		return inj.Inject(a.ID, on)
 	}
-	n, err := count(a.Arg, 1)
+	n, err := count(a.Arg, 1, maxInjectCount)
 	if err != nil {
 		return fmt.Errorf("%s: %w", a.ID, err)
 	}
