@@ -219,6 +219,14 @@ type Action struct {
 	Arg string // "" = what the key does
 }
 
+// ActionMsg asks the open lesson or dashboard to do an Action, as its key
+// would but with the action's argument. It is the way in for whatever
+// drives the screen without a keyboard (a demo script's step, a recorded
+// session played back): send it to the program or return it from a Cmd.
+// A refused action (not offered here, a bad argument) shows on the error
+// line; on a screen without a live scenario it does nothing.
+type ActionMsg Action
+
 // String is the action's text form, which ParseAction reads back.
 func (a Action) String() string {
 	if a.Arg == "" {

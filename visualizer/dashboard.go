@@ -36,6 +36,8 @@ func (s *dashboardScreen) update(msg tea.Msg) tea.Cmd {
 		return s.live.sample(time.Time(msg))
 	case watchedMsg, cmdErrMsg:
 		s.live.Update(msg)
+	case ActionMsg:
+		s.live.do(Action(msg))
 	case tea.KeyPressMsg:
 		s.live.handleKey(msg, &s.keys)
 	}

@@ -286,3 +286,27 @@ func BenchmarkDashboardFrame(b *testing.B) {
 }
 
 var _ tea.Model = (*App)(nil)
+
+// An ActionMsg does what a key does, with an argument; a refused one is
+// shown on the error line.
+func TestDashboardActionMsg(t *testing.T) {
+	live := newFakeLive()
+	m := newDashboard(t, live, WithInjectors(testInjectors...))
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	for _, s := range []string{"add-idle 250", "partial-read on", "partial-read on", "backend poll"} {
+		a, err := ParseAction(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Update(ActionMsg(a))
+	}
+	want := []string{"add idle 250", "inject partial-read true", "inject partial-read true", "switch poll"}
+	if got := live.Calls(); !slices.Equal(got, want) {
+		t.Errorf("calls = %q; want %q", got, want)
+	}
+	m.Update(ActionMsg{ID: "add-idle", Arg: "lots"})
+	m.Update(tickMsg(t0))
+	if got := screenOf(m); !strings.Contains(got, `✗ ERROR: add-idle: want a count from 1 to 10000, got "lots"`) {
+		t.Errorf("a bad action is not reported:\n%s", got)
+	}
+}

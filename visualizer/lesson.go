@@ -120,6 +120,10 @@ func (s *lessonScreen) update(msg tea.Msg) tea.Cmd {
 		if s.live != nil {
 			s.live.Update(msg)
 		}
+	case ActionMsg:
+		if s.live != nil {
+			s.live.do(Action(msg))
+		}
 	case tea.KeyPressMsg:
 		cmd := s.onKey(msg)
 		s.updateKeys()

@@ -55,9 +55,11 @@ import (
 //     the text form demo scripts and recordings use: "pause", "pause on",
 //     "step 3", "backend epoll", "add-idle 100", "stall", "stall 2",
 //     "partial-read off". ParseAction reads that form; a key press is the
-//     Action with no argument. Every action, from a key or not, runs
-//     through one method (liveView.act): the one place that checks it is
-//     enabled, applies its default and calls the Live.
+//     Action with no argument, and anything else sends an [ActionMsg] to
+//     the program. Every action, from a key or not, runs through one
+//     method (liveView.act): the one place that checks it is offered,
+//     applies its default or argument and calls the Live. A demo player or
+//     a replay that wants to record what the learner did hooks in there.
 //
 // To add a control: one row in the control table, and a method on Live if
 // it needs a new one. To add an injector: a row in lessons/injectors.go

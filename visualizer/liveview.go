@@ -206,18 +206,22 @@ func (v *liveView) bindKeys(k *KeyMap) {
 	k.setInjectors(v.injectors)
 }
 
+// do runs a, showing a refusal on the error line.
+func (v *liveView) do(a Action) {
+	if err := v.act(a); err != nil {
+		v.addErr(v.now, err.Error())
+	}
+}
+
 // handleKey runs the action a key asks for, if any; an action that fails
 // at once (a bad argument cannot come from a key, but a missing Injectable
 // can) is shown on the error line.
 func (v *liveView) handleKey(msg tea.KeyPressMsg, k *KeyMap) bool {
 	a, ok := v.keyAction(msg, k)
-	if !ok {
-		return false
+	if ok {
+		v.do(a)
 	}
-	if err := v.act(a); err != nil {
-		v.addErr(v.now, err.Error())
-	}
-	return true
+	return ok
 }
 
 // act runs a on the scenario: one of the controls this view enables or
