@@ -83,6 +83,11 @@ func (noTrace) Close()                                              {}
 // is due.
 func (v *liveView) sample(now time.Time) tea.Cmd {
 	v.now = now
+	for i := range v.errs {
+		if v.errs[i].at.IsZero() { // reported before the first frame
+			v.errs[i].at = now
+		}
+	}
 	v.buf = v.src.Drain(v.buf[:0])
 	f := &v.frame
 	*f = frameMsg{Now: now, Events: v.buf, Stats: v.live.Stats(), Backend: v.live.Backend(),
