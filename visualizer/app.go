@@ -318,13 +318,17 @@ func frameLines(lines []string, w, h int) string {
 		if y > 0 {
 			b.WriteByte('\n')
 		}
-		if y < len(lines) {
-			b.WriteString(fit(lines[y], w))
-		} else {
-			b.WriteString(strings.Repeat(" ", w))
-		}
+		b.WriteString(fit(lineAt(lines, y), w))
 	}
 	return b.String()
+}
+
+// lineAt is lines[y], or "" past the end.
+func lineAt(lines []string, y int) string {
+	if y < len(lines) {
+		return lines[y]
+	}
+	return ""
 }
 
 // startTracker remembers scenarios started by a Cmd but not yet handed to

@@ -239,18 +239,9 @@ func (s *lessonScreen) view() string {
 	rw := s.w - pw - 1
 	for y := 0; y < bodyH; y++ {
 		b.WriteByte('\n')
-		if y < len(left) {
-			b.WriteString(fit(left[y], pw))
-		} else {
-			b.WriteString(strings.Repeat(" ", pw))
-		}
+		b.WriteString(fit(lineAt(left, y), pw))
 		if rw > 0 {
-			b.WriteString("│")
-			if y < len(right) {
-				b.WriteString(fit(right[y], rw))
-			} else {
-				b.WriteString(strings.Repeat(" ", rw))
-			}
+			b.WriteString("│" + fit(lineAt(right, y), rw))
 		}
 	}
 	return b.String()
