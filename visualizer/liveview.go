@@ -190,7 +190,8 @@ func (v *liveView) Update(msg tea.Msg) tea.Cmd {
 
 // keyAction is the action a key press asks for: the control or injector
 // whose binding in k matches. Disabled bindings never match, so a control
-// the lesson does not enable is simply not there. k's injector bindings are v's injectors, in order (bindKeys).
+// the lesson does not enable is simply not there. k's injector bindings
+// are v's injectors, in order (bindKeys).
 func (v *liveView) keyAction(msg tea.KeyPressMsg, k *KeyMap) (Action, bool) {
 	for i, b := range k.Controls {
 		if key.Matches(msg, b) {
@@ -231,7 +232,7 @@ func (v *liveView) handleKey(msg tea.KeyPressMsg, k *KeyMap) bool {
 
 // act runs a on the scenario: one of the controls this view enables or
 // one of its injectors, with a's argument or, without one, what the key
-// does. Keys come through here, and so will demo scripts and recordings:
+// does. Keys and ActionMsg (demo scripts, recordings) come through here:
 // it is the one place an action is checked and applied. Control and
 // Inject calls only post work to the loop, so it runs on the UI goroutine.
 func (v *liveView) act(a Action) error {
