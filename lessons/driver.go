@@ -56,7 +56,8 @@ type Driver struct {
 
 	refusals refusalReporter
 
-	chains *visualizer.ChainRecorder // Deferred events for the chain pane (lesson 3); nil = none
+	chains    *visualizer.ChainRecorder // Deferred events for the chain pane (lesson 3); nil = none
+	injectors []string                  // IDs of the injectors this scenario offers (injectors.go)
 }
 
 var _ visualizer.Live = (*Driver)(nil)

@@ -9,6 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// stallFor is how long the "stall" injector's handler blocks the loop:
+// long enough to feel in nc, short enough to try again and again.
+const stallFor = 300 * time.Millisecond
+
 // stallLabel names the injected handler, so the stalls pane blames it.
 func stallLabel(d time.Duration) string {
 	return fmt.Sprintf("blocking handler (sleeps %v)", d)

@@ -3,7 +3,6 @@ package visualizer
 import (
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -11,26 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// flatten runs cmd and returns the Cmds it batches (cmd itself if it does
-// not batch), without running those.
-func flatten(cmd tea.Cmd) []tea.Cmd {
-	if cmd == nil {
-		return nil
-	}
-	var out []tea.Cmd
-	msg := cmd()
-	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
-		for i := 0; i < v.Len(); i++ {
-			if c := v.Index(i).Interface().(tea.Cmd); c != nil {
-				out = append(out, c)
-			}
-		}
-		return out
-	}
-	return []tea.Cmd{func() tea.Msg { return msg }}
-}
-
-// TestProgressSavesDoNotRace: opening lessons for the first time in quick
+// Opening lessons for the first time in quick
 // succession starts one save Cmd per lesson, and bubbletea runs Cmds
 // concurrently. They must neither fail (two writers sharing one temp file:
 // the second rename finds it gone) nor leave an older list on disk.
@@ -46,10 +26,9 @@ func TestProgressSavesDoNotRace(t *testing.T) {
 	}
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	var cmds []tea.Cmd
-	for range lessons {
-		cmds = append(cmds, flatten(m.Update2(press("enter")))...)
-		m.Update(press("esc"))
-		m.Update(press("down"))
+	for i := range lessons {
+		cmds = append(cmds, flatten(send(m, openLessonMsg{i}))...)
+		m.Update(goHomeMsg{})
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex

@@ -2,8 +2,10 @@ package lessons
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,9 +14,46 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"github.com/reactorlab/reactorlab/visualizer"
 	"golang.org/x/sys/unix"
 )
+
+// TestServerDriver is the `reactorlab serve` path: the caller owns the
+// server and its loop, the driver only iterates it while the screen is up.
+func TestServerDriver(t *testing.T) {
+	checkNoLeaks(t)
+	loop, err := reactor.New(reactor.Config{Backend: "poll"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := tcp.NewServer(loop, "127.0.0.1:0", "echo")
+	if err != nil {
+		loop.Close()
+		t.Fatal(err)
+	}
+	d := serverDriver(srv)
+	if want := fmt.Sprintf("nc 127.0.0.1 %d", srv.Addr().(*net.TCPAddr).Port); !strings.Contains(d.Info(), want) {
+		t.Errorf("Info() = %q; want it to show %q", d.Info(), want)
+	}
+	d.sync()
+	base := d.Stats().Watched
+	d.AddClients(5, true)
+	waitFor(t, "5 clients on the caller's server", func() bool { return d.Stats().Watched == base+5 })
+	if err := d.Close(); err != nil {
+		t.Errorf("Close() = %v; want nil", err)
+	}
+	// The loop is still the caller's: it can run a pass and be closed.
+	if err := loop.Iterate(0); err != nil {
+		t.Errorf("loop.Iterate after the driver closed = %v; want nil", err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("srv.Close() = %v; want nil", err)
+	}
+	if err := loop.Close(); err != nil {
+		t.Errorf("loop.Close() = %v; want nil", err)
+	}
+}
 
 // pumpEcho keeps the echo server busy from workers goroutines, each with
 // conns blocking sockets: write 64 bytes to every socket, then read every
@@ -153,7 +192,7 @@ func BenchmarkScreenOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer d.Close()
-	stop := pumpEcho(b, d.Addr(), 2, 32)
+	stop := pumpEcho(b, d.addr, 2, 32)
 	defer stop()
 	const window = time.Second
 	measure(b, d, window/2) // warm up

@@ -76,7 +76,7 @@ func TestProgramLessonOnVT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := tea.NewProgram(m, m.cfg.progOpts...)
+	p := tea.NewProgram(m, m.c.cfg.progOpts...)
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 
