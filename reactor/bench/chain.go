@@ -189,7 +189,7 @@ func (rig *chainRig) register(p *pairs) error {
 	one := []byte{'e'}
 	for i, fd := range p.r {
 		next := p.w[(i+1)%n]
-		err := l.Register(fd, reactor.Readable, "", func(fd int, _ reactor.Ready) {
+		_, err := l.Register(fd, reactor.Readable, "", func(fd int, _ reactor.Ready) {
 			// bench.c read_cb: read one byte, pass one along while writes remain.
 			if k, err := unix.Read(fd, buf); err == nil {
 				rig.count += k
