@@ -342,3 +342,24 @@ func testRemoveMidPass(t *testing.T, backend string) {
 		}
 	}
 }
+
+// After the loop is closed its kernel set is gone: ending a registration
+// then (a server closing its connections after the loop stopped) is not
+// an error, and Close still closes the fd.
+func TestDeregisterAfterLoopClose(t *testing.T) {
+	for _, backend := range BackendNames() {
+		t.Run(backend, func(t *testing.T) {
+			l := newLoop(t, backend)
+			a, _ := socketpair(t)
+			reg := register(t, l, a, Readable, "late", func(int, Ready) {})
+			l.Close()
+			if err := reg.Close(); err != nil {
+				t.Errorf("Close after the loop closed = %v; want nil", err)
+			}
+			closedFds[a] = true
+			if _, err := unix.FcntlInt(uintptr(a), unix.F_GETFD, 0); err != unix.EBADF {
+				t.Errorf("fd after Registration.Close: %v; want it closed (EBADF)", err)
+			}
+		})
+	}
+}
