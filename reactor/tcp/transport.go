@@ -252,7 +252,9 @@ func (t *Transport) loseConnection(reason error) {
 
 // startLinger runs once a disconnecting transport has flushed everything:
 // it shuts down writing, then lingers if the peer has sent input nobody
-// read, or closes at once when there is nothing to wait for.
+// read, or closes at once when there is nothing to wait for. later: the
+// caller is protocol code, so the rest waits for the loop (settleLinger
+// reads into the buffer a DataReceived caller may still be looking at).
 func (t *Transport) startLinger(later bool) {
 	if t.linger != nil {
 		t.setInterestOrClose(later)
@@ -265,12 +267,27 @@ func (t *Transport) startLinger(later bool) {
 	if !t.shutDone && t.shutdownWrite(later) != nil {
 		return // closed with the error
 	}
+	if later {
+		t.setInterestOrClose(true)
+		t.loop.CallSoon(t.settleLinger)
+		return
+	}
+	t.settleLinger()
+}
+
+// settleLinger decides, after the FIN has gone out, whether to wait for
+// the peer: only if it sent input the protocol did not read. Otherwise
+// there is nothing for a close to reset, and the transport closes now.
+func (t *Transport) settleLinger() {
+	if t.closed || t.linger != nil {
+		return
+	}
 	switch eof, err := t.discardPending(); {
 	case err != nil:
-		t.close(err, false, later)
+		t.close(err, false, false)
 		return
 	case eof || !t.discarded:
-		t.close(t.lossReason, false, later)
+		t.close(t.lossReason, false, false)
 		return
 	}
 	reason := t.lossReason
@@ -278,7 +295,7 @@ func (t *Transport) startLinger(later bool) {
 		t.linger = nil
 		t.close(reason, false, false)
 	})
-	t.setInterestOrClose(later)
+	t.setInterestOrClose(false)
 }
 
 // Abort closes the connection at once, discarding pending output, and sends

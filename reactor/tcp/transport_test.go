@@ -361,3 +361,37 @@ func keys(m map[reactor.Kind]string) []string {
 	slices.Sort(ks)
 	return ks
 }
+
+// LoseConnection inside DataReceived must not touch the bytes the
+// protocol is still looking at: the read buffer is shared, and draining
+// the peer's remaining input for the lingering close reads into it.
+func TestLoseConnectionKeepsDataReceivedIntact(t *testing.T) {
+	loop := startLoop(t, "")
+	r := newRecorder()
+	changed := make(chan bool, 1)
+	r.onData = func(tr *Transport, d []byte) {
+		if tr.Disconnecting() {
+			return
+		}
+		before := append([]byte(nil), d...)
+		tr.LoseConnection()
+		changed <- !bytes.Equal(before, d)
+	}
+	ln := listen(t, loop, one(r))
+	c := dial(t, ln.Addr())
+	release := make(chan struct{})
+	held := make(chan struct{})
+	loop.CallFromGoroutine(func() { close(held); <-release })
+	<-held
+	req := append(bytes.Repeat([]byte("a"), readBufferSize), bytes.Repeat([]byte("b"), 32<<10)...)
+	if _, err := c.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if <-changed {
+		t.Errorf("DataReceived's bytes changed under it during LoseConnection; want them intact until it returns")
+	}
+	io.Copy(io.Discard, c)
+	c.Close()
+	waitErr(t, r.lost)
+}
