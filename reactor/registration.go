@@ -87,7 +87,7 @@ func parked(in Interest) bool { return in&(Readable|Writable) == 0 }
 // unparked.
 func checkParked(p Poller, fd int, in Interest) error {
 	if c, ok := p.(interface{ check(int, Interest) error }); ok {
-		return c.check(fd, in|Readable)
+		return c.check(fd, in)
 	}
 	return nil
 }

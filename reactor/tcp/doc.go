@@ -4,7 +4,7 @@
 // what to do with the bytes).
 //
 // One goroutine — the loop's — serves every connection. Nothing here wraps a
-// socket in net.Conn or os.File: accept4, read, write, shutdown and close
+// socket in net.Conn or os.File: accept4, read, send, shutdown and close
 // are real syscalls on real fds, and every one of them shows up in the
 // loop's counters and trace.
 //
