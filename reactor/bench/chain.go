@@ -119,11 +119,15 @@ type chainRig struct {
 func chainN(ctx context.Context, n, active int, o chainOpts) ([]ChainResult, error) {
 	cells := make([]ChainResult, len(o.backends))
 	rigs := make([]*chainRig, len(o.backends))
-	defer func() {
+	var p *pairs
+	defer func() { // the loops (and their registrations) go before the fds
 		for _, r := range rigs {
 			if r != nil {
 				r.l.Close()
 			}
+		}
+		if p != nil {
+			p.close()
 		}
 	}()
 	// Loops first, so their poller and waker fds take low numbers and the
@@ -140,7 +144,6 @@ func chainN(ctx context.Context, n, active int, o chainOpts) ([]ChainResult, err
 	if err != nil {
 		return nil, err
 	}
-	defer p.close()
 	for i, rig := range rigs {
 		err := rig.register(p)
 		if errors.Is(err, reactor.ErrFDSetSize) {
