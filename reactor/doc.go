@@ -115,7 +115,9 @@
 // does both in that order, and the TCP layer and every helper in this
 // repository use it. A Deregister after the close returns
 // [ErrClosedWhileRegistered] on every backend (epoll says EBADF or
-// ENOENT; poll and select check the fd with fcntl). If the kernel still
+// ENOENT; poll and select remember the file's device and inode from
+// registration and fstat the fd again), and Close then leaves the number
+// alone: it may already be somebody else's file. If the kernel still
 // reports an fd the loop does not watch — the trap has been sprung — the
 // loop drops those events (traced as stale), reports the mistake as a
 // [KindError] event, and rebuilds its epoll set from the registrations it

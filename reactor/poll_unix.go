@@ -18,6 +18,7 @@ type pollPoller struct {
 	pfds   []unix.PollFd
 	toks   []Token
 	ints   []Interest
+	ids    []fileID
 	pos    []int32 // fd -> index+1 in pfds (0 = absent)
 	start  int     // rotating scan start for fairness when evs fills
 	closed bool
@@ -63,9 +64,14 @@ func (p *pollPoller) Register(fd int, tok Token, in Interest) error {
 	if p.pos[fd] != 0 {
 		return ErrAlreadyRegistered
 	}
+	id, err := fileOf(fd)
+	if err != nil {
+		return err
+	}
 	p.pfds = append(p.pfds, unix.PollFd{Fd: int32(fd), Events: pollEvents(in)})
 	p.toks = append(p.toks, tok)
 	p.ints = append(p.ints, in)
+	p.ids = append(p.ids, id)
 	p.pos[fd] = int32(len(p.pfds))
 	return nil
 }
@@ -89,18 +95,21 @@ func (p *pollPoller) Deregister(fd int) error {
 		return ErrNotRegistered
 	}
 	i := p.pos[fd] - 1
+	id := p.ids[i]
 	last := len(p.pfds) - 1
 	if int(i) != last {
 		p.pfds[i] = p.pfds[last]
 		p.toks[i] = p.toks[last]
 		p.ints[i] = p.ints[last]
+		p.ids[i] = p.ids[last]
 		p.pos[p.pfds[i].Fd] = i + 1
 	}
 	p.pfds = p.pfds[:last]
 	p.toks = p.toks[:last]
 	p.ints = p.ints[:last]
+	p.ids = p.ids[:last]
 	p.pos[fd] = 0
-	return checkOpen(fd)
+	return checkOpen(fd, id)
 }
 
 func (p *pollPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
@@ -166,18 +175,40 @@ func pollReady(in Interest, re int16) Ready {
 
 func (p *pollPoller) Close() error {
 	p.closed = true
-	p.pfds, p.toks, p.ints, p.pos = nil, nil, nil, nil
+	p.pfds, p.toks, p.ints, p.ids, p.pos = nil, nil, nil, nil, nil
 	return nil
 }
 
-// checkOpen tells a Deregister whether fd was closed before it. poll and
-// select keep their sets in user space, so the wrong order does them no
-// harm, but it is the same mistake that leaks on epoll: say so on every
-// backend. (A number already reused by another file goes unnoticed here;
-// epoll catches that case too.)
-func checkOpen(fd int) error {
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == unix.EBADF {
-		return fmt.Errorf("%w: %w", ErrClosedWhileRegistered, os.NewSyscallError("fcntl", err))
+// fileID names the open file behind an fd (device and inode; every
+// socket and pipe has its own inode), so that poll and select, which keep
+// their sets in user space, can tell at Deregister whether the number they
+// watch still refers to the file that was registered.
+type fileID struct{ dev, ino uint64 }
+
+// fileOf reads fd's identity with fstat(2): one syscall per registration
+// on the user-space backends. A closed fd fails here with EBADF, as
+// epoll_ctl would.
+func fileOf(fd int) (fileID, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fileID{}, os.NewSyscallError("fstat", err)
+	}
+	return fileID{uint64(st.Dev), uint64(st.Ino)}, nil
+}
+
+// checkOpen tells a Deregister on poll or select whether fd was closed
+// before it — and, if the number is open again, whether it now names
+// another file. The wrong order does these backends no harm (their sets
+// live in user space), but it is the mistake that leaks on epoll, and
+// closing the number afterwards would close somebody else's file: say so
+// on every backend.
+func checkOpen(fd int, registered fileID) error {
+	id, err := fileOf(fd)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: %w", ErrClosedWhileRegistered, err)
+	case id != registered:
+		return fmt.Errorf("%w: the number now names another file", ErrClosedWhileRegistered)
 	}
 	return nil
 }

@@ -41,6 +41,7 @@ var conformance = []struct {
 	{"deregister after close (the dup trap)", testDupTrap},
 	{"closed while registered", testClosedWhileRegistered},
 	{"stale handle cannot touch the next owner", testStaleHandle},
+	{"close after the number was reused", testCloseAfterReuse},
 	{"stale event after close in same batch", testStaleInBatch},
 	{"switch backend mid-run", testSwitchBackend},
 	{"timers order", testTimerOrder},

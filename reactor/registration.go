@@ -224,12 +224,17 @@ func (r Registration) end(s *slot) {
 // Close deregisters the fd and then closes it: the order that never
 // leaves the kernel watching a closed fd. Use it wherever a registered fd
 // is closed. It returns ErrNotRegistered, and closes nothing, if the
-// registration had already ended.
+// registration had already ended; and if the fd turns out to have been
+// closed already (ErrClosedWhileRegistered) it does not close the number
+// again, which may belong to someone else by now.
 func (r Registration) Close() error {
 	if _, err := r.slot(); err != nil {
 		return err
 	}
 	err := r.Deregister()
+	if errors.Is(err, ErrClosedWhileRegistered) {
+		return err
+	}
 	if cerr := unix.Close(r.fd); cerr != nil && err == nil {
 		err = os.NewSyscallError("close", cerr)
 	}

@@ -363,3 +363,26 @@ func TestDeregisterAfterLoopClose(t *testing.T) {
 		})
 	}
 }
+
+// Close on a registration whose fd was closed behind its back, and whose
+// number now belongs to another file, must not close that other file.
+func testCloseAfterReuse(t *testing.T, backend string) {
+	l := newLoop(t, backend)
+	a, _ := socketpair(t)
+	reg := register(t, l, a, Readable, "old owner", func(int, Ready) {})
+	closeNow(a) // behind the loop's back
+	p, _ := socketpair(t)
+	if p != a {
+		if err := unix.Dup2(p, a); err != nil {
+			t.Fatalf("dup2: %v", err)
+		}
+		delete(closedFds, a) // a's pair cleanup closes the dup
+	}
+	// a is open again, as someone else's file.
+	if err := reg.Close(); !errors.Is(err, ErrClosedWhileRegistered) {
+		t.Errorf("Close = %v; want ErrClosedWhileRegistered", err)
+	}
+	if _, err := unix.FcntlInt(uintptr(a), unix.F_GETFD, 0); err != nil {
+		t.Errorf("fd %d after the stale Close: %v; want the new owner's file still open", a, err)
+	}
+}

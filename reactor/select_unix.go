@@ -20,6 +20,7 @@ type selectPoller struct {
 	pos    [fdSetSize]int32 // fd -> index+1 in fds (0 = absent)
 	toks   [fdSetSize]Token // fd -> token
 	ints   [fdSetSize]Interest
+	ids    [fdSetSize]fileID
 	rset   unix.FdSet
 	wset   unix.FdSet
 	probe  []unix.PollFd // the fds select found ready, asked again with poll
@@ -54,6 +55,11 @@ func (p *selectPoller) Register(fd int, tok Token, in Interest) error {
 	if p.pos[fd] != 0 {
 		return ErrAlreadyRegistered
 	}
+	id, err := fileOf(fd)
+	if err != nil {
+		return err
+	}
+	p.ids[fd] = id
 	p.fds = append(p.fds, int32(fd))
 	p.pos[fd] = int32(len(p.fds))
 	p.toks[fd] = tok
@@ -83,7 +89,7 @@ func (p *selectPoller) Deregister(fd int) error {
 	p.pos[last] = i + 1
 	p.fds = p.fds[:len(p.fds)-1]
 	p.pos[fd] = 0
-	return checkOpen(fd)
+	return checkOpen(fd, p.ids[fd])
 }
 
 func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
