@@ -42,7 +42,7 @@ type Driver struct {
 	paused   atomic.Bool
 	finished atomic.Bool // the driver goroutine is done: queued commands are dropped
 	inPass   bool        // loop goroutine only: inside Iterate
-	stalls   map[int]int // loop goroutine only: injected handlers' pipes, read fd -> write fd
+	stalls   stallSet    // loop goroutine only: injected handlers' pipes, by read fd
 	delay    atomic.Int64
 	watched  atomic.Pointer[[]reactor.WatchInfo]
 

@@ -301,12 +301,14 @@ func TestSIGHUPRestoresTerminal(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			x := newTmuxLab(t, fmt.Sprintf("env REACTORLAB_TEST_MAIN=1 TERM=xterm-256color NO_COLOR=1 XDG_STATE_HOME=%s "+
-				"sh -c '%s %s; echo EXIT=$?; stty -a; sleep 600'", t.TempDir(), exe, tc.args))
+				"sh -c '%s %s; echo EXIT=$?; stty -a; echo STTY-END; sleep 600'", t.TempDir(), exe, tc.args))
 			x.waitScreen(tc.ready)
 			if err := syscall.Kill(x.child(), syscall.SIGHUP); err != nil {
 				t.Fatal(err)
 			}
-			s := x.waitScreen("EXIT=")
+			// Wait for the line after stty's: the screen may show EXIT= before
+			// stty has printed anything.
+			s := x.waitScreen("STTY-END")
 			if !strings.Contains(s, "EXIT=0") {
 				t.Errorf("after SIGHUP the shell printed %q; want EXIT=0 (a clean exit, not death by signal)", s[strings.Index(s, "EXIT="):])
 			}

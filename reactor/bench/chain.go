@@ -100,11 +100,15 @@ type chainRig struct {
 func chainN(ctx context.Context, n, active int, o ChainOptions) ([]ChainResult, error) {
 	cells := make([]ChainResult, len(o.Backends))
 	rigs := make([]*chainRig, len(o.Backends))
-	defer func() {
+	var p *pairs
+	defer func() { // the loops (and their registrations) go before the fds
 		for _, r := range rigs {
 			if r != nil {
 				r.l.Close()
 			}
+		}
+		if p != nil {
+			p.close()
 		}
 	}()
 	// Loops first, so their poller and waker fds take low numbers and the
@@ -121,7 +125,6 @@ func chainN(ctx context.Context, n, active int, o ChainOptions) ([]ChainResult, 
 	if err != nil {
 		return nil, err
 	}
-	defer p.close()
 	for i, rig := range rigs {
 		err := rig.register(p)
 		if errors.Is(err, reactor.ErrFDSetSize) {
@@ -170,7 +173,7 @@ func (rig *chainRig) register(p *pairs) error {
 	one := []byte{'e'}
 	for i, fd := range p.r {
 		next := p.w[(i+1)%n]
-		err := l.Register(fd, reactor.Readable, "", func(fd int, _ reactor.Ready) {
+		_, err := l.Register(fd, reactor.Readable, "", func(fd int, _ reactor.Ready) {
 			// bench.c read_cb: read one byte, pass one along while writes remain.
 			if k, err := unix.Read(fd, buf); err == nil {
 				rig.count += k
