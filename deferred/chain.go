@@ -56,6 +56,11 @@ func (d *Deferred) runCallbacks() {
 				waiter.result = cur.result
 				cur.result = nil
 				waiter.paused--
+				// The waiter no longer waits, even if a Pause of its
+				// own keeps it from running now: clear chainedTo here,
+				// not when it next runs, or its Unpause would take it
+				// for the runner's pause and ignore it.
+				waiter.chainedTo = nil
 				if observing() {
 					tr := trackOf(waiter.result)
 					emit(TraceEvent{Kind: EventStepRun, ID: cur.id, Label: cur.label, Step: index, StepKind: StepChain,
@@ -130,7 +135,9 @@ func (cur *Deferred) runStep(s *step, index int) {
 		cur.result = invoke(s.cb, nil, in)
 	}
 	cur.running = false
-	if cur.result == cur {
+	if inner, ok := cur.result.(*Deferred); ok && inner == nil {
+		cur.result = failureFromStep(ErrNilDeferred, fn)
+	} else if cur.result == cur {
 		// Twisted only warns here and then waits on itself forever.
 		cur.result = failureFor(ErrChainedToSelf, -1)
 	}
@@ -177,6 +184,12 @@ func call0(fn func() (any, error)) (res any) {
 	}
 	return v
 }
+
+// ErrNilDeferred is the failure given to a chain whose step returned a nil
+// *Deferred (usually a Deferred that was never created), and of
+// MaybeDeferred when its function does: there is nothing to wait on, and
+// treating it as a value would hide the bug.
+var ErrNilDeferred = errors.New("deferred: a step returned a nil *Deferred")
 
 // ErrChainedToSelf is the failure given to a chain whose step returned the
 // Deferred it belongs to (Twisted warns, then hangs forever).

@@ -200,3 +200,19 @@ func TestUnpauseDoesNotBreakChaining(t *testing.T) {
 		t.Fatalf("result = %v; want 11", got)
 	}
 }
+
+// A step returning a nil *Deferred fails the chain with ErrNilDeferred
+// instead of crashing (defect 2), whether the Deferred had fired or not.
+func TestStepReturningNilDeferredFails(t *testing.T) {
+	nilStep := func(any) (any, error) { var d *Deferred; return d, nil }
+	var fired, pending *Deferred
+	if err := catchPanic(func() { fired = Succeed(1).AddCallback(nilStep) }); err != nil || fired == nil {
+		t.Fatalf("AddCallback on a fired Deferred panicked: %v; want a failure on the chain", err)
+	}
+	failureOf(t, fired, ErrNilDeferred)
+	pending = New(nil).AddCallback(nilStep)
+	if err := catchPanic(func() { pending.Callback(1) }); err != nil {
+		t.Fatalf("Callback panicked: %v; want a failure on the chain", err)
+	}
+	failureOf(t, pending, ErrNilDeferred)
+}

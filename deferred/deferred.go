@@ -81,6 +81,7 @@ type Deferred struct {
 	called                bool
 	running               bool // a step function is executing: do not re-enter the runner
 	suppressAlreadyCalled bool // cancelled without a canceller: eat one late Callback/Errback
+	cancelFiresLater      bool // the canceller arranges the firing: Cancel does not errback itself
 
 	inline [2]step // backing store for the first steps: no extra allocation for short chains
 }
@@ -136,7 +137,10 @@ func Fail(err error) *Deferred {
 func MaybeDeferred(fn func() (any, error)) *Deferred {
 	res := call0(fn)
 	if inner, ok := res.(*Deferred); ok {
-		return inner
+		if inner != nil {
+			return inner
+		}
+		res = failureFromStep(ErrNilDeferred, fn)
 	}
 	d := newDeferred(nil, 1)
 	d.start(res)
@@ -152,6 +156,10 @@ func (d *Deferred) Label() string { return d.label }
 // SetLabel names the Deferred for traces and unhandled-failure reports.
 func (d *Deferred) SetLabel(label string) *Deferred {
 	d.label = label
+	if d.fs != nil {
+		// The chain already ended on a failure: report it under this name.
+		d.fs.label.Store(&label)
+	}
 	if observing() {
 		emit(TraceEvent{Kind: EventLabelled, ID: d.id, Label: label})
 	}
@@ -287,53 +295,4 @@ func (d *Deferred) push(s step) {
 	}
 	*last = append(*last, s)
 	d.added++
-}
-
-// Pause stops the chain from advancing until a matching Unpause.
-func (d *Deferred) Pause() {
-	d.paused++
-	if observing() {
-		emit(TraceEvent{Kind: EventPaused, ID: d.id, Label: d.label})
-	}
-}
-
-// Unpause undoes one Pause; when the count reaches zero a fired chain
-// continues at once. Extra Unpause calls are ignored, and cannot release the
-// pause the runner holds while the Deferred waits on another one (in Twisted
-// they can, and break the chain: twisted/twisted#12726).
-func (d *Deferred) Unpause() {
-	if d.paused == 0 || (d.chainedTo != nil && d.paused == 1) {
-		return
-	}
-	d.paused--
-	if observing() {
-		emit(TraceEvent{Kind: EventResumed, ID: d.id, Label: d.label})
-	}
-	if d.paused == 0 && d.called {
-		d.runCallbacks()
-	}
-}
-
-// Cancel asks for the operation behind the Deferred to stop. If the Deferred
-// has not fired, Cancel calls the canceller; if that did not fire it, Cancel
-// errbacks with ErrCancelled (and, when there is no canceller, silently eats
-// the one late Callback/Errback that the abandoned operation will make). If
-// the Deferred is waiting on another Deferred, the cancel is forwarded there.
-// Cancel never panics on a fired Deferred and may be called any number of times.
-func (d *Deferred) Cancel() {
-	if !d.called {
-		if observing() {
-			emit(TraceEvent{Kind: EventCancelled, ID: d.id, Label: d.label})
-		}
-		if d.canceller != nil {
-			d.canceller(d)
-		} else {
-			d.suppressAlreadyCalled = true
-		}
-		if !d.called {
-			d.start(failureFor(ErrCancelled, 1))
-		}
-	} else if d.chainedTo != nil {
-		d.chainedTo.Cancel()
-	}
 }

@@ -35,14 +35,32 @@ func (p *PanicError) Unwrap() error {
 	return err
 }
 
-// Error returns the original error's message.
-func (f *Failure) Error() string { return f.Err.Error() }
+// noError is the message of a Failure that holds no error: the zero
+// Failure, or a nil *Failure.
+const noError = "deferred: Failure with no error"
 
-// Unwrap returns the original error.
-func (f *Failure) Unwrap() error { return f.Err }
+// Error returns the original error's message. The zero Failure and a nil
+// *Failure say that they hold no error rather than panic.
+func (f *Failure) Error() string {
+	if f == nil || f.Err == nil {
+		return noError
+	}
+	return f.Err.Error()
+}
+
+// Unwrap returns the original error (nil for the zero Failure).
+func (f *Failure) Unwrap() error {
+	if f == nil {
+		return nil
+	}
+	return f.Err
+}
 
 // Panicked reports whether the failure came from a panic.
 func (f *Failure) Panicked() bool {
+	if f == nil {
+		return false
+	}
 	_, ok := f.Err.(*PanicError)
 	return ok
 }
@@ -50,6 +68,9 @@ func (f *Failure) Panicked() bool {
 // Check returns the first of targets that the failure matches (errors.Is),
 // or nil if none does. Twisted's Failure.check.
 func (f *Failure) Check(targets ...error) error {
+	if f == nil {
+		return nil
+	}
 	for _, t := range targets {
 		if errors.Is(f.Err, t) {
 			return t
@@ -70,7 +91,7 @@ func (f *Failure) Check(targets ...error) error {
 //
 // (Twisted's trap re-raises; returning the error is the Go form of that.)
 func (f *Failure) Trap(targets ...error) error {
-	if f.Check(targets...) != nil {
+	if f == nil || f.Check(targets...) != nil {
 		return nil
 	}
 	return f
@@ -80,8 +101,11 @@ func (f *Failure) Trap(targets ...error) error {
 // and, for panics, the stack.
 func (f *Failure) Format(s fmt.State, verb rune) {
 	switch {
-	case verb == 'v' && s.Flag('+'):
-		fmt.Fprintf(s, "%s (raised at %s)", f.Err.Error(), f.Site)
+	case verb == 'v' && s.Flag('+') && f != nil:
+		fmt.Fprint(s, f.Error())
+		if f.Site != "" {
+			fmt.Fprintf(s, " (raised at %s)", f.Site)
+		}
 		if f.Stack != "" {
 			fmt.Fprintf(s, "\n%s", f.Stack)
 		}

@@ -19,6 +19,10 @@ type UnhandledFailure struct {
 	// AtGC is true when the report comes from the garbage collector (no loop
 	// was bound): the hook then runs on a runtime goroutine, not the loop.
 	AtGC bool
+	// While is set when the failure did not end a chain but was caught
+	// while the package did something on the Deferred's behalf, such as
+	// "cancelling DeferredList d9" for a canceller that panicked.
+	While string
 }
 
 // String renders the report the way the default hook prints it.
@@ -28,6 +32,9 @@ func (u UnhandledFailure) String() string {
 		name += " (" + u.Label + ")"
 	}
 	s := fmt.Sprintf("Unhandled failure in Deferred %s created at %s:\n  %+v", name, u.Created, u.Failure)
+	if u.While != "" {
+		s = fmt.Sprintf("Unhandled failure in Deferred %s created at %s, while %s:\n  %+v", name, u.Created, u.While, u.Failure)
+	}
 	if u.Fired != "" {
 		s += "\n  first fired at:\n" + u.Fired
 	}
@@ -158,6 +165,19 @@ func report(fs *failState, atGC bool) {
 	}
 	if !atGC && observing() {
 		emit(TraceEvent{Kind: EventUnhandled, ID: u.ID, Label: u.Label, Site: siteOf(fs.pc), OutSummary: summarize(f)})
+	}
+	hookMu.Lock()
+	h := hook
+	hookMu.Unlock()
+	h(u)
+}
+
+// reportPanic reports a panic caught while the package acted on d, such as
+// a canceller that panicked while a DeferredList cancelled its children.
+func reportPanic(d *Deferred, f *Failure, while string) {
+	u := UnhandledFailure{ID: d.id, Label: d.label, Failure: f, Created: d.Site(), While: while}
+	if observing() {
+		emit(TraceEvent{Kind: EventUnhandled, ID: u.ID, Label: u.Label, Site: u.Created, OutSummary: summarize(f)})
 	}
 	hookMu.Lock()
 	h := hook
