@@ -216,3 +216,24 @@ func TestStepReturningNilDeferredFails(t *testing.T) {
 	}
 	failureOf(t, pending, ErrNilDeferred)
 }
+
+// ChainDeferred hands the result to another Deferred and leaves nil behind.
+func TestChainDeferred(t *testing.T) {
+	a, b := New(nil), New(nil)
+	a.ChainDeferred(b)
+	a.Callback(3)
+	if got := resultOf(t, b); got != 3 {
+		t.Fatalf("other = %v; want 3", got)
+	}
+	if got := resultOf(t, a); got != nil {
+		t.Fatalf("d after ChainDeferred = %v; want nil", got)
+	}
+	c, e := New(nil), New(nil)
+	c.ChainDeferred(e)
+	c.Errback(errBoom)
+	failureOf(t, e, errBoom)
+	if got := resultOf(t, c); got != nil {
+		t.Fatalf("d after handing on its failure = %v; want nil (handled)", got)
+	}
+	failureOf(t, Succeed(1).ChainDeferred(Succeed(2)), ErrAlreadyCalled)
+}

@@ -20,8 +20,8 @@ package deferred
 // the package documentation).
 func (d *Deferred) Pause() {
 	d.paused++
-	if observing() {
-		emit(TraceEvent{Kind: EventPaused, ID: d.id, Label: d.label})
+	if d.observed() {
+		d.emit(TraceEvent{Kind: EventPaused, ID: d.id, Label: d.label})
 	}
 }
 
@@ -34,8 +34,8 @@ func (d *Deferred) Unpause() {
 		return
 	}
 	d.paused--
-	if observing() {
-		emit(TraceEvent{Kind: EventResumed, ID: d.id, Label: d.label})
+	if d.observed() {
+		d.emit(TraceEvent{Kind: EventResumed, ID: d.id, Label: d.label})
 	}
 	if d.paused == 0 && d.called {
 		d.runCallbacks()
@@ -56,8 +56,8 @@ func (d *Deferred) Unpause() {
 // the Deferred it awaits and lets its function decide.
 func (d *Deferred) Cancel() {
 	if !d.called {
-		if observing() {
-			emit(TraceEvent{Kind: EventCancelled, ID: d.id, Label: d.label})
+		if d.observed() {
+			d.emit(TraceEvent{Kind: EventCancelled, ID: d.id, Label: d.label})
 		}
 		if d.canceller != nil {
 			d.canceller(d)
@@ -65,7 +65,7 @@ func (d *Deferred) Cancel() {
 			d.suppressAlreadyCalled = true
 		}
 		if !d.called && !d.cancelFiresLater {
-			d.start(failureFor(ErrCancelled, 1))
+			d.start(d.failure(ErrCancelled, 1))
 		}
 	} else if d.chainedTo != nil {
 		d.chainedTo.Cancel()

@@ -17,7 +17,11 @@ type Failure struct {
 	// Site is "file:line" where the failure was raised: the caller of Errback
 	// or Fail, the panicking line, or the step function that returned the error.
 	Site string
-	// Stack is the goroutine stack at the panic, for panics only.
+	// Stack is the goroutine stack at the panic, for a panic. In debug mode
+	// (SetDebugging) a returned error gets one too: a Go error carries no
+	// stack, so it is the stack where the error entered the chain — the
+	// call of Errback or Fail, or, for an error returned by a step, the
+	// calls that ran the step (who fired or extended the Deferred).
 	Stack string
 }
 
@@ -97,6 +101,28 @@ func (f *Failure) Trap(targets ...error) error {
 	return f
 }
 
+// TrapAs is Trap by type, errors.As style: if the failure's error is (or
+// wraps) an error that target can point to, TrapAs sets *target to it and
+// returns nil; otherwise it returns the failure, to pass on. target must be
+// a non-nil pointer to a type implementing error, or to an interface type,
+// as for errors.As.
+//
+//	d.AddErrback(func(f *deferred.Failure) (any, error) {
+//		var pe *fs.PathError
+//		if err := f.TrapAs(&pe); err != nil {
+//			return nil, err // not ours: stay on the errback track
+//		}
+//		return "no such file: " + pe.Path, nil
+//	})
+//
+// Catch is the same as a whole errback, with the type as a type parameter.
+func (f *Failure) TrapAs(target any) error {
+	if f == nil || errors.As(f.Err, target) {
+		return nil
+	}
+	return f
+}
+
 // Format implements fmt.Formatter: %v prints the message, %+v adds the site
 // and, for panics, the stack.
 func (f *Failure) Format(s fmt.State, verb rune) {
@@ -133,8 +159,9 @@ func failureFor(err error, skip int) *Failure {
 }
 
 // failureFromStep turns an error returned by fn into a *Failure whose site is
-// fn's source position (we cannot see the return statement).
-func failureFromStep(err error, fn any) *Failure {
+// fn's source position (we cannot see the return statement); with debug,
+// it also records the stack that ran fn.
+func failureFromStep(err error, fn any, debug bool) *Failure {
 	if f, ok := err.(*Failure); ok {
 		return f
 	}
@@ -143,7 +170,26 @@ func failureFromStep(err error, fn any) *Failure {
 		file, line := rf.FileLine(rf.Entry())
 		f.Site = fmt.Sprintf("%s:%d", shortFile(file), line)
 	}
+	if debug {
+		f.Stack = stackText(callers(2))
+	}
 	return f
+}
+
+// stackText renders pcs the way a panic's Failure.Stack reads: function,
+// then tab and file:line, one frame per two lines.
+func stackText(pcs []uintptr) string {
+	var b strings.Builder
+	frames := runtime.CallersFrames(pcs)
+	for {
+		fr, more := frames.Next()
+		if fr.Function != "runtime.goexit" {
+			fmt.Fprintf(&b, "%s\n\t%s:%d\n", fr.Function, fr.File, fr.Line)
+		}
+		if !more {
+			return b.String()
+		}
+	}
 }
 
 // panicFailure builds a Failure from a recovered panic value. It must be

@@ -91,3 +91,16 @@ func catchAnyPanic(fn func()) (p any) {
 	fn()
 	return nil
 }
+
+// TrapAs sets the target and handles a failure of its type; others pass on.
+func TestFailureTrapAs(t *testing.T) {
+	f := &Failure{Err: fmt.Errorf("loading: %w", &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrNotExist})}
+	var pe *fs.PathError
+	if err := f.TrapAs(&pe); err != nil || pe.Path != "/x" {
+		t.Fatalf("TrapAs(*PathError) = %v, target %v; want nil, /x", err, pe)
+	}
+	g := &Failure{Err: errBoom}
+	if err := g.TrapAs(&pe); err != g {
+		t.Fatalf("TrapAs on another error = %v; want the failure itself", err)
+	}
+}

@@ -86,7 +86,7 @@ func DeferredList(ds []*Deferred, opts ListOptions) *Deferred {
 	results := make([]ListResult, len(children))
 	finished := 0
 	var list *Deferred
-	list = newDeferred(func(*Deferred) { cancelAll(children, nil, "cancelling DeferredList "+idName(list.id)) }, 1)
+	list = newDeferred(firstBinding(children), func(*Deferred) { cancelAll(children, nil, "cancelling DeferredList "+idName(list.id)) }, 1)
 	list.cancelFiresLater = true
 	if len(children) == 0 && !opts.FireOnOneCallback {
 		list.Callback(results)
@@ -143,7 +143,7 @@ func Race(ds []*Deferred) *Deferred {
 	failures := make([]*Failure, len(children))
 	failed := 0
 	var race *Deferred
-	race = newDeferred(func(*Deferred) { cancelAll(children, nil, "cancelling Race "+idName(race.id)) }, 1)
+	race = newDeferred(firstBinding(children), func(*Deferred) { cancelAll(children, nil, "cancelling Race "+idName(race.id)) }, 1)
 	for i, c := range children {
 		c.AddCallbacks(
 			func(v any) (any, error) {
@@ -165,6 +165,16 @@ func Race(ds []*Deferred) *Deferred {
 		)
 	}
 	return race
+}
+
+// firstBinding returns the Binding of the first of ds that has one, or nil.
+func firstBinding(ds []*Deferred) *Binding {
+	for _, d := range ds {
+		if d.b != nil {
+			return d.b
+		}
+	}
+	return nil
 }
 
 // cancelAll cancels every child but except. A canceller that panics is
