@@ -107,8 +107,7 @@ func GatherOf[T any](ds []*Deferred, consumeErrors bool) *Deferred {
 	})
 }
 
-// As converts a result and its error, as Wait, Await and Result-like calls
-// return them, to a T:
+// As converts a result and its error, as Wait and Await return them, to a T:
 //
 //	n, err := deferred.As[int](await(d))
 //	name, err := deferred.As[string](d.Wait(ctx))
