@@ -87,7 +87,9 @@ func loopAttachment(l *reactor.Loop) *attachment {
 // attaches the process-wide one: a chain of its Deferreds that ends holding
 // a Failure is reported at the end of the pass, as a reactor trace event
 // and through the Binding's hook. Calling it again for l returns the same
-// Binding. Call it before the loop runs, or on its goroutine.
+// Binding. Call it before the loop runs, or on its goroutine. The Binding
+// ends (Unbind) when the loop stops; call Unbind yourself for a loop that
+// is closed without being stopped.
 func BindLoop(l *reactor.Loop) *Binding {
 	registry.Lock()
 	defer registry.Unlock()
@@ -100,6 +102,7 @@ func BindLoop(l *reactor.Loop) *Binding {
 	b := &Binding{own: l}
 	b.attach(loopAttachment(l))
 	registry.byLoop[l] = b
+	l.AddShutdownHook(b.Unbind)
 	return b
 }
 
@@ -112,6 +115,7 @@ func bindingOfLoop(l *reactor.Loop) *Binding {
 
 // Unbind detaches b from its loop: its Deferreds' failures are reported at
 // garbage collection from now on, and BindLoop gives the loop a new Binding.
+// Calling it again does nothing.
 func (b *Binding) Unbind() {
 	registry.Lock()
 	if b.own != nil && registry.byLoop[b.own] == b {

@@ -148,3 +148,16 @@ func TestBindingFallsBackToProcessHook(t *testing.T) {
 		t.Fatalf("own hook got %d, process hook %d; want 1 and still 1", len(mine), len(reports()))
 	}
 }
+
+// A loop that stops ends its Binding.
+func TestBindingEndsWhenLoopStops(t *testing.T) {
+	l := newLoop(t)
+	b := BindLoop(l)
+	l.Stop()
+	if err := l.Iterate(0); err != nil {
+		t.Fatal(err)
+	}
+	if bindingOfLoop(l) != nil || b.att.Load() != nil {
+		t.Fatalf("after the loop stopped, l's Binding is still registered or attached")
+	}
+}

@@ -54,6 +54,7 @@ var ErrCoroutineReturnedDeferred = errors.New("deferred: a coroutine returned a 
 // its goroutine; cancel its Deferred to end it.
 func Coroutine(fn func(await Await) (any, error)) *Deferred {
 	c := &coroutine{fn: fn}
+	c.deliverStep = c.deliver // one closure for every await, not one each
 	c.d = newDeferred(nil, func(*Deferred) { c.cancel() }, 1)
 	c.d.cancelFiresLater = true
 	c.next, _ = iter.Pull(c.run)
@@ -64,17 +65,18 @@ func Coroutine(fn func(await Await) (any, error)) *Deferred {
 // coroutine drives one Coroutine. All fields are used on the loop's side
 // and fn's side in turn, never at once: iter.Pull hands control over.
 type coroutine struct {
-	fn        func(Await) (any, error)
-	d         *Deferred // what the coroutine fires
-	next      func() (struct{}, bool)
-	yield     func(struct{}) bool
-	inBody    bool      // fn is running: await may be called
-	waitingOn *Deferred // the Deferred await suspended on
-	got       any       // the result handed to await
-	have      bool      // got is set
-	suspended bool      // fn is suspended in await
-	v         any       // what fn returned
-	err       error
+	fn          func(Await) (any, error)
+	d           *Deferred // what the coroutine fires
+	next        func() (struct{}, bool)
+	yield       func(struct{}) bool
+	inBody      bool      // fn is running: await may be called
+	waitingOn   *Deferred // the Deferred await suspended on
+	got         any       // the result handed to await
+	have        bool      // got is set
+	suspended   bool      // fn is suspended in await
+	deliverStep CallbackFunc
+	v           any // what fn returned
+	err         error
 }
 
 // run is the iterator iter.Pull runs on the coroutine's goroutine.
@@ -122,7 +124,7 @@ func (c *coroutine) await(d *Deferred) (any, error) {
 	}
 	c.d.join(d.b)
 	c.have, c.waitingOn = false, d
-	d.AddBoth(c.deliver)
+	d.AddBoth(c.deliverStep)
 	if !c.have {
 		c.suspended = true
 		c.yield(struct{}{}) // back to resume's caller; returns when deliver resumes fn
