@@ -43,7 +43,8 @@ import (
 // observer of a Binding (b.Observe) only those of its Deferreds. A Binding
 // with no hook of its own reports through the process-wide hook, and debug
 // mode is on for a Deferred if either its Binding's or the process-wide
-// flag is on.
+// flag is on. The zero Binding is tied to no loop: its Deferreds' failures
+// are reported when they are garbage-collected.
 type Binding struct {
 	hook  atomic.Pointer[func(UnhandledFailure)] // nil: the process-wide hook
 	debug atomic.Bool
