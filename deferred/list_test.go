@@ -66,8 +66,13 @@ func TestDeferredListCancel(t *testing.T) {
 	a, b := New(nil), New(nil)
 	list := DeferredList([]*Deferred{a, b}, ListOptions{ConsumeErrors: true})
 	list.Cancel()
-	got := resultOf(t, list).([]ListResult)
-	for i, r := range got {
+	allCancelled(t, list)
+}
+
+// allCancelled checks that list fired with every child cancelled.
+func allCancelled(t *testing.T, list *Deferred) {
+	t.Helper()
+	for i, r := range resultOf(t, list).([]ListResult) {
 		if r.Success || r.Value.(*Failure).Check(ErrCancelled) == nil {
 			t.Fatalf("child %d = %+v; want cancelled", i, r)
 		}
@@ -129,12 +134,7 @@ func TestDeferredListCancelWithPausedChild(t *testing.T) {
 	list.Cancel()
 	noResult(t, list)
 	a.Unpause()
-	got := resultOf(t, list).([]ListResult)
-	for i, r := range got {
-		if r.Success || r.Value.(*Failure).Check(ErrCancelled) == nil {
-			t.Fatalf("child %d = %+v; want cancelled", i, r)
-		}
-	}
+	allCancelled(t, list)
 }
 
 // A child canceller that panics does not stop the other children from being
