@@ -24,8 +24,8 @@ import (
 //
 //	b := deferred.BindLoop(loop)
 //	defer b.Unbind()
-//	d := b.New(nil)                                  // belongs to b
-//	t := deferred.DeferLater(deferred.LoopClock(loop), time.Second, nil) // so does t
+//	d := b.New(nil)                                             // d belongs to b,
+//	t := deferred.DeferLater(deferred.LoopClock(loop), time.Minute, nil) // and so does t
 //
 // A Deferred joins a Binding when it is made by one (New, Succeed, Fail) or
 // from the clock of a bound loop (LoopClock: DeferLater, DeferToGoroutine,
