@@ -140,3 +140,24 @@ func ExampleBindLoop() {
 	// observed: fired errback Failure(disk full)
 	// unhandled in "save": disk full
 }
+
+// A Binding's debug flag covers its own Deferreds only: here one loop is
+// being debugged while the rest of the process runs at full speed.
+func ExampleBinding_SetDebugging() {
+	var debugged deferred.Binding // the zero Binding: tied to no loop
+	debugged.SetDebugging(true)
+	withStack := debugged.Fail(errors.New("bad frame"))
+	without := deferred.Fail(errors.New("bad frame"))
+	for name, d := range map[string]*deferred.Deferred{"debugged": withStack, "other": without} {
+		d.AddErrback(func(f *deferred.Failure) (any, error) {
+			fmt.Println(name, "failure has a stack:", f.Stack != "")
+			return nil, nil
+		})
+	}
+	v, _ := debugged.Succeed("ok").Result()
+	fmt.Println(v, debugged.Debugging(), deferred.Debugging())
+	// Unordered output:
+	// debugged failure has a stack: true
+	// other failure has a stack: false
+	// ok true false
+}
