@@ -64,3 +64,70 @@ func BenchmarkChainObserved(b *testing.B) {
 		d.Callback(0)
 	}
 }
+
+// BenchmarkStep sets one step of a chain beside one await of a coroutine,
+// in pairs that do the same work. An op is one step or one await.
+//
+//   - callback: AddCallback on a fired Deferred (the step runs at once);
+//     its coroutine twin is await on a fired Deferred (no switch).
+//   - chained: a step returns an unfired Deferred that then fires, so the
+//     chain waits and resumes; its twin is await on an unfired Deferred
+//     that then fires (suspend and resume: two coroutine switches).
+func BenchmarkStep(b *testing.B) {
+	same := func(v any) (any, error) { return v, nil }
+	b.Run("callback", func(b *testing.B) {
+		b.ReportAllocs()
+		d := Succeed(0)
+		for b.Loop() {
+			d.AddCallback(same)
+		}
+	})
+	b.Run("await", func(b *testing.B) {
+		b.ReportAllocs()
+		fired := Succeed(0)
+		n := b.N
+		b.ResetTimer()
+		Coroutine(func(await Await) (any, error) {
+			for range n {
+				await(fired)
+			}
+			return nil, nil
+		})
+	})
+	b.Run("chained", func(b *testing.B) {
+		b.ReportAllocs()
+		d := Succeed(0)
+		for b.Loop() {
+			inner := New(nil)
+			d.AddCallback(func(any) (any, error) { return inner, nil })
+			inner.Callback(1)
+		}
+	})
+	b.Run("await-suspended", func(b *testing.B) {
+		b.ReportAllocs()
+		var next *Deferred
+		n := b.N
+		b.ResetTimer()
+		Coroutine(func(await Await) (any, error) {
+			for range n {
+				next = New(nil)
+				await(next)
+			}
+			return nil, nil
+		})
+		for range n {
+			next.Callback(1) // resumes the coroutine, which makes the next one and suspends
+		}
+	})
+}
+
+// BenchmarkCoroutine is the fixed cost of a coroutine: start it (iter.Pull
+// makes a goroutine for it), one await that suspends, and its return.
+func BenchmarkCoroutine(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		inner := New(nil)
+		Coroutine(func(await Await) (any, error) { return await(inner) })
+		inner.Callback(1)
+	}
+}

@@ -200,3 +200,40 @@ func TestUnpauseDoesNotBreakChaining(t *testing.T) {
 		t.Fatalf("result = %v; want 11", got)
 	}
 }
+
+// A step returning a nil *Deferred fails the chain with ErrNilDeferred
+// instead of crashing (defect 2), whether the Deferred had fired or not.
+func TestStepReturningNilDeferredFails(t *testing.T) {
+	nilStep := func(any) (any, error) { var d *Deferred; return d, nil }
+	var fired, pending *Deferred
+	if err := catchPanic(func() { fired = Succeed(1).AddCallback(nilStep) }); err != nil || fired == nil {
+		t.Fatalf("AddCallback on a fired Deferred panicked: %v; want a failure on the chain", err)
+	}
+	failureOf(t, fired, ErrNilDeferred)
+	pending = New(nil).AddCallback(nilStep)
+	if err := catchPanic(func() { pending.Callback(1) }); err != nil {
+		t.Fatalf("Callback panicked: %v; want a failure on the chain", err)
+	}
+	failureOf(t, pending, ErrNilDeferred)
+}
+
+// ChainDeferred hands the result to another Deferred and leaves nil behind.
+func TestChainDeferred(t *testing.T) {
+	a, b := New(nil), New(nil)
+	a.ChainDeferred(b)
+	a.Callback(3)
+	if got := resultOf(t, b); got != 3 {
+		t.Fatalf("other = %v; want 3", got)
+	}
+	if got := resultOf(t, a); got != nil {
+		t.Fatalf("d after ChainDeferred = %v; want nil", got)
+	}
+	c, e := New(nil), New(nil)
+	c.ChainDeferred(e)
+	c.Errback(errBoom)
+	failureOf(t, e, errBoom)
+	if got := resultOf(t, c); got != nil {
+		t.Fatalf("d after handing on its failure = %v; want nil (handled)", got)
+	}
+	failureOf(t, Succeed(1).ChainDeferred(Succeed(2)), ErrAlreadyCalled)
+}

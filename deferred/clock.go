@@ -1,7 +1,9 @@
 package deferred
 
 import (
-	"sort"
+	"cmp"
+	"errors"
+	"slices"
 	"sync"
 	"time"
 )
@@ -26,23 +28,58 @@ type Loop interface {
 	CallFromGoroutine(fn func())
 }
 
-// FakeClock is a Clock whose time moves only when Advance is called
+// DeferLater returns a Deferred that fires after d on clock with the result of
+// fn (nil fn: fires with nil). Cancelling it before then cancels the timer
+// and errbacks with ErrCancelled (Twisted's task.deferLater).
+func DeferLater(clock Clock, d time.Duration, fn func() (any, error)) *Deferred {
+	var timer Cancellable
+	dl := newDeferred(bindingOf(clock), func(*Deferred) { timer.Cancel() }, 1)
+	if fn != nil {
+		dl.AddCallback(func(any) (any, error) { return fn() })
+	}
+	timer = clock.CallLater(d, func() { dl.Callback(nil) })
+	return dl
+}
+
+// FakeClock is a Clock whose time moves only when Advance or Pump is called
 // (Twisted's task.Clock). Scheduled calls run inside Advance, on the
-// goroutine calling it, in time order (ties in scheduling order).
+// goroutine calling it, in time order (ties in scheduling order), so a test
+// or an exercise that uses it is deterministic. Its methods are safe from
+// any goroutine; the calls themselves run without its lock held, so they
+// may schedule, reset or cancel calls.
 type FakeClock struct {
 	mu    sync.Mutex
 	now   time.Time
 	seq   uint64
-	calls []*fakeCall // sorted by (when, seq)
+	calls []*DelayedCall // pending, sorted by (when, seq)
 }
 
-type fakeCall struct {
-	clock  *FakeClock
-	when   time.Time
-	seq    uint64
-	fn     func()
-	active bool
+// DelayedCall is a call scheduled on a FakeClock (Twisted's DelayedCall):
+// it can be cancelled, moved, and asked about. FakeClock.CallLater returns
+// one as a Cancellable; FakeClock.Schedule returns it as itself.
+type DelayedCall struct {
+	clock *FakeClock
+	when  time.Time
+	seq   uint64
+	fn    func()
+	state callState
 }
+
+type callState uint8
+
+const (
+	callPending callState = iota
+	callRan
+	callCancelled
+)
+
+// ErrCallCancelled and ErrCallRan are the errors of Reset and Delay on a
+// DelayedCall that is no longer pending (Twisted's AlreadyCancelled and
+// AlreadyCalled).
+var (
+	ErrCallCancelled = errors.New("deferred: the delayed call was cancelled")
+	ErrCallRan       = errors.New("deferred: the delayed call has run")
+)
 
 // NewFakeClock returns a FakeClock reading start.
 func NewFakeClock(start time.Time) *FakeClock { return &FakeClock{now: start} }
@@ -54,20 +91,39 @@ func (c *FakeClock) Now() time.Time {
 	return c.now
 }
 
-// CallLater schedules fn to run once Advance has moved time d past now.
+// CallLater schedules fn to run once time has moved d past now. The
+// Cancellable it returns is a *DelayedCall; Schedule returns one typed.
 func (c *FakeClock) CallLater(d time.Duration, fn func()) Cancellable {
+	return c.Schedule(d, fn)
+}
+
+// Schedule is CallLater returning the *DelayedCall, to Reset, Delay or
+// inspect it.
+func (c *FakeClock) Schedule(d time.Duration, fn func()) *DelayedCall {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
-	call := &fakeCall{clock: c, when: c.now.Add(d), seq: c.seq, fn: fn, active: true}
-	i := sort.Search(len(c.calls), func(i int) bool {
-		x := c.calls[i]
-		return x.when.After(call.when) || (x.when.Equal(call.when) && x.seq > call.seq)
-	})
-	c.calls = append(c.calls, nil)
-	copy(c.calls[i+1:], c.calls[i:])
-	c.calls[i] = call
+	call := &DelayedCall{clock: c, when: c.now.Add(d), seq: c.seq, fn: fn}
+	c.insert(call)
 	return call
+}
+
+// insert puts call in its place in the sorted list; c.mu is held.
+func (c *FakeClock) insert(call *DelayedCall) {
+	i, _ := slices.BinarySearchFunc(c.calls, call, func(x, call *DelayedCall) int {
+		if x.when.Equal(call.when) {
+			return cmp.Compare(x.seq, call.seq)
+		}
+		return x.when.Compare(call.when)
+	})
+	c.calls = slices.Insert(c.calls, i, call)
+}
+
+// remove takes call out of the list; c.mu is held.
+func (c *FakeClock) remove(call *DelayedCall) {
+	if i := slices.Index(c.calls, call); i >= 0 {
+		c.calls = slices.Delete(c.calls, i, i+1)
+	}
 }
 
 // Advance moves time forward by d and runs every call that has come due,
@@ -77,13 +133,22 @@ func (c *FakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 	for len(c.calls) > 0 && !c.calls[0].when.After(c.now) {
 		call := c.calls[0]
-		c.calls = c.calls[1:]
-		call.active = false
+		c.calls = slices.Delete(c.calls, 0, 1)
+		call.state = callRan
 		c.mu.Unlock()
 		call.fn()
 		c.mu.Lock()
 	}
 	c.mu.Unlock()
+}
+
+// Pump advances the clock by each of steps in turn, running what comes due
+// after each, as Twisted's Clock.pump does: Pump(time.Second, time.Second)
+// is two Advance calls.
+func (c *FakeClock) Pump(steps ...time.Duration) {
+	for _, d := range steps {
+		c.Advance(d)
+	}
 }
 
 // Pending returns the number of scheduled calls that have not run or been
@@ -94,40 +159,72 @@ func (c *FakeClock) Pending() int {
 	return len(c.calls)
 }
 
-// Cancel removes the call; cancelling a call that ran or was cancelled does
-// nothing.
-func (fc *fakeCall) Cancel() {
-	c := fc.clock
+// Calls returns the pending calls in the order they will run (Twisted's
+// getDelayedCalls), for a test to inspect or a lesson to draw.
+func (c *FakeClock) Calls() []*DelayedCall {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !fc.active {
-		return
-	}
-	fc.active = false
-	for i, x := range c.calls {
-		if x == fc {
-			c.calls = append(c.calls[:i], c.calls[i+1:]...)
-			break
-		}
+	return slices.Clone(c.calls)
+}
+
+// Cancel removes the call; cancelling a call that ran or was cancelled does
+// nothing.
+func (dc *DelayedCall) Cancel() {
+	c := dc.clock
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if dc.state == callPending {
+		dc.state = callCancelled
+		c.remove(dc)
 	}
 }
 
-// Active reports whether the call is still scheduled.
-func (fc *fakeCall) Active() bool {
-	fc.clock.mu.Lock()
-	defer fc.clock.mu.Unlock()
-	return fc.active
+// Reset moves the call to d from the clock's current time. It returns
+// ErrCallRan or ErrCallCancelled if the call is no longer pending.
+func (dc *DelayedCall) Reset(d time.Duration) error {
+	return dc.move(func(time.Time) time.Time { return dc.clock.now.Add(d) })
 }
 
-// DeferLater returns a Deferred that fires after d on clock with the result of
-// fn (nil fn: fires with nil). Cancelling it before then cancels the timer
-// and errbacks with ErrCancelled (Twisted's task.deferLater).
-func DeferLater(clock Clock, d time.Duration, fn func() (any, error)) *Deferred {
-	var timer Cancellable
-	dl := newDeferred(func(*Deferred) { timer.Cancel() }, 1)
-	if fn != nil {
-		dl.AddCallback(func(any) (any, error) { return fn() })
+// Delay moves the call d later than it was due (earlier for d < 0). It
+// returns ErrCallRan or ErrCallCancelled if the call is no longer pending.
+func (dc *DelayedCall) Delay(d time.Duration) error {
+	return dc.move(func(when time.Time) time.Time { return when.Add(d) })
+}
+
+func (dc *DelayedCall) move(to func(time.Time) time.Time) error {
+	c := dc.clock
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch dc.state {
+	case callRan:
+		return ErrCallRan
+	case callCancelled:
+		return ErrCallCancelled
 	}
-	timer = clock.CallLater(d, func() { dl.Callback(nil) })
-	return dl
+	c.remove(dc)
+	dc.when = to(dc.when)
+	c.insert(dc)
+	return nil
+}
+
+// Active reports whether the call is still pending: neither run nor cancelled.
+func (dc *DelayedCall) Active() bool { return dc.is(callPending) }
+
+// Ran reports whether the call has run.
+func (dc *DelayedCall) Ran() bool { return dc.is(callRan) }
+
+// Cancelled reports whether the call was cancelled before it ran.
+func (dc *DelayedCall) Cancelled() bool { return dc.is(callCancelled) }
+
+func (dc *DelayedCall) is(s callState) bool {
+	dc.clock.mu.Lock()
+	defer dc.clock.mu.Unlock()
+	return dc.state == s
+}
+
+// Time returns when the call is due.
+func (dc *DelayedCall) Time() time.Time {
+	dc.clock.mu.Lock()
+	defer dc.clock.mu.Unlock()
+	return dc.when
 }

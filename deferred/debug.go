@@ -5,24 +5,34 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync/atomic"
 )
 
 // ErrAlreadyCalled is matched (errors.Is) by the *AlreadyCalledError that
 // Callback and Errback panic with when a Deferred fires a second time.
 var ErrAlreadyCalled = errors.New("deferred: already called")
 
-var debugMode atomic.Bool
-
 // SetDebugging turns debug mode on or off for Deferreds created afterwards
-// (Twisted's defer.setDebugging). In debug mode each Deferred records the
-// stack where it was created and where it first fired, and an
-// AlreadyCalledError or unhandled-failure report prints both. It costs a
-// stack capture per Deferred and per firing: use it while hunting a bug.
-func SetDebugging(on bool) { debugMode.Store(on) }
+// (Twisted's defer.setDebugging), process-wide; Binding.SetDebugging turns it
+// on for one loop's Deferreds. In debug mode each Deferred records the stack
+// where it was created and where it first fired, and an AlreadyCalledError
+// or unhandled-failure report prints both; a failure that starts as a
+// returned error (Errback, Fail, or a step's error) records a stack too (see
+// Failure.Stack). It costs a stack capture per Deferred, per firing and per
+// error: use it while hunting a bug.
+func SetDebugging(on bool) { process.debug.Store(on) }
 
-// Debugging reports whether debug mode is on.
-func Debugging() bool { return debugMode.Load() }
+// Debugging reports whether the process-wide debug mode is on.
+func Debugging() bool { return process.debug.Load() }
+
+// failure turns err into a *Failure raised skip frames above failure's
+// caller, with a stack when d is in debug mode and the Failure is new.
+func (d *Deferred) failure(err error, skip int) *Failure {
+	f := failureFor(err, skip+1)
+	if _, given := err.(*Failure); d.dbg != nil && !given {
+		f.Stack = stackText(callers(skip + 2))
+	}
+	return f
+}
 
 // debugInfo holds the stacks recorded in debug mode.
 type debugInfo struct {

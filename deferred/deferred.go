@@ -74,6 +74,7 @@ type Deferred struct {
 	paused    int
 	chainedTo *Deferred
 	canceller func(*Deferred)
+	b         *Binding   // nil: the process-wide Binding
 	createdPC uintptr    // call site of the constructor; resolved lazily
 	dbg       *debugInfo // debug mode only
 	fs        *failState // set once the chain has ended holding a Failure
@@ -81,6 +82,7 @@ type Deferred struct {
 	called                bool
 	running               bool // a step function is executing: do not re-enter the runner
 	suppressAlreadyCalled bool // cancelled without a canceller: eat one late Callback/Errback
+	cancelFiresLater      bool // the canceller arranges the firing: Cancel does not errback itself
 
 	inline [2]step // backing store for the first steps: no extra allocation for short chains
 }
@@ -90,22 +92,24 @@ var lastID atomic.Uint64
 // New returns an unfired Deferred. canceller, which may be nil, is called by
 // Cancel to stop the underlying operation; see Cancel.
 func New(canceller func(*Deferred)) *Deferred {
-	return newDeferred(canceller, 1)
+	return newDeferred(nil, canceller, 1)
 }
 
-// newDeferred creates a Deferred; skip is the number of frames between
-// newDeferred and the user code whose call site we record.
-func newDeferred(canceller func(*Deferred), skip int) *Deferred {
+// newDeferred creates a Deferred of b (nil: of no Binding of its own); skip
+// is the number of frames between newDeferred and the user code whose call
+// site we record.
+func newDeferred(b *Binding, canceller func(*Deferred), skip int) *Deferred {
 	d := &Deferred{canceller: canceller, id: lastID.Add(1)}
+	d.join(b)
 	d.steps = d.inline[:0]
 	var pcs [1]uintptr
 	runtime.Callers(2+skip, pcs[:])
 	d.createdPC = pcs[0]
-	if debugMode.Load() {
+	if process.debug.Load() || (d.b != nil && d.b.debug.Load()) {
 		d.dbg = &debugInfo{created: callers(2 + skip)}
 	}
-	if observing() {
-		emit(TraceEvent{Kind: EventCreated, ID: d.id, Site: d.Site()})
+	if d.observed() {
+		d.emit(TraceEvent{Kind: EventCreated, ID: d.id, Site: d.Site()})
 	}
 	return d
 }
@@ -113,20 +117,24 @@ func newDeferred(canceller func(*Deferred), skip int) *Deferred {
 // Succeed returns a Deferred that has already fired with v on the callback
 // track: callbacks added to it run at once. As with Callback, v must not be
 // a *Deferred.
-func Succeed(v any) *Deferred {
-	d := newDeferred(nil, 1)
+func Succeed(v any) *Deferred { return succeedOn(nil, v) }
+
+func succeedOn(b *Binding, v any) *Deferred {
+	d := newDeferred(b, nil, 2)
 	d.start(v)
 	return d
 }
 
 // Fail returns a Deferred that has already fired with err on the errback
 // track. err becomes a *Failure (unless it already is one).
-func Fail(err error) *Deferred {
+func Fail(err error) *Deferred { return failOn(nil, err) }
+
+func failOn(b *Binding, err error) *Deferred {
 	if err == nil {
 		panic("deferred: Fail(nil): pass the error that happened")
 	}
-	d := newDeferred(nil, 1)
-	d.start(failureFor(err, 1))
+	d := newDeferred(b, nil, 2)
+	d.start(d.failure(err, 2))
 	return d
 }
 
@@ -134,11 +142,14 @@ func Fail(err error) *Deferred {
 // is passed through, a returned error, *Failure or panic gives a failed
 // Deferred, and any other value gives a succeeded one.
 func MaybeDeferred(fn func() (any, error)) *Deferred {
-	res := call0(fn)
+	res := call0(fn, process.debug.Load())
 	if inner, ok := res.(*Deferred); ok {
-		return inner
+		if inner != nil {
+			return inner
+		}
+		res = failureFromStep(ErrNilDeferred, fn, false)
 	}
-	d := newDeferred(nil, 1)
+	d := newDeferred(nil, nil, 1)
 	d.start(res)
 	return d
 }
@@ -152,8 +163,12 @@ func (d *Deferred) Label() string { return d.label }
 // SetLabel names the Deferred for traces and unhandled-failure reports.
 func (d *Deferred) SetLabel(label string) *Deferred {
 	d.label = label
-	if observing() {
-		emit(TraceEvent{Kind: EventLabelled, ID: d.id, Label: label})
+	if d.fs != nil {
+		// The chain already ended on a failure: report it under this name.
+		d.fs.label.Store(&label)
+	}
+	if d.observed() {
+		d.emit(TraceEvent{Kind: EventLabelled, ID: d.id, Label: label})
 	}
 	return d
 }
@@ -194,7 +209,7 @@ func (d *Deferred) Errback(err error) {
 	if err == nil {
 		panic("deferred: Errback(nil): pass the error that happened")
 	}
-	d.start(failureFor(err, 1))
+	d.start(d.failure(err, 1))
 }
 
 func (d *Deferred) start(result any) {
@@ -213,8 +228,8 @@ func (d *Deferred) start(result any) {
 	if d.dbg != nil {
 		d.dbg.fired = callers(3)
 	}
-	if observing() {
-		emit(TraceEvent{Kind: EventFired, ID: d.id, Label: d.label, TrackIn: trackOf(result), InSummary: summarize(result)})
+	if d.observed() {
+		d.emit(TraceEvent{Kind: EventFired, ID: d.id, Label: d.label, TrackIn: trackOf(result), InSummary: summarize(result)})
 	}
 	d.runCallbacks()
 }
@@ -256,84 +271,12 @@ func (d *Deferred) AddBoth(fn CallbackFunc) *Deferred {
 }
 
 func (d *Deferred) addStep(s step) *Deferred {
-	if observing() {
-		emit(TraceEvent{Kind: EventStepAdded, ID: d.id, Label: d.label, Step: d.added, StepKind: s.kind})
+	if d.observed() {
+		d.emit(TraceEvent{Kind: EventStepAdded, ID: d.id, Label: d.label, Step: d.added, StepKind: s.kind})
 	}
 	d.push(s)
 	if d.called {
 		d.runCallbacks()
 	}
 	return d
-}
-
-// maxBlock is the largest block of steps. Steps live in a queue of blocks
-// rather than one growing slice: a million-step chain is never copied.
-const maxBlock = 512
-
-// push appends a step to the chain.
-func (d *Deferred) push(s step) {
-	if len(d.more) == 0 && d.next == len(d.steps) {
-		// Everything has run: start the current block over.
-		d.steps, d.next = d.steps[:0], 0
-	}
-	last := &d.steps
-	if n := len(d.more); n > 0 {
-		last = &d.more[n-1]
-	}
-	if len(*last) == cap(*last) {
-		size := min(max(4*cap(*last), 8), maxBlock)
-		d.more = append(d.more, make([]step, 0, size))
-		last = &d.more[len(d.more)-1]
-	}
-	*last = append(*last, s)
-	d.added++
-}
-
-// Pause stops the chain from advancing until a matching Unpause.
-func (d *Deferred) Pause() {
-	d.paused++
-	if observing() {
-		emit(TraceEvent{Kind: EventPaused, ID: d.id, Label: d.label})
-	}
-}
-
-// Unpause undoes one Pause; when the count reaches zero a fired chain
-// continues at once. Extra Unpause calls are ignored, and cannot release the
-// pause the runner holds while the Deferred waits on another one (in Twisted
-// they can, and break the chain: twisted/twisted#12726).
-func (d *Deferred) Unpause() {
-	if d.paused == 0 || (d.chainedTo != nil && d.paused == 1) {
-		return
-	}
-	d.paused--
-	if observing() {
-		emit(TraceEvent{Kind: EventResumed, ID: d.id, Label: d.label})
-	}
-	if d.paused == 0 && d.called {
-		d.runCallbacks()
-	}
-}
-
-// Cancel asks for the operation behind the Deferred to stop. If the Deferred
-// has not fired, Cancel calls the canceller; if that did not fire it, Cancel
-// errbacks with ErrCancelled (and, when there is no canceller, silently eats
-// the one late Callback/Errback that the abandoned operation will make). If
-// the Deferred is waiting on another Deferred, the cancel is forwarded there.
-// Cancel never panics on a fired Deferred and may be called any number of times.
-func (d *Deferred) Cancel() {
-	if !d.called {
-		if observing() {
-			emit(TraceEvent{Kind: EventCancelled, ID: d.id, Label: d.label})
-		}
-		if d.canceller != nil {
-			d.canceller(d)
-		} else {
-			d.suppressAlreadyCalled = true
-		}
-		if !d.called {
-			d.start(failureFor(ErrCancelled, 1))
-		}
-	} else if d.chainedTo != nil {
-		d.chainedTo.Cancel()
-	}
 }

@@ -318,3 +318,12 @@ func TestFiringMisusePanics(t *testing.T) {
 		}
 	}
 }
+
+// MaybeDeferred never returns nil: a nil *Deferred from fn is a failure (defect 2).
+func TestMaybeDeferredNilDeferred(t *testing.T) {
+	d := MaybeDeferred(func() (any, error) { var nd *Deferred; return nd, nil })
+	if d == nil {
+		t.Fatalf("MaybeDeferred(returns nil *Deferred) = nil; want a failed Deferred")
+	}
+	failureOf(t, d, ErrNilDeferred)
+}

@@ -102,18 +102,90 @@
 // # Goroutines
 //
 // A Deferred is not safe for concurrent use: create, extend and fire it on
-// one goroutine — in reactorlab, the loop goroutine. Work done on another
-// goroutine comes back through Loop.CallFromGoroutine, which is exactly what
-// DeferToGoroutine does.
+// one goroutine — in reactorlab, the loop goroutine. Everything that crosses
+// to or from another goroutine goes through Loop.CallFromGoroutine:
+//
+//   - DeferToGoroutine runs a blocking function on a worker pool and fires
+//     the Deferred back on the loop with its result;
+//   - FromChan fires a Deferred on the loop with a value another goroutine
+//     sends on a channel;
+//   - FromContext fails a Deferred on the loop when a context ends, and
+//     AddContext cancels one then;
+//   - Deferred.Wait blocks a goroutine that is not the loop (main, a test,
+//     a worker) until a Deferred fires. On the loop it refuses with
+//     ErrWaitOnLoop: the loop cannot fire a Deferred while it waits for it.
+//
+// # Deferred, channel, errgroup, context
+//
+// A Go programmer's first question. All four deal with work that finishes
+// later; they differ in who waits, and where.
+//
+//   - A channel is a place where one goroutine waits for another. To get a
+//     result you receive, and the receiving goroutine blocks until it comes.
+//     Concurrency comes from goroutines, each of which may block.
+//   - errgroup (golang.org/x/sync/errgroup) is a WaitGroup that keeps the
+//     first error and cancels a context when one goroutine fails: "run these
+//     goroutines, wait for all, stop on the first failure".
+//   - A context.Context carries a deadline or a cancel, and its cause, down
+//     a call tree. It waits for nothing and computes nothing: it is how the
+//     other three are told to stop.
+//   - A Deferred is a result that nobody waits for. Nothing blocks: you add
+//     what should happen to the result, and the loop goroutine runs it when
+//     the result arrives. Concurrency comes from one goroutine never
+//     blocking, as in the 2006 answer this lab starts from. DeferredList and
+//     Gather are its WaitGroup and errgroup; AddTimeout, AddContext and
+//     Cancel its context.
+//
+// A channel receive or an errgroup Wait on the loop goroutine would stop
+// the loop; a Deferred is how the loop waits without stopping. Off the loop
+// the Go tools are the right ones, and Wait, FromChan and FromContext join
+// the two worlds. Example_comparedWithGo runs one task all four ways.
+//
+// # Coroutines: inlineCallbacks the Go way
+//
+// A long chain of callbacks reads inside out. Coroutine lets it read as
+// straight-line code: its function calls await(d), which suspends it until
+// d fires and returns d's result, with a failure as a Go error:
+//
+//	d := deferred.Coroutine(func(await deferred.Await) (any, error) {
+//		id, err := deferred.As[int](await(lookupID(login)))
+//		if err != nil {
+//			return nil, err
+//		}
+//		return await(lookupName(id))
+//	})
+//
+// The coroutine is still the loop: it runs only while the loop waits for
+// it, so it must not block either (see Coroutine). ExampleCoroutine writes
+// the same logic as callbacks, as a coroutine, and with a goroutine and a
+// channel.
+//
+// # Coordination and types
+//
+// DeferredLock, DeferredSemaphore and DeferredQueue coordinate callbacks
+// without blocking: Acquire and Get return a Deferred that fires when the
+// lock, the token or the value is yours, and cancelling it leaves the line.
+// Then, Catch, GatherOf and As are typed forms of AddCallback, of an
+// errback that handles one error type, of Gather and of a result: the type
+// assertions a learner would write by hand, with a failure instead of a
+// panic when the type is wrong.
 //
 // # Cancellation and time
 //
 // Cancel calls the canceller given to New; if that did not fire the
 // Deferred, it errbacks with ErrCancelled. A Deferred waiting on another
 // forwards the cancel to it. AddTimeout(d, clock) cancels after d and turns
-// the cancellation into ErrTimeout for the steps added after it. Time comes
-// from a Clock: the reactor's loop (LoopClock) or a FakeClock, whose Advance
-// makes tests and exercises deterministic.
+// the cancellation into ErrTimeout for the steps added after it (or into
+// what AddTimeoutFunc's onTimeoutCancel returns). Time comes from a Clock:
+// the reactor's loop (LoopClock) or a FakeClock, whose Advance and Pump make
+// tests and exercises deterministic, and whose Calls and DelayedCall show
+// and move what is scheduled.
+//
+// # Testing
+//
+// Test code that returns Deferreds without a loop: fire them, or advance a
+// FakeClock, then check what they hold with the deferredtest package
+// (SuccessResultOf, FailureResultOf, AssertNoResult, after Twisted's trial).
 //
 // # Errors that cannot hide
 //
@@ -122,7 +194,17 @@
 // a loop, a chain that ends holding a Failure with no errback added by the
 // end of the loop pass is reported at once through the hook set with
 // SetUnhandledHook (the failure, where the Deferred was created, its label).
-// Without a loop the report comes when the Deferred is collected.
+// Without a loop the report comes when the Deferred is collected. In debug
+// mode (SetDebugging) reports and errors carry stacks, returned errors
+// included.
+//
+// # One loop or several
+//
+// The hook, the debug flag, the observers and the tie to a loop belong to a
+// Binding. The package functions use the process-wide one, which is all a
+// program with one loop needs; BindLoop gives a loop a Binding of its own,
+// so that two loops (or two tests in parallel) do not share them. See
+// Binding.
 //
 // # Watching
 //

@@ -17,7 +17,11 @@ type Failure struct {
 	// Site is "file:line" where the failure was raised: the caller of Errback
 	// or Fail, the panicking line, or the step function that returned the error.
 	Site string
-	// Stack is the goroutine stack at the panic, for panics only.
+	// Stack is the goroutine stack at the panic, for a panic. In debug mode
+	// (SetDebugging) a returned error gets one too: a Go error carries no
+	// stack, so it is the stack where the error entered the chain — the
+	// call of Errback or Fail, or, for an error returned by a step, the
+	// calls that ran the step (who fired or extended the Deferred).
 	Stack string
 }
 
@@ -35,14 +39,32 @@ func (p *PanicError) Unwrap() error {
 	return err
 }
 
-// Error returns the original error's message.
-func (f *Failure) Error() string { return f.Err.Error() }
+// noError is the message of a Failure that holds no error: the zero
+// Failure, or a nil *Failure.
+const noError = "deferred: Failure with no error"
 
-// Unwrap returns the original error.
-func (f *Failure) Unwrap() error { return f.Err }
+// Error returns the original error's message. The zero Failure and a nil
+// *Failure say that they hold no error rather than panic.
+func (f *Failure) Error() string {
+	if f == nil || f.Err == nil {
+		return noError
+	}
+	return f.Err.Error()
+}
+
+// Unwrap returns the original error (nil for the zero Failure).
+func (f *Failure) Unwrap() error {
+	if f == nil {
+		return nil
+	}
+	return f.Err
+}
 
 // Panicked reports whether the failure came from a panic.
 func (f *Failure) Panicked() bool {
+	if f == nil {
+		return false
+	}
 	_, ok := f.Err.(*PanicError)
 	return ok
 }
@@ -50,6 +72,9 @@ func (f *Failure) Panicked() bool {
 // Check returns the first of targets that the failure matches (errors.Is),
 // or nil if none does. Twisted's Failure.check.
 func (f *Failure) Check(targets ...error) error {
+	if f == nil {
+		return nil
+	}
 	for _, t := range targets {
 		if errors.Is(f.Err, t) {
 			return t
@@ -70,7 +95,29 @@ func (f *Failure) Check(targets ...error) error {
 //
 // (Twisted's trap re-raises; returning the error is the Go form of that.)
 func (f *Failure) Trap(targets ...error) error {
-	if f.Check(targets...) != nil {
+	if f == nil || f.Check(targets...) != nil {
+		return nil
+	}
+	return f
+}
+
+// TrapAs is Trap by type, errors.As style: if the failure's error is (or
+// wraps) an error that target can point to, TrapAs sets *target to it and
+// returns nil; otherwise it returns the failure, to pass on. target must be
+// a non-nil pointer to a type implementing error, or to an interface type,
+// as for errors.As.
+//
+//	d.AddErrback(func(f *deferred.Failure) (any, error) {
+//		var pe *fs.PathError
+//		if err := f.TrapAs(&pe); err != nil {
+//			return nil, err // not ours: stay on the errback track
+//		}
+//		return "no such file: " + pe.Path, nil
+//	})
+//
+// Catch is the same as a whole errback, with the type as a type parameter.
+func (f *Failure) TrapAs(target any) error {
+	if f == nil || errors.As(f.Err, target) {
 		return nil
 	}
 	return f
@@ -80,8 +127,11 @@ func (f *Failure) Trap(targets ...error) error {
 // and, for panics, the stack.
 func (f *Failure) Format(s fmt.State, verb rune) {
 	switch {
-	case verb == 'v' && s.Flag('+'):
-		fmt.Fprintf(s, "%s (raised at %s)", f.Err.Error(), f.Site)
+	case verb == 'v' && s.Flag('+') && f != nil:
+		fmt.Fprint(s, f.Error())
+		if f.Site != "" {
+			fmt.Fprintf(s, " (raised at %s)", f.Site)
+		}
 		if f.Stack != "" {
 			fmt.Fprintf(s, "\n%s", f.Stack)
 		}
@@ -109,8 +159,9 @@ func failureFor(err error, skip int) *Failure {
 }
 
 // failureFromStep turns an error returned by fn into a *Failure whose site is
-// fn's source position (we cannot see the return statement).
-func failureFromStep(err error, fn any) *Failure {
+// fn's source position (we cannot see the return statement); with debug,
+// it also records the stack that ran fn.
+func failureFromStep(err error, fn any, debug bool) *Failure {
 	if f, ok := err.(*Failure); ok {
 		return f
 	}
@@ -119,7 +170,26 @@ func failureFromStep(err error, fn any) *Failure {
 		file, line := rf.FileLine(rf.Entry())
 		f.Site = fmt.Sprintf("%s:%d", shortFile(file), line)
 	}
+	if debug {
+		f.Stack = stackText(callers(2))
+	}
 	return f
+}
+
+// stackText renders pcs the way a panic's Failure.Stack reads: function,
+// then tab and file:line, one frame per two lines.
+func stackText(pcs []uintptr) string {
+	var b strings.Builder
+	frames := runtime.CallersFrames(pcs)
+	for {
+		fr, more := frames.Next()
+		if fr.Function != "runtime.goexit" {
+			fmt.Fprintf(&b, "%s\n\t%s:%d\n", fr.Function, fr.File, fr.Line)
+		}
+		if !more {
+			return b.String()
+		}
+	}
 }
 
 // panicFailure builds a Failure from a recovered panic value. It must be

@@ -62,3 +62,45 @@ func TestFailureSiteOfReturnedError(t *testing.T) {
 		t.Fatalf("Site = %q; want the callback in failure_test.go", f.Site)
 	}
 }
+
+// The zero Failure and a nil *Failure print without panicking (defect 5).
+func TestZeroFailureIsSafe(t *testing.T) {
+	for _, f := range []*Failure{{}, nil} {
+		var out []string
+		err := catchAnyPanic(func() {
+			out = append(out, f.Error(), fmt.Sprintf("%v", f), fmt.Sprintf("%+v", f), fmt.Sprintf("%q", f), summarize(f))
+		})
+		if err != nil {
+			t.Fatalf("printing a zero or nil Failure (nil: %v) panicked: %v", f == nil, err)
+		}
+		for _, s := range out {
+			if !strings.Contains(s, "no error") {
+				t.Errorf("zero Failure printed %q; want it to say it holds no error", s)
+			}
+		}
+	}
+	d := New(nil)
+	d.Callback(&Failure{})
+	if f := failureOf(t, d); f.Err != nil {
+		t.Fatalf("Err = %v; want nil", f.Err)
+	}
+}
+
+func catchAnyPanic(fn func()) (p any) {
+	defer func() { p = recover() }()
+	fn()
+	return nil
+}
+
+// TrapAs sets the target and handles a failure of its type; others pass on.
+func TestFailureTrapAs(t *testing.T) {
+	f := &Failure{Err: fmt.Errorf("loading: %w", &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrNotExist})}
+	var pe *fs.PathError
+	if err := f.TrapAs(&pe); err != nil || pe.Path != "/x" {
+		t.Fatalf("TrapAs(*PathError) = %v, target %v; want nil, /x", err, pe)
+	}
+	g := &Failure{Err: errBoom}
+	if err := g.TrapAs(&pe); err != g {
+		t.Fatalf("TrapAs on another error = %v; want the failure itself", err)
+	}
+}

@@ -75,16 +75,19 @@ func (g *FailureGroup) Unwrap() []error {
 // {false, *Failure} and also carries on down that child's own chain (add
 // ConsumeErrors to stop it there). The options change when it fires; see
 // ListOptions. An empty list fires at once (unless FireOnOneCallback).
-// Cancelling the list cancels every child.
+//
+// Cancelling the list cancels every child and then lets the children
+// decide: the list fires as usual once they have delivered, so a child that
+// is paused keeps it pending (as in Twisted). A child whose canceller panics
+// is reported through the unhandled-failure hook, and the other children
+// are still cancelled.
 func DeferredList(ds []*Deferred, opts ListOptions) *Deferred {
 	children := append([]*Deferred(nil), ds...)
 	results := make([]ListResult, len(children))
 	finished := 0
-	list := newDeferred(func(*Deferred) {
-		for _, c := range children {
-			c.Cancel()
-		}
-	}, 1)
+	var list *Deferred
+	list = newDeferred(firstBinding(children), func(*Deferred) { cancelAll(children, nil, "cancelling DeferredList "+idName(list.id)) }, 1)
+	list.cancelFiresLater = true
 	if len(children) == 0 && !opts.FireOnOneCallback {
 		list.Callback(results)
 	}
@@ -139,21 +142,14 @@ func Race(ds []*Deferred) *Deferred {
 	var winner *Deferred
 	failures := make([]*Failure, len(children))
 	failed := 0
-	race := newDeferred(func(*Deferred) {
-		for _, c := range children {
-			c.Cancel()
-		}
-	}, 1)
+	var race *Deferred
+	race = newDeferred(firstBinding(children), func(*Deferred) { cancelAll(children, nil, "cancelling Race "+idName(race.id)) }, 1)
 	for i, c := range children {
 		c.AddCallbacks(
 			func(v any) (any, error) {
 				if winner == nil {
 					winner = children[i]
-					for _, other := range children {
-						if other != winner {
-							other.Cancel()
-						}
-					}
+					cancelAll(children, winner, "cancelling the losers of Race "+idName(race.id))
 					race.Callback(FirstResult{Value: v, Index: i})
 				}
 				return nil, nil
@@ -169,4 +165,34 @@ func Race(ds []*Deferred) *Deferred {
 		)
 	}
 	return race
+}
+
+// firstBinding returns the Binding of the first of ds that has one, or nil.
+func firstBinding(ds []*Deferred) *Binding {
+	for _, d := range ds {
+		if d.b != nil {
+			return d.b
+		}
+	}
+	return nil
+}
+
+// cancelAll cancels every child but except. A canceller that panics is
+// reported with while (Twisted logs it) and does not stop the others from
+// being cancelled.
+func cancelAll(children []*Deferred, except *Deferred, while string) {
+	for _, c := range children {
+		if c != except {
+			cancelChild(c, while)
+		}
+	}
+}
+
+func cancelChild(c *Deferred, while string) {
+	defer func() {
+		if r := recover(); r != nil {
+			reportPanic(c, panicFailure(r), while)
+		}
+	}()
+	c.Cancel()
 }

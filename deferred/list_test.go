@@ -66,8 +66,13 @@ func TestDeferredListCancel(t *testing.T) {
 	a, b := New(nil), New(nil)
 	list := DeferredList([]*Deferred{a, b}, ListOptions{ConsumeErrors: true})
 	list.Cancel()
-	got := resultOf(t, list).([]ListResult)
-	for i, r := range got {
+	allCancelled(t, list)
+}
+
+// allCancelled checks that list fired with every child cancelled.
+func allCancelled(t *testing.T, list *Deferred) {
+	t.Helper()
+	for i, r := range resultOf(t, list).([]ListResult) {
 		if r.Success || r.Value.(*Failure).Check(ErrCancelled) == nil {
 			t.Fatalf("child %d = %+v; want cancelled", i, r)
 		}
@@ -117,5 +122,37 @@ func TestRaceAllFail(t *testing.T) {
 	var g *FailureGroup
 	if !errors.As(f, &g) || len(g.Failures) != 2 || !errors.Is(f, errOther) {
 		t.Fatalf("failure = %v; want a FailureGroup of boom and other", f)
+	}
+}
+
+// Cancelling a DeferredList whose child is paused leaves the list pending
+// until that child can deliver, as in Twisted (defect 4).
+func TestDeferredListCancelWithPausedChild(t *testing.T) {
+	a, b := New(nil), New(nil)
+	a.Pause()
+	list := DeferredList([]*Deferred{a, b}, ListOptions{ConsumeErrors: true})
+	list.Cancel()
+	noResult(t, list)
+	a.Unpause()
+	allCancelled(t, list)
+}
+
+// A child canceller that panics does not stop the other children from being
+// cancelled; the panic is reported, not thrown at Cancel's caller (defect 4).
+func TestDeferredListCancelSurvivesPanickingCanceller(t *testing.T) {
+	reports, want := capture(t)
+	a := New(func(*Deferred) { panic(errBoom) })
+	b := New(nil)
+	want(a)
+	list := DeferredList([]*Deferred{a, b}, ListOptions{ConsumeErrors: true})
+	if err := catchPanic(list.Cancel); err != nil {
+		t.Fatalf("list.Cancel() panicked with %v; want the panic reported and the other children cancelled", err)
+	}
+	if !b.Called() {
+		t.Fatalf("second child not cancelled after the first one's canceller panicked")
+	}
+	got := reports()
+	if len(got) != 1 || got[0].Failure.Check(errBoom) == nil || !got[0].Failure.Panicked() {
+		t.Fatalf("reports = %+v; want one for the panicking canceller", got)
 	}
 }

@@ -84,7 +84,7 @@ func (p *Pool) Defer(loop Loop, fn func() (any, error)) *Deferred {
 
 func (p *Pool) defer1(loop Loop, fn func() (any, error), skip int) *Deferred {
 	j := &job{fn: fn, loop: loop}
-	j.d = newDeferred(func(*Deferred) { p.unqueue(j) }, skip)
+	j.d = newDeferred(bindingOf(loop), func(*Deferred) { p.unqueue(j) }, skip)
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -131,16 +131,13 @@ func (p *Pool) work() {
 		p.busy++
 		p.mu.Unlock()
 
-		res := call0(j.fn) // a panic becomes a *Failure here, not a crash
+		res := call0(j.fn, j.d.dbg != nil) // a panic becomes a *Failure here, not a crash
 		d := j.d
 		j.loop.CallFromGoroutine(func() {
 			if d.called { // cancelled meanwhile: drop the late result
 				return
 			}
-			if _, ok := res.(*Deferred); ok {
-				res = failureFor(errors.New("deferred: a pool function returned a *Deferred; Deferreds belong to the loop goroutine"), -1)
-			}
-			d.start(res)
+			d.start(fromGoroutine(res))
 		})
 
 		p.mu.Lock()

@@ -74,8 +74,8 @@ func TestTraceToForwardsWhileSubscribed(t *testing.T) {
 	l := newLoop(t)
 	stop := TraceTo(l)
 	defer stop()
-	if observing() && !l.Tracing() {
-		t.Fatalf("observing() = true with no subscriber; want nothing built")
+	if process.obs.listening() && !l.Tracing() {
+		t.Fatalf("listening = true with no subscriber; want nothing built")
 	}
 	sub := l.Subscribe(256)
 	defer sub.Close()

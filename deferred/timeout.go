@@ -35,22 +35,48 @@ func (e *TimeoutError) Is(target error) bool { return target == ErrTimeout }
 // (they ran because of the cancel) and steps added after see ErrTimeout. When
 // the Deferred fires in time, the timer is cancelled.
 func (d *Deferred) AddTimeout(timeout time.Duration, clock Clock) *Deferred {
+	return d.AddTimeoutFunc(timeout, clock, nil)
+}
+
+// AddTimeoutFunc is AddTimeout with Twisted's onTimeoutCancel: if the
+// Deferred was cancelled because the time ran out, onTimeoutCancel receives
+// the result at that point (usually the ErrCancelled *Failure; a value if
+// the canceller fired it with one) and the timeout, and what it returns
+// continues down the chain, as a step's would. nil gives AddTimeout's
+// conversion to a *TimeoutError.
+//
+//	d.AddTimeoutFunc(time.Second, clock, func(any, time.Duration) (any, error) {
+//		return cachedAnswer, nil // too slow: answer from the cache instead
+//	})
+func (d *Deferred) AddTimeoutFunc(timeout time.Duration, clock Clock, onTimeoutCancel func(result any, timeout time.Duration) (any, error)) *Deferred {
+	if onTimeoutCancel == nil {
+		onTimeoutCancel = cancelledToTimeout
+	}
 	timedOut := false
 	timer := clock.CallLater(timeout, func() {
 		timedOut = true
-		if observing() {
-			emit(TraceEvent{Kind: EventTimedOut, ID: d.id, Label: d.label, Dur: timeout})
+		if d.observed() {
+			d.emit(TraceEvent{Kind: EventTimedOut, ID: d.id, Label: d.label, Dur: timeout})
 		}
 		d.Cancel()
 	})
 	d.AddBoth(func(result any) (any, error) {
-		if f, ok := result.(*Failure); ok && timedOut && f.Check(ErrCancelled) != nil {
-			return nil, &Failure{Err: &TimeoutError{After: timeout}, Site: f.Site}
+		if !timedOut {
+			return result, nil
 		}
-		return result, nil
+		return onTimeoutCancel(result, timeout)
 	})
 	return d.AddBoth(func(result any) (any, error) {
 		timer.Cancel()
 		return result, nil
 	})
+}
+
+// cancelledToTimeout is AddTimeout's onTimeoutCancel: ErrCancelled becomes a
+// *TimeoutError raised where the cancel was; anything else passes on.
+func cancelledToTimeout(result any, timeout time.Duration) (any, error) {
+	if f, ok := result.(*Failure); ok && f.Check(ErrCancelled) != nil {
+		return nil, &Failure{Err: &TimeoutError{After: timeout}, Site: f.Site, Stack: f.Stack}
+	}
+	return result, nil
 }

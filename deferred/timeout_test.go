@@ -6,57 +6,6 @@ import (
 	"time"
 )
 
-var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// FakeClock runs due calls in time order, only when advanced; time jumps first, as in Twisted's Clock.
-func TestFakeClockOrder(t *testing.T) {
-	c := NewFakeClock(epoch)
-	var got []int
-	c.CallLater(2*time.Second, func() { got = append(got, 2) })
-	c.CallLater(time.Second, func() {
-		got = append(got, 1)
-		// Now() is already 2.999s here, so this runs after the 2s call, in this Advance.
-		c.CallLater(0, func() { got = append(got, 11) })
-	})
-	cancelled := c.CallLater(time.Second, func() { got = append(got, 99) })
-	cancelled.Cancel()
-	c.Advance(999 * time.Millisecond)
-	if len(got) != 0 {
-		t.Fatalf("after 999ms ran %v; want nothing", got)
-	}
-	c.Advance(2 * time.Second)
-	want := []int{1, 2, 11}
-	if len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
-		t.Fatalf("ran %v; want %v", got, want)
-	}
-	if c.Pending() != 0 || !c.Now().Equal(epoch.Add(2999*time.Millisecond)) {
-		t.Fatalf("Pending() = %d, Now() = %v; want 0, epoch+2.999s", c.Pending(), c.Now())
-	}
-}
-
-// DeferLater fires with fn's result after the delay.
-func TestDeferLater(t *testing.T) {
-	c := NewFakeClock(epoch)
-	d := DeferLater(c, time.Second, func() (any, error) { return "done", nil })
-	c.Advance(time.Second - 1)
-	noResult(t, d)
-	c.Advance(1)
-	if got := resultOf(t, d); got != "done" {
-		t.Fatalf("result = %v; want done", got)
-	}
-}
-
-// Cancelling a DeferLater cancels its timer and errbacks with ErrCancelled.
-func TestDeferLaterCancel(t *testing.T) {
-	c := NewFakeClock(epoch)
-	d := DeferLater(c, time.Second, nil)
-	d.Cancel()
-	failureOf(t, d, ErrCancelled)
-	if c.Pending() != 0 {
-		t.Fatalf("Pending() = %d after cancel; want 0", c.Pending())
-	}
-}
-
 // AddTimeout errbacks with ErrTimeout once the time is up.
 func TestAddTimeoutExpires(t *testing.T) {
 	c := NewFakeClock(epoch)
@@ -110,5 +59,29 @@ func TestAddTimeoutReachesChained(t *testing.T) {
 	failureOf(t, d, ErrTimeout)
 	if !inner.Called() {
 		t.Fatalf("inner not fired; want it cancelled")
+	}
+}
+
+// onTimeoutCancel decides what a timed-out Deferred continues with.
+func TestAddTimeoutFunc(t *testing.T) {
+	c := NewFakeClock(epoch)
+	var gotResult any
+	var gotTimeout time.Duration
+	d := New(nil).AddTimeoutFunc(time.Second, c, func(result any, timeout time.Duration) (any, error) {
+		gotResult, gotTimeout = result, timeout
+		return "from cache", nil
+	})
+	c.Advance(time.Second)
+	if got := resultOf(t, d); got != "from cache" {
+		t.Fatalf("result = %v; want from cache", got)
+	}
+	if f, ok := gotResult.(*Failure); !ok || f.Check(ErrCancelled) == nil || gotTimeout != time.Second {
+		t.Fatalf("onTimeoutCancel got %v, %v; want the ErrCancelled failure and 1s", gotResult, gotTimeout)
+	}
+	called := false
+	inTime := New(nil).AddTimeoutFunc(time.Second, c, func(r any, _ time.Duration) (any, error) { called = true; return r, nil })
+	inTime.Callback(1)
+	if called || c.Pending() != 0 {
+		t.Fatalf("onTimeoutCancel called = %v, Pending() = %d for a Deferred fired in time; want false, 0", called, c.Pending())
 	}
 }

@@ -118,76 +118,100 @@ type observer struct {
 	active func() bool // nil: always listening
 }
 
-var (
-	observersMu sync.Mutex
-	observers   atomic.Pointer[[]*observer] // copy-on-write; nil when nobody listens
-)
-
-// Observe registers fn to receive every TraceEvent and returns a function that
-// removes it. Events are delivered synchronously on the goroutine that
-// drives the Deferred (the loop goroutine), so fn must be quick. While no
-// observer is registered no event or summary is built at all.
-func Observe(fn func(TraceEvent)) (cancel func()) {
-	return observeWhen(nil, fn)
+// observers is a Binding's list of observers: copy-on-write, so emitting
+// takes no lock; nil when nobody listens.
+type observers struct {
+	mu   sync.Mutex
+	list atomic.Pointer[[]*observer]
 }
 
-// observeWhen registers fn as an observer that only counts (and receives
-// events) while active() reports true — a sink that may have no reader.
-func observeWhen(active func() bool, fn func(TraceEvent)) (cancel func()) {
-	o := &observer{fn: fn, active: active}
-	observersMu.Lock()
-	defer observersMu.Unlock()
+// Observe registers fn to receive the TraceEvent of every Deferred in the
+// process and returns a function that removes it. Events are delivered
+// synchronously on the goroutine that drives the Deferred (the loop
+// goroutine), so fn must be quick. While no observer is registered no event
+// or summary is built at all. To watch one loop's Deferreds only, observe
+// its Binding (Binding.Observe).
+func Observe(fn func(TraceEvent)) (cancel func()) {
+	return process.obs.add(nil, fn)
+}
+
+// add registers fn; while active (if not nil) reports false, fn neither
+// counts as listening nor receives events — a sink that may have no reader.
+func (o *observers) add(active func() bool, fn func(TraceEvent)) (cancel func()) {
+	ob := &observer{fn: fn, active: active}
+	o.mu.Lock()
+	defer o.mu.Unlock()
 	var list []*observer
-	if p := observers.Load(); p != nil {
+	if p := o.list.Load(); p != nil {
 		list = append(list, *p...)
 	}
-	list = append(list, o)
-	observers.Store(&list)
+	list = append(list, ob)
+	o.list.Store(&list)
 	return func() {
-		observersMu.Lock()
-		defer observersMu.Unlock()
-		p := observers.Load()
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		p := o.list.Load()
 		if p == nil {
 			return
 		}
 		var rest []*observer
 		for _, x := range *p {
-			if x != o {
+			if x != ob {
 				rest = append(rest, x)
 			}
 		}
 		if len(rest) == 0 {
-			observers.Store(nil)
+			o.list.Store(nil)
 		} else {
-			observers.Store(&rest)
+			o.list.Store(&rest)
 		}
 	}
 }
 
-func observing() bool {
-	p := observers.Load()
+func (o *observers) listening() bool {
+	p := o.list.Load()
 	if p == nil {
 		return false
 	}
-	for _, o := range *p {
-		if o.active == nil || o.active() {
+	for _, ob := range *p {
+		if ob.active == nil || ob.active() {
 			return true
 		}
 	}
 	return false
 }
 
-func emit(ev TraceEvent) {
-	p := observers.Load()
+func (o *observers) emit(ev TraceEvent) {
+	p := o.list.Load()
 	if p == nil {
 		return
 	}
-	for _, o := range *p {
-		if o.active == nil || o.active() {
-			o.fn(ev)
+	for _, ob := range *p {
+		if ob.active == nil || ob.active() {
+			ob.fn(ev)
 		}
 	}
 }
+
+// observedVia reports whether anyone watches the Deferreds of b (nil: of
+// the process-wide Binding): a process-wide observer, or one of b's.
+func observedVia(b *Binding) bool {
+	return process.obs.listening() || (b != nil && b != process && b.obs.listening())
+}
+
+// emitVia delivers ev to the process-wide observers and to b's.
+func emitVia(b *Binding, ev TraceEvent) {
+	process.obs.emit(ev)
+	if b != nil && b != process {
+		b.obs.emit(ev)
+	}
+}
+
+// observed reports whether anyone watches d; build events only if so.
+func (d *Deferred) observed() bool { return observedVia(d.b) }
+
+// emit delivers an event about d to those who watch it.
+func (d *Deferred) emit(ev TraceEvent) { emitVia(d.b, ev) }
 
 const summaryMax = 40
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 	"sync/atomic"
 )
 
@@ -19,6 +18,10 @@ type UnhandledFailure struct {
 	// AtGC is true when the report comes from the garbage collector (no loop
 	// was bound): the hook then runs on a runtime goroutine, not the loop.
 	AtGC bool
+	// While is set when the failure did not end a chain but was caught
+	// while the package did something on the Deferred's behalf, such as
+	// "cancelling DeferredList d9" for a canceller that panicked.
+	While string
 }
 
 // String renders the report the way the default hook prints it.
@@ -28,55 +31,38 @@ func (u UnhandledFailure) String() string {
 		name += " (" + u.Label + ")"
 	}
 	s := fmt.Sprintf("Unhandled failure in Deferred %s created at %s:\n  %+v", name, u.Created, u.Failure)
+	if u.While != "" {
+		s = fmt.Sprintf("Unhandled failure in Deferred %s created at %s, while %s:\n  %+v", name, u.Created, u.While, u.Failure)
+	}
 	if u.Fired != "" {
 		s += "\n  first fired at:\n" + u.Fired
 	}
 	return s
 }
 
-var (
-	hookMu sync.Mutex
-	hook   func(UnhandledFailure) = defaultHook
-
-	// bound, when set (by Bind), checks chains at the end of each loop
-	// pass. Unset: reports happen at garbage collection.
-	bound atomic.Pointer[binding]
-)
-
-// binding is one Bind: how to schedule the end-of-pass check, and the
-// Deferreds waiting for it. A new binding starts clean even if an old loop
-// never ran its queued check.
-type binding struct {
-	schedule  func(func())
-	mu        sync.Mutex
-	pending   []*Deferred
-	scheduled bool
-}
-
 func defaultHook(u UnhandledFailure) { fmt.Fprintln(os.Stderr, u.String()) }
 
-// SetUnhandledHook replaces the function that reports unhandled failures and
-// returns the previous one (nil restores the default, which prints to
-// stderr). Bind installs a hook that also emits a reactor trace event.
+// SetUnhandledHook replaces the process-wide function that reports unhandled
+// failures and returns the previous one (nil restores the default, which
+// prints to stderr). It reports the Deferreds of every Binding that has no
+// hook of its own (Binding.SetUnhandledHook). On a bound loop each report
+// also becomes a reactor trace event first (see Bind).
 func SetUnhandledHook(h func(UnhandledFailure)) (previous func(UnhandledFailure)) {
 	if h == nil {
 		h = defaultHook
 	}
-	hookMu.Lock()
-	defer hookMu.Unlock()
-	previous, hook = hook, h
-	return previous
+	return *process.hook.Swap(&h)
 }
 
-// setEndOfPass installs the end-of-pass scheduler (nil = report at GC) and
-// returns a function restoring the previous one.
+// setEndOfPass attaches the process-wide Binding to a fake loop whose
+// end-of-pass scheduler is schedule (nil: to none) and returns a function
+// restoring the previous attachment. Tests stand in for a loop with it.
 func setEndOfPass(schedule func(func())) (restore func()) {
-	var b *binding
+	var a *attachment
 	if schedule != nil {
-		b = &binding{schedule: schedule}
+		a = &attachment{schedule: schedule}
 	}
-	old := bound.Swap(b)
-	return func() { bound.Store(old) }
+	return process.attach(a)
 }
 
 // failState is the part of a Deferred the GC cleanup may read. It must not
@@ -89,6 +75,7 @@ type failState struct {
 	fired    string                  // debug-mode first-firing stack, else ""
 	failure  atomic.Pointer[Failure] // the Failure the chain ended with; nil = handled
 	reported atomic.Pointer[Failure] // the last Failure reported (report each once)
+	b        atomic.Pointer[Binding] // the Deferred's Binding; nil = process-wide
 }
 
 // noteFinished is called when d's chain has run as far as it can. It tracks
@@ -112,15 +99,16 @@ func (d *Deferred) noteFinished() {
 	}
 	label := d.label
 	d.fs.label.Store(&label)
+	d.fs.b.Store(d.b)
 	d.fs.failure.Store(f)
-	if b := bound.Load(); b != nil {
-		b.mu.Lock()
-		b.pending = append(b.pending, d)
-		schedule := !b.scheduled
-		b.scheduled = true
-		b.mu.Unlock()
+	if a := d.binding().att.Load(); a != nil {
+		a.mu.Lock()
+		a.pending = append(a.pending, d)
+		schedule := !a.scheduled
+		a.scheduled = true
+		a.mu.Unlock()
 		if schedule {
-			b.schedule(b.checkPending)
+			a.schedule(a.checkPending)
 		}
 	}
 }
@@ -128,12 +116,15 @@ func (d *Deferred) noteFinished() {
 // checkPending runs at the end of a loop pass: every Deferred whose chain
 // ended holding a Failure, and still does with nothing left to run, is
 // reported now rather than whenever the GC gets to it.
-func (b *binding) checkPending() {
-	b.mu.Lock()
-	list := b.pending
-	b.pending = nil
-	b.scheduled = false
-	b.mu.Unlock()
+func (a *attachment) checkPending() {
+	if a.remote != nil {
+		a.learn() // we are on the loop goroutine: keep it current
+	}
+	a.mu.Lock()
+	list := a.pending
+	a.pending = nil
+	a.scheduled = false
+	a.mu.Unlock()
 	for _, d := range list {
 		if d.fs == nil || d.paused > 0 || d.PendingSteps() > 0 {
 			continue
@@ -156,11 +147,31 @@ func report(fs *failState, atGC bool) {
 	if l := fs.label.Load(); l != nil {
 		u.Label = *l
 	}
-	if !atGC && observing() {
-		emit(TraceEvent{Kind: EventUnhandled, ID: u.ID, Label: u.Label, Site: siteOf(fs.pc), OutSummary: summarize(f)})
+	b := fs.b.Load()
+	if !atGC && observedVia(b) {
+		emitVia(b, TraceEvent{Kind: EventUnhandled, ID: u.ID, Label: u.Label, Site: siteOf(fs.pc), OutSummary: summarize(f)})
 	}
-	hookMu.Lock()
-	h := hook
-	hookMu.Unlock()
-	h(u)
+	deliver(b, u)
+}
+
+// reportPanic reports a panic caught while the package acted on d, such as
+// a canceller that panicked while a DeferredList cancelled its children.
+func reportPanic(d *Deferred, f *Failure, while string) {
+	u := UnhandledFailure{ID: d.id, Label: d.label, Failure: f, Created: d.Site(), While: while}
+	if d.observed() {
+		d.emit(TraceEvent{Kind: EventUnhandled, ID: u.ID, Label: u.Label, Site: u.Created, OutSummary: summarize(f)})
+	}
+	deliver(d.b, u)
+}
+
+// deliver hands a report to the Binding b (nil: the process-wide one): to
+// its loop's trace if it is attached to one, then to its hook.
+func deliver(b *Binding, u UnhandledFailure) {
+	if b == nil {
+		b = process
+	}
+	if a := b.att.Load(); a != nil && a.loop != nil {
+		traceUnhandled(a, u)
+	}
+	b.reportTo()(u)
 }

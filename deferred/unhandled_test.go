@@ -169,3 +169,17 @@ func TestUnhandledDebugStacks(t *testing.T) {
 
 //go:noinline
 func firstFireErr(d *Deferred) { d.Errback(errBoom) }
+
+// A label set after the chain already ended on a failure is the label
+// reported (defect 3: Fail(err).SetLabel("x") was reported unlabelled).
+func TestLabelSetAfterFailureIsReported(t *testing.T) {
+	pass := bindFakePass(t)
+	reports, want := capture(t)
+	d := Fail(errBoom).SetLabel("x")
+	want(d)
+	pass.endPass()
+	got := reports()
+	if len(got) != 1 || got[0].Label != "x" {
+		t.Fatalf("reports = %+v; want one labelled \"x\"", got)
+	}
+}

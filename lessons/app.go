@@ -10,12 +10,14 @@ import (
 )
 
 // runApp opens the shell on the terminal: home when i < 0, else lesson i.
-func runApp(ctx context.Context, i int) error {
+// opts reach the visualizer (the CLI passes visualizer.WithExercises, so
+// home lists the exercises).
+func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
 	start := ""
 	if i >= 0 {
 		start = strconv.Itoa(i + 1)
 	}
-	return visualizer.RunApp(ctx, VisualizerLessons(), start)
+	return visualizer.RunApp(ctx, VisualizerLessons(), start, opts...)
 }
 
 // Dashboard shows every pane over a server that is not running yet (what
@@ -25,21 +27,22 @@ func runApp(ctx context.Context, i int) error {
 // learner quits (or ctx ends) the loop stops iterating; srv and its loop
 // stay open for the caller to close.
 func Dashboard(ctx context.Context, srv *tcp.Server) error {
-	d := ServerDriver(srv)
+	d := serverDriver(srv)
 	defer d.Close()
 	title := fmt.Sprintf("reactorlab serve — %s on %s", srv.Protocol(), srv.Addr())
-	return visualizer.RunDashboard(ctx, title, d)
+	return visualizer.RunDashboard(ctx, title, d, visualizer.WithInjectors(declare(d.injectors)...))
 }
 
-// ServerDriver drives srv's loop on its own goroutine, as Dashboard does,
-// for callers that draw it themselves. Closing the driver stops iterating
-// and drops its simulated clients but leaves srv and its loop open.
-func ServerDriver(srv *tcp.Server) *Driver {
+// serverDriver drives srv's loop on its own goroutine for Dashboard.
+// Closing the driver stops iterating and drops its simulated clients but
+// leaves srv and its loop open.
+func serverDriver(srv *tcp.Server) *Driver {
 	raiseFileLimit() // best effort, as in Start
 	addr := srv.Addr().String()
 	d := newDriver(srv.Loop(), addr, false, nil)
 	d.info = infoLine(srv.Protocol(), addr)
 	d.probeEvery = probeEvery // the dashboard shows every pane, the cost pane too
+	d.injectors = []string{injStall}
 	d.start()
 	return d
 }

@@ -26,9 +26,6 @@ import (
 // and answered too. Every Deferred is created, extended and fired on the
 // loop goroutine: in a handler, a timer or a queued call.
 
-// lookupProtocol is the Scenario.Server name of this scenario.
-const lookupProtocol = "lookup"
-
 const (
 	lookupTimeout = time.Second     // AddTimeout on every chain
 	slowLookup    = 2 * time.Second // users whose number ends in 0: past the timeout
@@ -279,7 +276,7 @@ func startLookupServer(loop *reactor.Loop, addr string) (*server, error) {
 	f := tcp.FactoryFunc(func(net.Addr) tcp.Protocol {
 		return tcp.NewLineProtocol(s.newConn(nil), 0)
 	})
-	ln, err := tcp.ListenTCP(loop, addr, f, tcp.WithLabel(lookupProtocol))
+	ln, err := tcp.ListenTCP(loop, addr, f, tcp.WithLabel(string(Lookup)))
 	if err != nil {
 		return nil, err
 	}

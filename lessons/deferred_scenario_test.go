@@ -2,6 +2,8 @@ package lessons
 
 import (
 	"bufio"
+	"context"
+	"errors"
 	"net"
 	"slices"
 	"strings"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"github.com/reactorlab/reactorlab/deferred"
+	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
 
@@ -65,11 +68,11 @@ func foldChains(evs []deferred.TraceEvent, into map[uint64]*chainFacts) {
 // back, the good line's chain waited on the lookup's Deferred.
 func TestLookupScenarioChains(t *testing.T) {
 	checkNoLeaks(t)
-	d := startScenario(t, Scenario{Backend: "poll", Server: lookupProtocol})
+	d := startScenario(t, Scenario{Backend: "poll", Server: Lookup})
 	if d.chains == nil {
 		t.Fatal("lookup scenario: Driver.chains = nil; want a recorder for the chain pane")
 	}
-	c, err := net.Dial("tcp", d.Addr())
+	c, err := net.Dial("tcp", d.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,4 +195,65 @@ func TestLookupLineMix(t *testing.T) {
 	if good < bad || bad == 0 || slow == 0 {
 		t.Errorf("60 lines: %d good, %d bad, %d slow; want mostly good and some of each", good, bad, slow)
 	}
+}
+
+// TestLookupRestartKeepsUnhandledReports: leaving lesson 3 and opening it
+// again starts the new scenario while the old one may still be closing.
+// The new scenario must still own the process-wide unhandled-failure
+// binding once the old one is gone, so a Failure left at the end of one of
+// its chains reaches its trace (and the screen) instead of stderr.
+func TestLookupRestartKeepsUnhandledReports(t *testing.T) {
+	checkNoLeaks(t)
+	sc := Scenario{Backend: "poll", Server: Lookup}
+	old, err := Start(context.Background(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type started struct {
+		d   *Driver
+		err error
+	}
+	next := make(chan started, 1)
+	go func() {
+		d, err := Start(context.Background(), sc)
+		next <- started{d, err}
+	}()
+	// Close the old scenario only once the new one has either started or
+	// is waiting for the binding: the order a quick esc, enter gives.
+	var got *started
+	waitFor(t, "the second scenario to start or wait", func() bool {
+		select {
+		case s := <-next:
+			got = &s
+			return true
+		default:
+			return bindingWaiters() > 0
+		}
+	})
+	if err := old.Close(); err != nil {
+		t.Errorf("old Close() = %v; want nil", err)
+	}
+	if got == nil {
+		s := <-next
+		got = &s
+	}
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	d := got.d
+	defer d.Close()
+
+	sub := d.Subscribe(1 << 12)
+	defer sub.Close()
+	d.post(func() { deferred.Fail(errors.New("nobody handles this")) })
+	var buf []reactor.TraceEvent
+	waitFor(t, "the unhandled failure in the new scenario's trace", func() bool {
+		buf = sub.Drain(buf[:0])
+		for _, ev := range buf {
+			if ev.Kind == reactor.KindError && ev.Label == deferred.UnhandledLabel {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -7,18 +7,23 @@
 // A lesson has three parts:
 //
 //   - its prose, an embedded Markdown file content/NN-slug.md written in the
-//     second person. The file starts with a "# Title" line; every "## "
-//     heading after it starts a new page. Each page ends with a
-//     "> **Try this:**" block: something the learner can do right now,
-//     usually a key to press while watching a pane;
-//   - its scenario (see [Scenario]): which backend the reactor starts on,
-//     which server protocol it runs, how many simulated clients connect at
-//     the start, which panes sit beside the prose and which live controls
-//     the footer offers;
-//   - its "try this" prompts, taken from the end of each page.
+//     second person. NN orders the curriculum and slug names the lesson on
+//     the command line. Like a Go Tour article the file states its own
+//     facts: it opens with a "# Title" line and a one-line summary
+//     paragraph; every "## " heading after them starts a new page. Each
+//     page ends with a "> **Try this:**" block: something the learner can
+//     do right now, usually a key to press while watching a pane;
+//   - its scenario (see [Scenario]), the one thing kept in Go: which
+//     backend the reactor starts on, which server ([Protocol]) it runs, how
+//     many simulated clients connect at the start, which panes sit beside
+//     the prose, which live controls the footer offers and which of the
+//     lesson's own injectors (injectors.go: faults and fixes done for real
+//     on the scenario's fds) it adds.
 //
-// The manifest ([Lessons]) is a plain Go slice, so the order is the
-// curriculum order and adding a lesson is one entry plus one Markdown file.
+// The manifest (manifest.go) maps each slug to its scenario, so adding a
+// lesson is one Markdown file plus one entry; a test checks that files and
+// entries match and that every key a "Try this" names is one the lesson
+// offers.
 //
 // # The scenario driver
 //
@@ -40,9 +45,9 @@
 // the Live that Lesson.Start returns for such a scenario is also a
 // [visualizer.ChainSource], which is what puts the chain pane on screen.
 //
-// # Commands
+// # Entry points
 //
-// [ListCommand] prints the lesson list (works without a terminal),
-// [LessonCommand] opens one lesson, [Home] opens the shell on the lesson
-// list and [Dashboard] opens every pane over a running server.
+// cmd/reactorlab calls these: [WriteList] prints the lesson list (no
+// terminal needed), [Open] opens one lesson, [Home] opens the shell on the
+// lesson list and [Dashboard] opens every pane over a running server.
 package lessons

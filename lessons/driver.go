@@ -42,7 +42,7 @@ type Driver struct {
 	paused   atomic.Bool
 	finished atomic.Bool // the driver goroutine is done: queued commands are dropped
 	inPass   bool        // loop goroutine only: inside Iterate
-	stalls   map[int]int // loop goroutine only: injected handlers' pipes, read fd -> write fd
+	stalls   stallSet    // loop goroutine only: injected handlers' pipes, by read fd
 	delay    atomic.Int64
 	watched  atomic.Pointer[[]reactor.WatchInfo]
 
@@ -56,7 +56,8 @@ type Driver struct {
 
 	refusals refusalReporter
 
-	chains *visualizer.ChainRecorder // Deferred events for the chain pane (lesson 3); nil = none
+	chains    *visualizer.ChainRecorder // Deferred events for the chain pane (lesson 3); nil = none
+	injectors []string                  // IDs of the injectors this scenario offers (injectors.go)
 }
 
 var _ visualizer.Live = (*Driver)(nil)

@@ -176,27 +176,3 @@ func TestDriverClients(t *testing.T) {
 	d.DropClients()
 	waitFor(t, "dropped clients to go", func() bool { return d.Stats().Watched == base })
 }
-
-func TestDriverInjectStall(t *testing.T) {
-	checkNoLeaks(t)
-	d := startScenario(t, Scenario{Backend: "poll"})
-	sub := d.Subscribe(1 << 12)
-	defer sub.Close()
-	const stall = 80 * time.Millisecond // over the loop's 50 ms threshold
-	d.InjectStall(stall)
-	var evs []reactor.TraceEvent
-	var got *reactor.TraceEvent
-	waitFor(t, "a stall event", func() bool {
-		evs = sub.Drain(evs[:0])
-		for i := range evs {
-			if evs[i].Kind == reactor.KindStall {
-				got = &evs[i]
-				return true
-			}
-		}
-		return false
-	})
-	if got.Label != stallLabel(stall) || got.Dur < stall {
-		t.Errorf("stall event: Label %q, Dur %v; want %q and at least %v", got.Label, got.Dur, stallLabel(stall), stall)
-	}
-}

@@ -15,15 +15,15 @@ var content embed.FS
 // tryMarker opens the block that ends every page.
 const tryMarker = "> **Try this:**"
 
-// Lesson is one entry of the manifest. It implements visualizer.Lesson.
+// Lesson is one lesson of the curriculum. It implements visualizer.Lesson.
 type Lesson struct {
-	slug     string
+	slug     string // the file name without "NN-" and ".md"
 	file     string // content/NN-slug.md
-	summary  string
 	scenario Scenario
 
-	title string   // from the file's "# " line
-	pages []string // one Markdown document per "## " section
+	title   string   // the file's "# " line
+	summary string   // the one-line paragraph under it
+	pages   []string // one Markdown document per "## " section
 }
 
 var _ visualizer.Lesson = (*Lesson)(nil)
@@ -43,11 +43,12 @@ func (l *Lesson) Pages() []string { return l.pages }
 // Panes lists the live panes beside the prose.
 func (l *Lesson) Panes() []visualizer.PaneID { return l.scenario.Panes }
 
-// Controls are the live controls the lesson enables.
-func (l *Lesson) Controls() visualizer.Controls { return l.scenario.Controls }
+// Controls are the built-in live controls the lesson enables.
+func (l *Lesson) Controls() []visualizer.ControlID { return l.scenario.Controls }
 
-// Scenario is the lesson's live part.
-func (l *Lesson) Scenario() Scenario { return l.scenario }
+// Injectors are the lesson's own faults and fixes, as the screen offers
+// them.
+func (l *Lesson) Injectors() []visualizer.Injector { return declare(l.scenario.Injectors) }
 
 // Start builds and starts the lesson's scenario.
 func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
@@ -61,9 +62,9 @@ func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
 	return d, nil
 }
 
-// Prompts returns the "try this" prompt that ends each page, as plain text
+// prompts returns the "try this" prompt that ends each page, as plain text
 // without the Markdown quote markers.
-func (l *Lesson) Prompts() []string {
+func (l *Lesson) prompts() []string {
 	out := make([]string, 0, len(l.pages))
 	for _, p := range l.pages {
 		out = append(out, tryPrompt(p))
@@ -95,10 +96,12 @@ func tryPrompt(page string) string {
 	return strings.TrimSpace(strings.TrimPrefix(b.String(), "**Try this:**"))
 }
 
-// parse splits a lesson file into its title and pages. The "# " line names
-// the lesson; each "## " heading starts a page that runs to the next one.
-func parse(name, md string) (title string, pages []string, err error) {
-	var cur []string
+// parse splits a lesson file into its facts and pages. The file opens
+// with a "# " title line and a one-line summary paragraph (the Go Tour's
+// title and abstract); each "## " heading after them starts a page that
+// runs to the next one.
+func parse(name, md string) (title, summary string, pages []string, err error) {
+	var cur, head []string // the page being read; the text lines before the first page
 	flush := func() {
 		if cur != nil {
 			pages = append(pages, strings.TrimSpace(strings.Join(cur, "\n"))+"\n")
@@ -111,8 +114,8 @@ func parse(name, md string) (title string, pages []string, err error) {
 		}
 		switch {
 		case !inCode && strings.HasPrefix(line, "# "):
-			if title != "" {
-				return "", nil, fmt.Errorf("%s: second title %q", name, line)
+			if title != "" || cur != nil || len(head) > 0 {
+				return "", "", nil, fmt.Errorf("%s: %q: the title must be the first line, and only one", name, line)
 			}
 			title = strings.TrimSpace(line[2:])
 		case !inCode && strings.HasPrefix(line, "## "):
@@ -121,15 +124,19 @@ func parse(name, md string) (title string, pages []string, err error) {
 		case cur != nil:
 			cur = append(cur, line)
 		case strings.TrimSpace(line) != "":
-			return "", nil, fmt.Errorf("%s: text before the first page: %q", name, line)
+			head = append(head, line)
 		}
 	}
 	flush()
-	if title == "" {
-		return "", nil, fmt.Errorf("%s: no \"# \" title line", name)
+	switch {
+	case title == "":
+		return "", "", nil, fmt.Errorf("%s: no \"# \" title line at the top", name)
+	case len(head) == 0:
+		return "", "", nil, fmt.Errorf("%s: no summary: one line under the title, before the first page", name)
+	case len(head) > 1:
+		return "", "", nil, fmt.Errorf("%s: the summary is one line under the title, then the pages; found more: %q", name, head[1])
+	case len(pages) == 0:
+		return "", "", nil, fmt.Errorf("%s: no pages (\"## \" headings)", name)
 	}
-	if len(pages) == 0 {
-		return "", nil, fmt.Errorf("%s: no pages (\"## \" headings)", name)
-	}
-	return title, pages, nil
+	return title, strings.TrimSpace(head[0]), pages, nil
 }

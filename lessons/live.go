@@ -95,11 +95,6 @@ func (d *Driver) AddClients(n int, active bool) { d.clients.add(n, active) }
 // DropClients closes every simulated client.
 func (d *Driver) DropClients() { d.clients.dropAll() }
 
-// InjectStall makes one handler block the loop for dl.
-func (d *Driver) InjectStall(dl time.Duration) {
-	d.post(func() { d.report(d.injectStall(dl)) })
-}
-
 // Watched is a snapshot of the interest set, taken on the loop goroutine.
 // If the loop does not answer within 100 ms (stalled) the previous
 // snapshot is returned.
@@ -125,9 +120,6 @@ func (d *Driver) Watched() []reactor.WatchInfo {
 
 // Info is the line shown above the panes.
 func (d *Driver) Info() string { return d.info }
-
-// Addr is the server's address.
-func (d *Driver) Addr() string { return d.addr }
 
 // Errors delivers errors to show on screen.
 func (d *Driver) Errors() <-chan error { return d.errs }

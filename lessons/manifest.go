@@ -2,6 +2,9 @@ package lessons
 
 import (
 	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -11,83 +14,134 @@ import (
 
 // Scenario is the live part of a lesson: what runs beside the prose.
 type Scenario struct {
-	Backend       string // reactor backend at start ("" = reactor.DefaultBackend())
-	Server        string // server protocol on the reactor: "echo", "chat", "discard" or "lookup" (lesson 3's Deferred chains)
-	ActiveClients int    // simulated clients typing from the start
-	IdleClients   int    // simulated clients connected but silent from the start
+	Backend       string   // reactor backend at start ("" = reactor.DefaultBackend())
+	Server        Protocol // the server on the reactor
+	ActiveClients int      // simulated clients typing from the start
+	IdleClients   int      // simulated clients connected but silent from the start
 	Panes         []visualizer.PaneID
-	Controls      visualizer.Controls
+	Controls      []visualizer.ControlID // the built-in live controls offered
+	Injectors     []string               // IDs of this lesson's injectors (injectors.go)
 }
 
-// manifest is the curriculum, in order. Each entry names its Markdown file;
-// the title and pages come from that file.
-var manifest = []*Lesson{
-	{
-		slug:    "one-process-many-connections",
-		file:    "content/01-one-process-many-connections.md",
-		summary: "an echo server on one loop: one fd per connection, and what \"ready\" means",
-		scenario: Scenario{
-			Server:        "echo",
-			ActiveClients: 3,
-			Panes: []visualizer.PaneID{
-				visualizer.PaneReadiness, visualizer.PaneInterest,
-				visualizer.PaneLoop, visualizer.PaneStalls,
-			},
-			Controls: visualizer.CtlPause | visualizer.CtlStep | visualizer.CtlSlow |
-				visualizer.CtlAddActive | visualizer.CtlDrop | visualizer.CtlStall,
+// Protocol names the server a scenario runs on its reactor.
+type Protocol string
+
+// The servers a scenario can run: reactor/tcp's built-in protocols, and
+// lesson 3's lookup server whose every answer runs down a Deferred chain.
+const (
+	Echo    Protocol = "echo"    // each line comes back
+	Chat    Protocol = "chat"    // each line goes to every other client
+	Discard Protocol = "discard" // reads and forgets
+	Lookup  Protocol = "lookup"  // "user 42" answered through a Deferred chain (deferred_scenario.go)
+)
+
+// scenarios is the manifest: each lesson's live part, by slug. Everything
+// else about a lesson is in its Markdown file, content/NN-slug.md: the
+// number orders the curriculum, the name is the slug, and the file opens
+// with the title and a one-line summary. Adding a lesson is one file and
+// one entry here.
+var scenarios = map[string]Scenario{
+	"one-process-many-connections": {
+		Server:        Echo,
+		ActiveClients: 3,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneInterest,
+			visualizer.PaneLoop, visualizer.PaneStalls,
 		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injStall},
 	},
-	{
-		slug:    "select-and-the-1024-wall",
-		file:    "content/02-select-and-the-1024-wall.md",
-		summary: "select's fd sets, why each wait costs more as fds pile up, and fd 1024",
-		scenario: Scenario{
-			Backend:       "select",
-			Server:        "echo",
-			ActiveClients: 3,
-			Panes: []visualizer.PaneID{
-				visualizer.PaneReadiness, visualizer.PaneCost,
-				visualizer.PaneCounters, visualizer.PaneInterest,
-			},
-			Controls: visualizer.CtlPause | visualizer.CtlStep | visualizer.CtlBackend |
-				visualizer.CtlAddActive | visualizer.CtlAddIdle | visualizer.CtlDrop,
+	"select-and-the-1024-wall": {
+		Backend:       "select",
+		Server:        Echo,
+		ActiveClients: 3,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneCost,
+			visualizer.PaneCounters, visualizer.PaneInterest,
 		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlBackend,
+			visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
 	},
-	{
-		slug:    "deferreds-two-tracks",
-		file:    "content/03-deferreds-two-tracks.md",
-		summary: "a Deferred's two tracks, drawn live as a line server answers through chains",
-		scenario: Scenario{
-			Server:        lookupProtocol,
-			ActiveClients: 2,
-			Panes: []visualizer.PaneID{
-				visualizer.PaneChain, visualizer.PaneStalls,
-			},
-			Controls: visualizer.CtlPause | visualizer.CtlStep | visualizer.CtlSlow |
-				visualizer.CtlAddActive | visualizer.CtlDrop | visualizer.CtlStall,
+	"deferreds-two-tracks": {
+		Server:        Lookup,
+		ActiveClients: 2,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneChain, visualizer.PaneStalls,
 		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injStall},
 	},
 }
 
-var loadOnce sync.Once
+// lessonFile is the name of a lesson file: its number, then its slug.
+var lessonFile = regexp.MustCompile(`^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$`)
 
-// load parses every lesson file once. The files are embedded, so a parse
-// error is a bug in this package (TestManifest catches it): it panics like
-// template.Must.
+var (
+	loadOnce sync.Once
+	loaded   []*Lesson
+)
+
+// load reads every lesson file once, in file-name order. The files and
+// the manifest are embedded, so an error is a bug in this package
+// (TestManifest catches it): it panics like template.Must.
 func load() []*Lesson {
 	loadOnce.Do(func() {
-		for _, l := range manifest {
-			md, err := content.ReadFile(l.file)
-			if err != nil {
-				panic("lessons: " + err.Error())
-			}
-			l.title, l.pages, err = parse(l.file, string(md))
-			if err != nil {
-				panic("lessons: " + err.Error())
+		ls, err := readLessons(content, "content", scenarios)
+		if err != nil {
+			panic("lessons: " + err.Error())
+		}
+		loaded = ls
+	})
+	return loaded
+}
+
+// readLessons reads the lesson files in dir of fsys and pairs each with
+// its scenario. Files are numbered 01, 02, ... with no gap; every file has
+// a scenario and every scenario a file.
+func readLessons(fsys fs.FS, dir string, scenarios map[string]Scenario) ([]*Lesson, error) {
+	ents, err := fs.ReadDir(fsys, dir) // sorted by name: the curriculum order
+	if err != nil {
+		return nil, err
+	}
+	var ls []*Lesson
+	seen := map[string]bool{}
+	for _, e := range ents {
+		m := lessonFile.FindStringSubmatch(e.Name())
+		if m == nil {
+			return nil, fmt.Errorf("%s/%s: want a name like 01-some-slug.md", dir, e.Name())
+		}
+		file := path.Join(dir, e.Name())
+		if n, _ := strconv.Atoi(m[1]); n != len(ls)+1 {
+			return nil, fmt.Errorf("%s: lesson number %d; want %02d (numbers run 01, 02, ... with no gap)", file, n, len(ls)+1)
+		}
+		sc, ok := scenarios[m[2]]
+		if !ok {
+			return nil, fmt.Errorf("%s: no scenario for %q in manifest.go", file, m[2])
+		}
+		for _, id := range sc.Injectors {
+			if _, ok := findInjector(id); !ok {
+				return nil, fmt.Errorf("%s: scenario names injector %q, which injectors.go does not have", file, id)
 			}
 		}
-	})
-	return manifest
+		md, err := fs.ReadFile(fsys, file)
+		if err != nil {
+			return nil, err
+		}
+		l := &Lesson{slug: m[2], file: file, scenario: sc}
+		if l.title, l.summary, l.pages, err = parse(file, string(md)); err != nil {
+			return nil, err
+		}
+		seen[m[2]] = true
+		ls = append(ls, l)
+	}
+	for slug := range scenarios {
+		if !seen[slug] {
+			return nil, fmt.Errorf("manifest.go: scenario %q has no file %s/NN-%s.md", slug, dir, slug)
+		}
+	}
+	return ls, nil
 }
 
 // Lessons returns the curriculum in order.

@@ -1,11 +1,11 @@
 package lessons
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"testing/fstest"
 
-	"charm.land/glamour/v2"
-	"charm.land/glamour/v2/styles"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
 
@@ -14,17 +14,9 @@ func TestManifest(t *testing.T) {
 	if len(ls) < 2 {
 		t.Fatalf("len(Lessons()) = %d; want at least 2", len(ls))
 	}
-	slugs := map[string]bool{}
 	for i, l := range ls {
-		if l.Slug() == "" || strings.ContainsAny(l.Slug(), " \t/") {
-			t.Errorf("lesson %d: Slug() = %q; want a non-empty word with dashes", i+1, l.Slug())
-		}
-		if slugs[l.Slug()] {
-			t.Errorf("lesson %d: Slug() = %q; want unique, seen before", i+1, l.Slug())
-		}
-		slugs[l.Slug()] = true
-		if !strings.Contains(l.file, l.Slug()) {
-			t.Errorf("lesson %d: file %q does not carry its slug %q", i+1, l.file, l.Slug())
+		if want := fmt.Sprintf("content/%02d-%s.md", i+1, l.Slug()); l.file != want {
+			t.Errorf("lesson %d: file %q; want %q (number, then slug)", i+1, l.file, want)
 		}
 		if l.Title() == "" || l.Summary() == "" {
 			t.Errorf("lesson %d: Title() = %q, Summary() = %q; want both set", i+1, l.Title(), l.Summary())
@@ -40,19 +32,31 @@ func TestManifest(t *testing.T) {
 				t.Errorf("lesson %d page %d (%s) does not end with a %q block", i+1, j+1, firstLine(p), tryMarker)
 			}
 		}
-		if got, want := len(l.Prompts()), len(l.Pages()); got != want {
-			t.Errorf("lesson %d: len(Prompts()) = %d; want %d (one per page)", i+1, got, want)
-		}
-		sc := l.Scenario()
+		sc := l.scenario
 		if len(sc.Panes) == 0 {
 			t.Errorf("lesson %d: no panes; want at least one", i+1)
 		}
 		if sc.Server == "" {
 			t.Errorf("lesson %d: Scenario().Server is empty", i+1)
 		}
-		if sc.Controls.Has(visualizer.CtlStep) && !sc.Controls.Has(visualizer.CtlPause) {
+		has := func(id visualizer.ControlID) bool {
+			for _, c := range sc.Controls {
+				if c == id {
+					return true
+				}
+			}
+			return false
+		}
+		if has(visualizer.CtlStep) && !has(visualizer.CtlPause) {
 			t.Errorf("lesson %d: step without pause; want both", i+1)
 		}
+		if has(visualizer.CtlSlower) != has(visualizer.CtlFaster) {
+			t.Errorf("lesson %d: slower and faster come as a pair", i+1)
+		}
+	}
+	// The shell accepts every lesson: injector keys collide with nothing.
+	if _, err := visualizer.NewApp(VisualizerLessons(), "", visualizer.WithStateDir("")); err != nil {
+		t.Errorf("visualizer.NewApp(the curriculum) = %v; want nil", err)
 	}
 }
 
@@ -93,87 +97,38 @@ func TestFind(t *testing.T) {
 	}
 }
 
-func TestParse(t *testing.T) {
+// readLessons takes the order and the slug from the file names, and
+// refuses a gap in the numbers, a file without a scenario, a scenario
+// without a file, and an injector nobody defined.
+func TestReadLessons(t *testing.T) {
+	page := "# T\n\nSummary.\n\n## P\n\n> **Try this:** x\n"
+	sc := Scenario{Server: Echo}
+	files := func(names ...string) fstest.MapFS {
+		fsys := fstest.MapFS{}
+		for _, n := range names {
+			fsys["c/"+n] = &fstest.MapFile{Data: []byte(page)}
+		}
+		return fsys
+	}
+	ls, err := readLessons(files("02-second.md", "01-first-one.md"), "c", map[string]Scenario{"first-one": sc, "second": sc})
+	if err != nil || len(ls) != 2 || ls[0].Slug() != "first-one" || ls[1].Slug() != "second" || ls[0].Summary() != "Summary." {
+		t.Fatalf("readLessons = %v, %v; want first-one then second", ls, err)
+	}
 	tests := []struct {
-		name    string
-		md      string
-		title   string
-		pages   int
-		wantErr bool
+		name  string
+		fsys  fstest.MapFS
+		scens map[string]Scenario
+		want  string
 	}{
-		{"two pages", "# T\n\n## A\none\n\n## B\ntwo\n", "T", 2, false},
-		{"heading in code", "# T\n\n## A\n```\n## not a page\n```\n", "T", 1, false},
-		{"no title", "## A\none\n", "", 0, true},
-		{"no pages", "# T\n", "", 0, true},
-		{"text before first page", "# T\nstray\n## A\n", "", 0, true},
-		{"two titles", "# T\n## A\n# U\n", "", 0, true},
+		{"gap", files("01-a.md", "03-b.md"), map[string]Scenario{"a": sc, "b": sc}, "want 02"},
+		{"bad name", files("01_a.md"), map[string]Scenario{"a": sc}, "want a name like 01-some-slug.md"},
+		{"no scenario", files("01-a.md"), map[string]Scenario{}, `no scenario for "a"`},
+		{"no file", files("01-a.md"), map[string]Scenario{"a": sc, "b": sc}, `scenario "b" has no file`},
+		{"unknown injector", files("01-a.md"), map[string]Scenario{"a": {Injectors: []string{"nope"}}}, `injector "nope"`},
 	}
-	for _, tt := range tests {
-		title, pages, err := parse(tt.name, tt.md)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("parse(%s) error = %v; want error %v", tt.name, err, tt.wantErr)
-			continue
-		}
-		if title != tt.title || len(pages) != tt.pages {
-			t.Errorf("parse(%s) = %q, %d pages; want %q, %d", tt.name, title, len(pages), tt.title, tt.pages)
-		}
-	}
-}
-
-func TestTryPrompt(t *testing.T) {
-	tests := []struct{ page, want string }{
-		{"## A\ntext\n\n> **Try this:** press `c`.\n", "press `c`."},
-		{"## A\n\n> **Try this:** press\n> `c` now.\n\n", "press `c` now."},
-		{"## A\n\n> **Try this:** press `c`.\n\nMore prose.\n", ""},
-		{"## A\nno prompt\n", ""},
-	}
-	for _, tt := range tests {
-		if got := tryPrompt(tt.page); got != tt.want {
-			t.Errorf("tryPrompt(%q) = %q; want %q", tt.page, got, tt.want)
-		}
-	}
-}
-
-// TestPagesFitTheScreen keeps pages short: each must fit, without
-// scrolling, the prose column of a 100×30 terminal (about 40 columns by 26
-// rows beside the panes), so "Try this" is on screen with the text.
-func TestPagesFitTheScreen(t *testing.T) {
-	const width, rows = 39, 26
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(styles.DarkStyle), glamour.WithWordWrap(width))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range Lessons() {
-		for i, p := range l.Pages() {
-			out, err := r.Render(p)
-			if err != nil {
-				t.Fatalf("render %s page %d: %v", l.Slug(), i+1, err)
-			}
-			if n := len(strings.Split(strings.Trim(out, "\n"), "\n")); n > rows {
-				t.Errorf("%s page %d (%s) renders to %d lines at width %d; want at most %d",
-					l.Slug(), i+1, firstLine(p), n, width, rows)
-			}
-		}
-	}
-}
-
-// TestPromptsUseEnabledKeys checks that every key a "Try this" prompt asks
-// for is a control the lesson enables, so the learner is never told to
-// press a key the footer does not offer.
-func TestPromptsUseEnabledKeys(t *testing.T) {
-	keys := map[string]visualizer.Controls{
-		"`space`": visualizer.CtlPause, "`n`": visualizer.CtlStep,
-		"`+`": visualizer.CtlSlow, "`-`": visualizer.CtlSlow,
-		"`b`": visualizer.CtlBackend, "`c`": visualizer.CtlAddActive,
-		"`C`": visualizer.CtlAddIdle, "`x`": visualizer.CtlDrop, "`k`": visualizer.CtlStall,
-	}
-	for _, l := range Lessons() {
-		for i, p := range l.Prompts() {
-			for k, c := range keys {
-				if strings.Contains(p, k) && !l.Controls().Has(c) {
-					t.Errorf("%s page %d asks for %s, which the lesson does not enable", l.Slug(), i+1, k)
-				}
-			}
+	for _, tc := range tests {
+		if _, err := readLessons(tc.fsys, "c", tc.scens); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: readLessons error = %v; want %q", tc.name, err, tc.want)
 		}
 	}
 }

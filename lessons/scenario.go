@@ -24,9 +24,10 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 		return nil, fmt.Errorf("start %s scenario: %w", sc.Server, err)
 	}
 	d := newDriver(loop, srv.addr, true, srv.close)
-	d.info = infoLine(sc.Server, srv.addr)
+	d.info = infoLine(string(sc.Server), srv.addr)
 	d.probeEvery = probesFor(sc.Panes)
 	d.chains = srv.chains
+	d.injectors = sc.Injectors
 	d.clients.line = srv.line
 	d.start()
 	d.clients.add(sc.ActiveClients, true)

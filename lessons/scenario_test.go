@@ -2,15 +2,7 @@ package lessons
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"slices"
-	"strings"
 	"testing"
-
-	"github.com/reactorlab/reactorlab/reactor"
-	"github.com/reactorlab/reactorlab/reactor/tcp"
-	"github.com/reactorlab/reactorlab/visualizer"
 )
 
 func TestInfoLine(t *testing.T) {
@@ -24,70 +16,6 @@ func TestInfoLine(t *testing.T) {
 		if got := infoLine(tt.protocol, tt.addr); got != tt.want {
 			t.Errorf("infoLine(%q, %q) = %q; want %q", tt.protocol, tt.addr, got, tt.want)
 		}
-	}
-}
-
-// TestServerDriver is the `reactorlab serve` path: the caller owns the
-// server and its loop, the driver only iterates it while the screen is up.
-func TestServerDriver(t *testing.T) {
-	checkNoLeaks(t)
-	loop, err := reactor.New(reactor.Config{Backend: "poll"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := tcp.NewServer(loop, "127.0.0.1:0", "echo")
-	if err != nil {
-		loop.Close()
-		t.Fatal(err)
-	}
-	d := ServerDriver(srv)
-	if want := fmt.Sprintf("nc 127.0.0.1 %d", srv.Addr().(*net.TCPAddr).Port); !strings.Contains(d.Info(), want) {
-		t.Errorf("Info() = %q; want it to show %q", d.Info(), want)
-	}
-	d.sync()
-	base := d.Stats().Watched
-	d.AddClients(5, true)
-	waitFor(t, "5 clients on the caller's server", func() bool { return d.Stats().Watched == base+5 })
-	if err := d.Close(); err != nil {
-		t.Errorf("Close() = %v; want nil", err)
-	}
-	// The loop is still the caller's: it can run a pass and be closed.
-	if err := loop.Iterate(0); err != nil {
-		t.Errorf("loop.Iterate after the driver closed = %v; want nil", err)
-	}
-	if err := srv.Close(); err != nil {
-		t.Errorf("srv.Close() = %v; want nil", err)
-	}
-	if err := loop.Close(); err != nil {
-		t.Errorf("loop.Close() = %v; want nil", err)
-	}
-}
-
-// TestLessonScenarios starts every lesson's own scenario the way the
-// shell does and checks it comes up as the lesson promises.
-func TestLessonScenarios(t *testing.T) {
-	checkNoLeaks(t)
-	for _, l := range Lessons() {
-		t.Run(l.Slug(), func(t *testing.T) {
-			live, err := l.Start(context.Background())
-			if err != nil {
-				t.Fatalf("Start() error = %v", err)
-			}
-			defer live.Close()
-			sc := l.Scenario()
-			if want := sc.Backend; want != "" && live.Backend() != want {
-				t.Errorf("Backend() = %q; want %q", live.Backend(), want)
-			}
-			d := driverOf(t, live)
-			if _, ok := live.(visualizer.ChainSource); ok != slices.Contains(sc.Panes, visualizer.PaneChain) {
-				t.Errorf("Live is a ChainSource: %v; want %v (it shows the chain pane)", ok, !ok)
-			}
-			if _, port, _ := net.SplitHostPort(d.Addr()); !strings.Contains(live.Info(), "nc 127.0.0.1 "+port) {
-				t.Errorf("Info() = %q; want the nc command for port %s", live.Info(), port)
-			}
-			want := 1 + sc.ActiveClients + sc.IdleClients // the listener and one fd per client
-			waitFor(t, "the scenario's clients", func() bool { return live.Stats().Watched == want })
-		})
 	}
 }
 

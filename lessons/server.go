@@ -17,11 +17,11 @@ type server struct {
 
 // startServer serves the built-in protocol on loop at addr. Call it before
 // the loop runs.
-func startServer(l *reactor.Loop, protocol, addr string) (*server, error) {
-	if protocol == lookupProtocol {
+func startServer(l *reactor.Loop, protocol Protocol, addr string) (*server, error) {
+	if protocol == Lookup {
 		return startLookupServer(l, addr)
 	}
-	srv, err := tcp.NewServer(l, addr, protocol)
+	srv, err := tcp.NewServer(l, addr, string(protocol))
 	if err != nil {
 		return nil, err
 	}

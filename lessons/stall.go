@@ -9,6 +9,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// stallFor is how long the "stall" injector's handler blocks the loop:
+// long enough to feel in nc, short enough to try again and again.
+const stallFor = 300 * time.Millisecond
+
 // stallLabel names the injected handler, so the stalls pane blames it.
 func stallLabel(d time.Duration) string {
 	return fmt.Sprintf("blocking handler (sleeps %v)", d)
@@ -34,7 +38,7 @@ func (dr *Driver) injectStall(d time.Duration) error {
 		return os.NewSyscallError("fcntl", err)
 	}
 	label := stallLabel(d)
-	err := l.Register(r, reactor.Readable, label, func(fd int, _ reactor.Ready) {
+	reg, err := l.Register(r, reactor.Readable, label, func(fd int, _ reactor.Ready) {
 		time.Sleep(d) // the mistake on purpose: blocking inside a handler
 		dr.endStall(fd)
 	})
@@ -44,9 +48,9 @@ func (dr *Driver) injectStall(d time.Duration) error {
 		return fmt.Errorf("inject a blocking handler: %w", err)
 	}
 	if dr.stalls == nil {
-		dr.stalls = map[int]int{}
+		dr.stalls = stallSet{}
 	}
-	dr.stalls[r] = w
+	dr.stalls[r] = stallPipe{reg: reg, w: w}
 	if _, err := unix.Write(w, []byte{1}); err != nil {
 		dr.endStall(r)
 		return os.NewSyscallError("write", err)
@@ -57,12 +61,21 @@ func (dr *Driver) injectStall(d time.Duration) error {
 // endStall removes an injected handler and closes its pipe. Loop goroutine
 // only; finish calls it for handlers that never got to run.
 func (dr *Driver) endStall(r int) {
-	w, ok := dr.stalls[r]
+	p, ok := dr.stalls[r]
 	if !ok {
 		return
 	}
 	delete(dr.stalls, r)
-	dr.loop.Deregister(r)
-	unix.Close(r)
-	unix.Close(w)
+	p.reg.Close() // deregisters, then closes r
+	unix.Close(p.w)
+}
+
+// stallSet holds the injected handlers' pipes by read fd.
+type stallSet map[int]stallPipe
+
+// stallPipe is an injected handler's pipe: its registered read end and
+// its write end.
+type stallPipe struct {
+	reg reactor.Registration
+	w   int
 }

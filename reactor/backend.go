@@ -16,7 +16,7 @@ import (
 //
 // Each backend's own file adds itself in an init function, so adding a
 // backend is one file in this package plus its rows in the conformance
-// table (conformance_test.go runs every case on every available backend).
+// table (poller_test.go runs every case on every available backend).
 type Backend struct {
 	// Name is what Config.Backend, SwitchBackend and --backend take:
 	// "select", "poll", "epoll".

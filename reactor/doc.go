@@ -22,12 +22,29 @@
 //
 //	l, _ := reactor.New(reactor.Config{Backend: "epoll"})
 //	defer l.Close()
-//	l.Register(fd, reactor.Readable, "client", func(fd int, r reactor.Ready) {
+//	var reg reactor.Registration
+//	reg, _ = l.Register(fd, reactor.Readable, "client", func(fd int, r reactor.Ready) {
 //		n, err := unix.Read(fd, buf) // never blocks: fd is O_NONBLOCK
 //		...
+//		if n == 0 { // end of file
+//			reg.Close() // deregister, then close(2)
+//		}
 //	})
 //	l.CallLater(5*time.Second, l.Stop)
 //	l.Run()
+//
+// # Registrations are handles
+//
+// [Loop.Register] returns a [Registration], and only that handle can
+// change the registration ([Registration.Modify]) or end it
+// ([Registration.Deregister], [Registration.Close]). Each registration
+// gets a new generation number, and the handle carries it: once the fd is
+// closed, its number is the kernel's to hand out again, and a stale handle
+// kept in an old closure gets [ErrNotRegistered] instead of acting on the
+// number's next owner. The same generation travels with every event, so
+// an event for an fd that a handler closed and reused earlier in the same
+// batch is dropped, not delivered to the new owner (the Go runtime tags
+// its registrations the same way; libuv invalidates the batch instead).
 //
 // # Spurious readiness, and why every fd is non-blocking
 //
@@ -51,6 +68,73 @@
 // ([In]|[HangUp]): read the data first and close only when read returns
 // 0 (end of file), or the tail of the message is lost.
 //
+// # Read-closed, write-closed, hang-up
+//
+// A [Ready] value says more than "readable": [ReadClosed] means the peer
+// has finished sending (its FIN arrived: read returns 0 once the data
+// already here is consumed), [WriteClosed] that this side can send no more,
+// and [HangUp] — both bits — that neither direction is left. After the
+// peer's shutdown(SHUT_WR), a half-close, the fd reports In|ReadClosed
+// and nothing else: the connection can still carry a reply, so a handler
+// that closes on ReadClosed breaks half-close. [Err] says an error is
+// pending; the read or write that collects it says which.
+//
+// The kernels report these differently — epoll has EPOLLRDHUP and
+// EPOLLHUP, Linux's poll has POLLRDHUP and POLLHUP, select has nothing but
+// "readable" — and this package reports them the same way on every
+// backend (the conformance table has one row per case: half-close, close,
+// reset, both sides shut down, a pipe whose reader or writer left). To do
+// that for select, the select backend asks poll(2) about the fds select
+// found ready, with a zero timeout: one extra syscall per select call that
+// found something, and a reminder of why newer interfaces report hang-ups
+// themselves. (macOS's poll has no POLLRDHUP and sets POLLHUP at the
+// peer's FIN, so there it means ReadClosed.)
+//
+// # Interest 0 parks an fd
+//
+// The kernel reports hang-up and error whatever the fd was registered
+// for: epoll and poll set EPOLLHUP/POLLHUP and EPOLLERR/POLLERR even in an
+// interest set of zero. Left in the kernel's set with nothing to ask for,
+// a reset connection would wake every wait and — level-triggered — call
+// its handler on every pass. So interest 0 (in Register or
+// [Registration.Modify]) parks the fd instead: it stays registered, with
+// its handler and label, but leaves the kernel's set, and nothing at all
+// is reported until Modify asks for something again. Watched reports a
+// parked fd with interest 0; Stats.Watched counts only what the kernel
+// watches.
+//
+// # Deregister before close (the dup trap)
+//
+// epoll watches an open file, not an fd number. Close a registered fd
+// and, if nothing else refers to the file, epoll forgets it by itself;
+// but if a dup of the fd is open — or a child process inherited it — the
+// file lives on, epoll keeps reporting it under the old number, and
+// EPOLL_CTL_DEL on the closed number can no longer reach the entry. A
+// level-triggered loop then spins on reports for an fd it believes
+// closed. So the rule is: deregister, then close — [Registration.Close]
+// does both in that order, and the TCP layer and every helper in this
+// repository use it. A Deregister after the close returns
+// [ErrClosedWhileRegistered] on every backend (epoll says EBADF or
+// ENOENT; poll and select remember the file's device and inode from
+// registration and fstat the fd again), and Close then leaves the number
+// alone: it may already be somebody else's file. If the kernel still
+// reports an fd the loop does not watch — the trap has been sprung — the
+// loop drops those events (traced as stale), reports the mistake as a
+// [KindError] event, and rebuilds its epoll set from the registrations it
+// knows, so the reports stop after one pass. poll's POLLNVAL and select's
+// EBADF for an fd closed while registered are delivered to its handler
+// once, as [Err]; a registration the handler does not end then, the loop
+// ends itself.
+//
+// A lesson shows the trap on purpose by closing behind the loop's back,
+// with raw syscalls on the registered number:
+//
+//	dup, _ := unix.Dup(reg.Fd()) // keep the open file alive
+//	unix.Close(reg.Fd())         // the mistake: close while registered
+//	err := reg.Deregister()      // ErrClosedWhileRegistered
+//	// with data arriving on the file, epoll reports it once more; the
+//	// trace shows stale-dropped events, the error and the rebuild
+//
 // # Level vs edge triggering
 //
 // select and poll are level-triggered: while data is unread, every wait
@@ -61,7 +145,7 @@
 // report until more arrives, and a request-response protocol hangs for
 // ever. Edge triggering saves wake-ups for a server that always drains;
 // it punishes one that does not. [OneShot] (EPOLLONESHOT) disarms the fd
-// after one report until [Loop.Modify] re-arms it. Both modes are
+// after one report until [Registration.Modify] re-arms it. Both modes are
 // epoll-only; select and poll return [ErrModeUnsupported].
 //
 // # select's FD_SETSIZE limit

@@ -3,6 +3,7 @@
 package reactor
 
 import (
+	"fmt"
 	"os"
 	"time"
 
@@ -104,10 +105,18 @@ func (p *epollPoller) Deregister(fd int) error {
 		return ErrNotRegistered
 	}
 	p.reg[fd] = false
-	if err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil); err != nil && err != unix.EBADF && err != unix.ENOENT {
+	switch err := unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil); err {
+	case nil:
+		return nil
+	case unix.EBADF, unix.ENOENT:
+		// EBADF: the number is closed. ENOENT: it now names another file.
+		// Either way the fd was closed first; if its file is still open
+		// (a dup, a child), epoll keeps watching it and nothing can reach
+		// that entry through this number any more.
+		return fmt.Errorf("%w: %w", ErrClosedWhileRegistered, os.NewSyscallError("epoll_ctl", err))
+	default:
 		return os.NewSyscallError("epoll_ctl", err)
 	}
-	return nil
 }
 
 func (p *epollPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
@@ -136,20 +145,13 @@ func (p *epollPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 		}
 		for i := range n {
 			e := raw[i].Events
-			var r Ready
-			if e&unix.EPOLLIN != 0 {
-				r |= In
-			}
-			if e&unix.EPOLLOUT != 0 {
-				r |= Out
-			}
-			if e&(unix.EPOLLHUP|unix.EPOLLRDHUP) != 0 {
-				r |= HangUp
-			}
-			if e&unix.EPOLLERR != 0 {
-				r |= Err
-			}
 			fd := int(raw[i].Fd)
+			in := Readable | Writable // an fd epoll should not know about
+			if fd < len(p.reg) && p.reg[fd] {
+				in = p.ints[fd]
+			}
+			r := readyOf(in, e&unix.EPOLLIN != 0, e&unix.EPOLLOUT != 0,
+				e&unix.EPOLLRDHUP != 0, e&unix.EPOLLHUP != 0, e&unix.EPOLLERR != 0)
 			evs[i] = Event{Fd: fd, Token: MakeToken(fd, uint32(raw[i].Pad)), Ready: r}
 		}
 		return n, nil

@@ -21,7 +21,15 @@ var (
 	// ErrNotRestartable is returned by Run on a loop that already stopped.
 	ErrNotRestartable = errors.New("reactor: a stopped loop cannot be restarted; create a new one")
 	// ErrAlreadyRegistered is returned when an fd is registered twice.
-	ErrAlreadyRegistered = errors.New("reactor: fd already registered")
-	// ErrNotRegistered is returned when an unknown fd is modified or removed.
-	ErrNotRegistered = errors.New("reactor: fd not registered")
+	ErrAlreadyRegistered = errors.New("reactor: fd already registered (if its last owner closed it without deregistering, the number has been reused: deregister before close)")
+	// ErrNotRegistered is returned by a Registration that has ended: it
+	// was deregistered or closed, and its fd number may already belong to
+	// a newer registration, which a stale handle must not touch.
+	ErrNotRegistered = errors.New("reactor: not registered (this registration has ended; its fd number may belong to someone else now)")
+	// ErrClosedWhileRegistered is returned by Deregister when the fd was
+	// closed first. On epoll that order leaks: the kernel watches the open
+	// file, not the number, so with a dup of the fd still open (or a child
+	// process holding it) epoll goes on reporting it. Registration.Close
+	// does the two steps in the right order.
+	ErrClosedWhileRegistered = errors.New("reactor: fd was closed while still registered; deregister first, then close (Registration.Close does both)")
 )

@@ -188,3 +188,119 @@ func hasKind(evs []TraceEvent, k Kind) (TraceEvent, bool) {
 	}
 	return TraceEvent{}, false
 }
+
+// idleFds opens n-1 unbound UDP sockets (one fd each, never readable) plus
+// one socketpair end made permanently readable, so exactly one of n
+// watched fds is ready. One-fd objects let N reach 10,000 under a 20,000
+// RLIMIT_NOFILE (perf.md §8).
+func idleFds(b *testing.B, n int) (fds []int, ready int) {
+	b.Helper()
+	raiseLimit(b, n+64)
+	a, w := socketpair(b)
+	write(b, w, "x")
+	for range n - 1 {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+		if err != nil {
+			for _, fd := range fds {
+				unix.Close(fd)
+			}
+			b.Skipf("socket #%d: %v", len(fds), err)
+		}
+		fds = append(fds, fd)
+	}
+	b.Cleanup(func() {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+	})
+	// the ready fd sits in the middle of the set
+	mid := len(fds) / 2
+	fds = append(fds[:mid], append([]int{a}, fds[mid:]...)...)
+	return fds, a
+}
+
+func raiseLimit(b *testing.B, need int) {
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) != nil || rl.Cur >= uint64(need) {
+		return
+	}
+	if rl.Max < uint64(need) {
+		b.Skipf("RLIMIT_NOFILE hard limit %d < %d", rl.Max, need)
+	}
+	rl.Cur = rl.Max
+	unix.Setrlimit(unix.RLIMIT_NOFILE, &rl)
+}
+
+// register registers fd on l or fails the test.
+func register(t testing.TB, l *Loop, fd int, in Interest, label string, h Handler) Registration {
+	t.Helper()
+	reg, err := l.Register(fd, in, label, h)
+	if err != nil {
+		t.Fatalf("Register(fd %d, %v) = %v; want nil", fd, in, err)
+	}
+	return reg
+}
+
+// tcpPair returns the two ends of a loopback TCP connection, non-blocking
+// raw fds, closed when the test ends. Some cases need TCP: a reset, or a
+// peer's close that leaves this side able to write, do not exist for
+// AF_UNIX socketpairs.
+func tcpPair(t testing.TB) (int, int) {
+	t.Helper()
+	check := func(what string, err error) {
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	ln, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+	check("socket", err)
+	defer unix.Close(ln)
+	check("bind", unix.Bind(ln, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}))
+	check("listen", unix.Listen(ln, 1))
+	sa, err := unix.Getsockname(ln)
+	check("getsockname", err)
+	c, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+	check("socket", err)
+	check("connect", unix.Connect(c, sa)) // blocking: loopback completes at once
+	s, _, err := unix.Accept(ln)
+	check("accept", err)
+	for _, fd := range []int{c, s} {
+		unix.CloseOnExec(fd)
+		check("SetNonblock", unix.SetNonblock(fd, true))
+	}
+	t.Cleanup(func() {
+		closeFd(c)
+		closeFd(s)
+	})
+	return s, c
+}
+
+// pipe returns a non-blocking pipe (read end, write end), closed when the
+// test ends.
+func pipe(t testing.TB) (int, int) {
+	t.Helper()
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		t.Fatalf("pipe: %v", err)
+	}
+	for _, fd := range p {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			t.Fatalf("SetNonblock: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		closeFd(p[0])
+		closeFd(p[1])
+	})
+	return p[0], p[1]
+}
+
+// reset closes fd with SO_LINGER 0, so the peer gets a reset.
+func reset(t testing.TB, fd int) {
+	t.Helper()
+	if err := unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1}); err != nil {
+		t.Fatalf("SO_LINGER: %v", err)
+	}
+	closeNow(fd)
+}

@@ -3,12 +3,9 @@ package reactor
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Config tunes a Loop. The zero value is a good default.
@@ -24,64 +21,75 @@ type Config struct {
 // Handler runs on the loop goroutine when its fd is ready.
 type Handler func(fd int, r Ready)
 
-// WatchInfo describes one registration, for snapshots.
-type WatchInfo struct {
-	Fd       int
-	Label    string
-	Interest Interest
-}
-
 // slot is one registration. Slots live in a slice indexed by fd: the
 // lookup on every event is an index, not a map probe.
 type slot struct {
-	h     Handler
-	label string
-	in    Interest
-	gen   uint32
-	live  bool
+	h       Handler
+	label   string
+	in      Interest // 0 = parked: registered, but not in the kernel's set
+	gen     uint32   // which registration of this fd number; see Registration
+	live    bool
+	touched uint64 // l.batch when last registered or deregistered
 }
 
 // Loop is a single-threaded reactor: one goroutine waits for readiness,
 // dispatches handlers, then runs due timers and queued calls, and repeats.
 // Unless a method says otherwise it must be called on the loop goroutine
 // (inside a handler, timer or call), or before Run starts.
+//
+// The fields are grouped by who may touch them.
 type Loop struct {
-	cfg     Config
-	poller  Poller
-	waker   waker
-	wakeFd  int
-	slots   []slot
-	nextGen uint32
-	evs     []Event
-	start   time.Time
+	// Set by New, read-only afterwards.
+	cfg    Config
+	wakeFd int       // the waker's read end, registered with generation 0
+	start  time.Time // zero of every trace timestamp and timer deadline
 
-	timers      []*Timer
+	// Loop goroutine only (or before Run starts).
+	poller      Poller
+	slots       []slot  // registrations, indexed by fd
+	nextGen     uint32  // generation of the next registration (0 is the waker's)
+	evs         []Event // the event batch Wait fills; grows when a wait fills it
+	batch       uint64  // counts waits: a slot touched during this batch may have stale events in it
+	pass        uint64  // passes run
+	running     bool    // inside Run or Iterate: refuses re-entry
+	inPass      bool    // trace events are batched until the pass ends
+	closed      bool    // Close was called
+	hooks       []func()
+	hooksDone   bool     // the shutdown hooks ran: the loop has stopped for good
+	lastIterate int64    // since-start ns when the last Iterate returned; 0 before the first
+	timers      []*Timer // the timer heap (heap.go)
 	timerSeq    uint64
 	cancelled   int // cancelled timers still in the heap
 	heartbeat   *Timer
-	lastIterate int64 // since-start ns when the last Iterate returned; 0 before the first
+	// soon is the CallSoon queue. runCalls swaps it with soon2, the spare
+	// backing array, so calls queued while the queue runs go to the next
+	// pass and neither slice is reallocated in steady state.
 	soon, soon2 []func()
+	// remote2 is remote's spare backing array, swapped the same way under
+	// remoteMu; only the loop goroutine touches the spare.
+	remote2 []func()
+
+	// Guarded by remoteMu: the cross-goroutine queue, and whether the waker
+	// fd is closed. The waker is written (wake) and closed only under
+	// remoteMu, so a wake-up never writes to a closed fd whose number was
+	// reused; the loop goroutine drains it without the lock.
 	remoteMu    sync.Mutex
 	remote      []func()
-	remote2     []func()
-	wakerClosed bool // guarded by remoteMu
-	wakePending atomic.Bool
+	wakerClosed bool
+	waker       waker
+
+	// Atomic: read and written from any goroutine.
+	wakePending atomic.Bool // a wake-up is pending: later callers skip the write
 	inWait      atomic.Bool // the loop is (about to be) blocked in Wait
 	stopReq     atomic.Bool
-	running     bool
-	inPass      bool // trace events are batched until the pass ends
-	closed      bool
-	hooks       []func()
-	pass        uint64
-	hooksDone   bool
+	subs        atomic.Pointer[[]*Subscription] // copy-on-write list; changed under subMu
+	counters    counters
+	backend     atomic.Pointer[string]
+	watched     atomic.Int64 // registrations in the kernel's set (parked ones are not)
+	lastLag     atomic.Int64
 
+	// Guarded by subMu: serialises Subscribe and unsubscribe (readers load subs).
 	subMu sync.Mutex
-	subs  atomic.Pointer[[]*Subscription]
-
-	counters counters
-	backend  atomic.Pointer[string]
-	watched  atomic.Int64
-	lastLag  atomic.Int64
 }
 
 // New opens the poller and the waker and returns an idle loop.
@@ -140,157 +148,6 @@ func (l *Loop) since() int64 { return int64(time.Since(l.start)) }
 
 // at converts a time taken on the loop to nanoseconds since start.
 func (l *Loop) at(t time.Time) int64 { return int64(t.Sub(l.start)) | 1 }
-
-// Register starts watching fd for in and calls h on the loop goroutine
-// when it is ready. label names the registration on screen and in stall
-// reports. The fd must already be non-blocking.
-func (l *Loop) Register(fd int, in Interest, label string, h Handler) error {
-	if l.closed {
-		return ErrStopped
-	}
-	if fd < 0 {
-		return os.NewSyscallError("register", unix.EBADF)
-	}
-	if fd == l.wakeFd {
-		return ErrAlreadyRegistered
-	}
-	for fd >= len(l.slots) {
-		l.slots = append(l.slots, make([]slot, len(l.slots)+64)...)
-	}
-	if l.slots[fd].live {
-		return ErrAlreadyRegistered
-	}
-	gen := l.nextGen
-	l.nextGen++
-	if l.nextGen == 0 {
-		l.nextGen = 1 // generation 0 belongs to the waker
-	}
-	l.counters.ctl.Add(1)
-	if err := l.poller.Register(fd, MakeToken(fd, gen), in); err != nil {
-		if l.Tracing() {
-			l.emit(&TraceEvent{Kind: KindError, Fd: int32(fd), Label: label, Text: err.Error(), Backend: l.poller.Name()})
-		}
-		return err
-	}
-	l.slots[fd] = slot{h: h, label: label, in: in, gen: gen, live: true}
-	l.watched.Add(1)
-	if l.Tracing() {
-		l.emit(&TraceEvent{Kind: KindRegister, Fd: int32(fd), Interest: in, Label: label})
-	}
-	return nil
-}
-
-// Modify changes what fd waits for. Nothing reaches the kernel when the
-// interest is unchanged (except to re-arm a one-shot registration).
-func (l *Loop) Modify(fd int, in Interest) error {
-	if l.closed {
-		return ErrStopped
-	}
-	if fd < 0 || fd >= len(l.slots) || !l.slots[fd].live {
-		return ErrNotRegistered
-	}
-	s := &l.slots[fd]
-	if s.in == in && in&OneShot == 0 {
-		return nil
-	}
-	l.counters.ctl.Add(1)
-	if err := l.poller.Modify(fd, MakeToken(fd, s.gen), in); err != nil {
-		return err
-	}
-	s.in = in
-	if l.Tracing() {
-		l.emit(&TraceEvent{Kind: KindModify, Fd: int32(fd), Interest: in, Label: s.label})
-	}
-	return nil
-}
-
-// Deregister stops watching fd. It is safe inside a handler, and the fd
-// may be closed right after: any event for it still pending in the
-// current batch is dropped (and traced as stale).
-func (l *Loop) Deregister(fd int) error {
-	if fd < 0 || fd >= len(l.slots) || !l.slots[fd].live {
-		return ErrNotRegistered
-	}
-	s := &l.slots[fd]
-	s.live = false
-	s.h = nil
-	l.watched.Add(-1)
-	l.counters.ctl.Add(1)
-	err := l.poller.Deregister(fd)
-	if l.Tracing() {
-		l.emit(&TraceEvent{Kind: KindDeregister, Fd: int32(fd), Label: s.label})
-	}
-	return err
-}
-
-// Label returns the label fd was registered with ("" if none).
-func (l *Loop) Label(fd int) string {
-	if fd < 0 || fd >= len(l.slots) || !l.slots[fd].live {
-		return ""
-	}
-	return l.slots[fd].label
-}
-
-// Watched lists the live registrations in fd order.
-func (l *Loop) Watched() []WatchInfo {
-	var out []WatchInfo
-	for fd := range l.slots {
-		if s := &l.slots[fd]; s.live {
-			out = append(out, WatchInfo{Fd: fd, Label: s.label, Interest: s.in})
-		}
-	}
-	return out
-}
-
-// SwitchBackend replaces the poller between two passes, carrying every
-// registration (token, interest) over. If the new backend refuses one of
-// them (select and an fd >= 1024, poll and an edge-triggered fd) the old
-// backend stays and the error says why.
-func (l *Loop) SwitchBackend(name string) error {
-	if l.closed {
-		return ErrStopped
-	}
-	old := l.poller.Name()
-	if name == "" {
-		name = DefaultBackend()
-	}
-	if name == old {
-		return nil
-	}
-	p, err := NewPoller(name)
-	if err != nil {
-		return err
-	}
-	fail := func(err error, label string) error {
-		p.Close()
-		if l.Tracing() {
-			l.emit(&TraceEvent{Kind: KindError, Label: label, Text: "switch to " + name + " refused: " + err.Error(), Backend: old})
-		}
-		return fmt.Errorf("switch to %s: %w", name, err)
-	}
-	if err := p.Register(l.wakeFd, MakeToken(l.wakeFd, 0), Readable); err != nil {
-		return fail(err, "waker")
-	}
-	for fd := range l.slots {
-		s := &l.slots[fd]
-		if !s.live {
-			continue
-		}
-		l.counters.ctl.Add(1)
-		if err := p.Register(fd, MakeToken(fd, s.gen), s.in); err != nil {
-			return fail(fmt.Errorf("fd %d (%s): %w", fd, s.label, err), s.label)
-		}
-	}
-	oldP := l.poller
-	l.poller = p
-	newName := p.Name()
-	l.backend.Store(&newName)
-	err = oldP.Close()
-	if l.Tracing() {
-		l.emit(&TraceEvent{Kind: KindBackendSwitched, Backend: newName, Text: old, N: l.watched.Load()})
-	}
-	return err
-}
 
 // AddShutdownHook queues fn to run once, on the loop goroutine, after the
 // pass during which Stop was called.

@@ -14,14 +14,20 @@ import "time"
 //	Modify      change the interest and token of a registered fd (epoll:
 //	            one EPOLL_CTL_MOD, skipped when nothing changed unless the
 //	            registration is one-shot and needs re-arming).
-//	Deregister  stop watching fd. Safe if the fd was already closed.
+//	Deregister  stop watching fd. If fd was closed first, it still leaves
+//	            the set and the error wraps ErrClosedWhileRegistered.
 //	Wait        fill evs with ready fds and return how many; never more
 //	            than len(evs). timeout < 0 blocks, 0 polls, and a positive
 //	            sub-millisecond timeout is rounded UP to 1ms so it never
 //	            becomes a busy 0. EINTR is retried inside, with only
-//	            the time left of the timeout.
+//	            the time left of the timeout. Each event's Ready is what
+//	            readyOf makes of the kernel's report, so the same case
+//	            reads the same on every backend.
 //	Close       release the kernel object (epoll's fd); the registered fds
 //	            are not closed.
+//
+// The loop never hands a poller an fd registered for nothing: interest 0
+// parks a registration outside the poller (see Registration.Modify).
 type Poller interface {
 	Name() string
 	Register(fd int, tok Token, in Interest) error

@@ -20,7 +20,7 @@ func (l *Loop) Run() error {
 	}
 	defer func() { l.running = false }()
 	for !l.stopReq.Load() {
-		if err := l.pass1(-1); err != nil {
+		if err := l.runPass(-1); err != nil {
 			return err
 		}
 	}
@@ -40,7 +40,7 @@ func (l *Loop) Iterate(timeout time.Duration) error {
 		l.running = false
 		l.lastIterate = l.since()
 	}()
-	err := l.pass1(timeout)
+	err := l.runPass(timeout)
 	if l.stopReq.Load() {
 		l.shutdown()
 	}
@@ -90,8 +90,8 @@ func (l *Loop) shutdown() {
 	}
 }
 
-// pass1 is one turn of the loop: wait → dispatch → calls and timers.
-func (l *Loop) pass1(timeout time.Duration) error {
+// runPass is one turn of the loop: wait → dispatch → calls and timers.
+func (l *Loop) runPass(timeout time.Duration) error {
 	subs := l.subscribers()
 	tracing := subs != nil
 	passStart := time.Now()
@@ -130,6 +130,7 @@ func (l *Loop) pass1(timeout time.Duration) error {
 	}
 	n, err := l.poller.Wait(l.evs, wait)
 	l.inWait.Store(false)
+	l.batch++
 	waitEnd := time.Now()
 	l.counters.wait.Add(1)
 	if tracing {
@@ -139,7 +140,12 @@ func (l *Loop) pass1(timeout time.Duration) error {
 		return err
 	}
 
-	callsStart := l.dispatch(n, waitEnd)
+	callsStart, ghosts := l.dispatch(n, waitEnd)
+	if ghosts > 0 {
+		l.report(-1, "", "%s reported %d event(s) for fds the loop does not watch: an fd was closed while registered and a dup keeps its file open (deregister before close); rebuilding the %s set",
+			l.poller.Name(), ghosts, l.poller.Name())
+		l.rebuildPoller()
+	}
 	if n == len(l.evs) && len(l.evs) < epollMaxEvents {
 		l.evs = make([]Event, 2*len(l.evs)) // a full batch: next time ask for more
 	}
@@ -165,8 +171,11 @@ func (l *Loop) endPass() {
 
 // dispatch delivers the first n events of the batch. now is the time the
 // wait returned; each handler's end time becomes the next one's start, and
-// the last one is returned: one clock read per handler.
-func (l *Loop) dispatch(n int, now time.Time) time.Time {
+// the last one is returned: one clock read per handler. It also returns
+// how many events were ghosts: for an fd the loop does not watch, and not
+// because a handler changed it during this batch.
+func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
+	ghosts := 0
 	for i := range n {
 		ev := l.evs[i]
 		fd := ev.Fd
@@ -177,9 +186,13 @@ func (l *Loop) dispatch(n int, now time.Time) time.Time {
 		if fd < 0 || fd >= len(l.slots) || !l.slots[fd].live || l.slots[fd].gen != ev.Token.Gen() {
 			// The registration was removed (or the fd reused) by a
 			// handler earlier in this batch: the event is not for the
-			// current owner.
+			// current owner. If nothing changed it since the wait, the
+			// kernel is watching something the loop is not: a ghost.
+			if fd < 0 || fd >= len(l.slots) || l.slots[fd].touched != l.batch {
+				ghosts++
+			}
 			if l.Tracing() {
-				l.emit(&TraceEvent{Kind: KindStaleDropped, Fd: int32(fd), Ready: ev.Ready})
+				l.emit(&TraceEvent{Kind: KindStaleDropped, Fd: int32(fd), Ready: ev.Ready &^ readyInvalid})
 			}
 			continue
 		}
@@ -189,7 +202,7 @@ func (l *Loop) dispatch(n int, now time.Time) time.Time {
 			continue // interest changed earlier in this batch
 		}
 		l.counters.events.Add(1)
-		h, label := s.h, s.label
+		h, label, gen := s.h, s.label, s.gen
 		if subs := l.subscribers(); subs != nil {
 			// Hand the events over before the handler runs: if it
 			// blocks the loop, the screen can already name it.
@@ -208,13 +221,35 @@ func (l *Loop) dispatch(n int, now time.Time) time.Time {
 			}
 			l.stall(label, d, fd)
 		}
+		if ev.Ready&readyInvalid != 0 {
+			l.dropInvalid(fd, gen)
+		}
 	}
-	return now
+	return now, ghosts
+}
+
+// dropInvalid ends a registration whose fd the kernel says is not open
+// (poll's POLLNVAL, select's EBADF) if its handler, told Err, did not end
+// it itself: reported on every pass, it would make the loop spin.
+func (l *Loop) dropInvalid(fd int, gen uint32) {
+	s := &l.slots[fd]
+	if !s.live || s.gen != gen {
+		return
+	}
+	r := Registration{l: l, fd: fd, gen: gen}
+	r.end(s)
+	l.counters.ctl.Add(1)
+	l.poller.Deregister(fd)
+	l.report(fd, s.label, "fd %d was closed while registered: the loop stopped watching it (deregister before close)", fd)
 }
 
 // readyMask is the set of Ready bits a registration wants delivered:
-// hang-up and error always, in/out only when asked for.
+// nothing while parked; otherwise the closed bits and error always, in and
+// out only when asked for.
 func (i Interest) readyMask() Ready {
+	if parked(i) {
+		return 0
+	}
 	m := HangUp | Err
 	if i&Readable != 0 {
 		m |= In

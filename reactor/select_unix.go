@@ -3,7 +3,6 @@
 package reactor
 
 import (
-	"fmt"
 	"os"
 	"time"
 
@@ -21,8 +20,10 @@ type selectPoller struct {
 	pos    [fdSetSize]int32 // fd -> index+1 in fds (0 = absent)
 	toks   [fdSetSize]Token // fd -> token
 	ints   [fdSetSize]Interest
+	ids    [fdSetSize]fileID
 	rset   unix.FdSet
 	wset   unix.FdSet
+	probe  []unix.PollFd // the fds select found ready, asked again with poll
 	closed bool
 }
 
@@ -39,7 +40,7 @@ func (p *selectPoller) check(fd int, in Interest) error {
 		return os.NewSyscallError("select", unix.EBADF)
 	}
 	if fd >= fdSetSize {
-		return fmt.Errorf("fd %d: %w", fd, ErrFDSetSize)
+		return ErrFDSetSize
 	}
 	if in.mode() != 0 {
 		return ErrModeUnsupported
@@ -54,6 +55,11 @@ func (p *selectPoller) Register(fd int, tok Token, in Interest) error {
 	if p.pos[fd] != 0 {
 		return ErrAlreadyRegistered
 	}
+	id, err := fileOf(fd)
+	if err != nil {
+		return err
+	}
+	p.ids[fd] = id
 	p.fds = append(p.fds, int32(fd))
 	p.pos[fd] = int32(len(p.fds))
 	p.toks[fd] = tok
@@ -83,7 +89,7 @@ func (p *selectPoller) Deregister(fd int) error {
 	p.pos[last] = i + 1
 	p.fds = p.fds[:len(p.fds)-1]
 	p.pos[fd] = 0
-	return nil
+	return checkOpen(fd, p.ids[fd])
 }
 
 func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
@@ -159,7 +165,40 @@ func (p *selectPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 				k++
 			}
 		}
+		p.closedBits(evs[:k])
 		return k, nil
+	}
+}
+
+// closedBits adds what select cannot say — the peer closed, this side can
+// no longer write, an error is pending — to the events select found, so
+// that a handler sees the same Ready on every backend. select's answer is
+// only "readable" and "writable"; a closed peer looks readable and read
+// returns 0. So the fds select reported are asked again in one poll(2)
+// call with a zero timeout, which reports hang-ups without consuming
+// anything (unlike a peeking recv, which would swallow a pending error).
+// One extra syscall per select call that found something; In and Out
+// stay select's own answer.
+func (p *selectPoller) closedBits(evs []Event) {
+	if len(evs) == 0 {
+		return
+	}
+	p.probe = p.probe[:0]
+	for _, ev := range evs {
+		p.probe = append(p.probe, unix.PollFd{Fd: int32(ev.Fd), Events: pollEvents(p.ints[ev.Fd])})
+	}
+	for {
+		_, err := unix.Poll(p.probe, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return // select's answer stands on its own
+		}
+		break
+	}
+	for i := range evs {
+		evs[i].Ready |= pollReady(0, p.probe[i].Revents)
 	}
 }
 
@@ -172,7 +211,7 @@ func (p *selectPoller) preen(evs []Event) int {
 		}
 		fd := int(fd32)
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == unix.EBADF {
-			evs[k] = Event{Fd: fd, Token: p.toks[fd], Ready: Err}
+			evs[k] = Event{Fd: fd, Token: p.toks[fd], Ready: Err | readyInvalid}
 			k++
 		}
 	}

@@ -22,7 +22,7 @@ type Stats struct {
 	Writes    uint64
 
 	Backend string
-	Watched int
+	Watched int           // registrations in the kernel's set (parked ones are not)
 	LastLag time.Duration // latest heartbeat lateness (includes up to 1ms of timeout rounding)
 }
 

@@ -1,6 +1,9 @@
 package reactor
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Timer is a handle on a call scheduled with CallLater. Its methods must be
 // called on the loop goroutine.
@@ -21,7 +24,9 @@ type Timer struct {
 const compactMin = 50
 
 // CallLater schedules fn to run on the loop goroutine after d. Timers with
-// the same deadline fire in the order they were scheduled.
+// the same deadline fire in the order they were scheduled. A delay too long
+// to represent (math.MaxInt64) saturates: the timer is due as late as can
+// be, which in practice is never.
 func (l *Loop) CallLater(d time.Duration, fn func()) *Timer {
 	t := l.newTimer(d, fn)
 	l.schedule(t, d)
@@ -39,7 +44,7 @@ func (l *Loop) schedule(t *Timer, d time.Duration) {
 	}
 	l.timerSeq++
 	t.seq = l.timerSeq
-	t.when = l.since() + int64(d)
+	t.when = deadline(l.since(), d)
 	if t.cancelled {
 		t.cancelled = false
 		l.cancelled--
@@ -52,6 +57,17 @@ func (l *Loop) schedule(t *Timer, d time.Duration) {
 	if !t.internal && l.Tracing() {
 		l.emit(&TraceEvent{Kind: KindTimerScheduled, N: int64(t.id), Dur: d})
 	}
+}
+
+// deadline is now+d, saturated: a delay too long to represent (CallLater
+// with math.MaxInt64) means "as late as can be", never a sum that wraps
+// negative and fires at once (libuv's timer.c and Go's runtime clamp the
+// same way).
+func deadline(now int64, d time.Duration) int64 {
+	if when := now + int64(d); when >= now {
+		return when
+	}
+	return math.MaxInt64
 }
 
 // Cancel stops the timer from firing. It stays in the heap until it reaches
@@ -78,7 +94,9 @@ func (t *Timer) Reset(d time.Duration) { t.loop.schedule(t, d) }
 // Active reports whether the timer is scheduled and not cancelled.
 func (t *Timer) Active() bool { return t.index >= 0 && !t.cancelled }
 
-// When returns the time the timer is (or was) due.
+// When returns the time the timer is (or was) due. For a delay too long to
+// represent it is the latest time a time.Time can hold after the loop
+// started (time.Time.Add saturates too).
 func (t *Timer) When() time.Time { return t.loop.start.Add(time.Duration(t.when)) }
 
 // Lateness is how late the timer last fired (fired − due).

@@ -1,34 +1,17 @@
 package visualizer
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 )
-
-// appState is which screen the App shows.
-type appState uint8
-
-const (
-	stateHome   appState = iota // the lesson list
-	stateLesson                 // one lesson: prose beside live panes
-)
-
-func (s appState) String() string {
-	if s == stateLesson {
-		return "lesson"
-	}
-	return "home"
-}
 
 // Minimum terminal size; below it the App shows a notice instead.
 const (
@@ -36,78 +19,118 @@ const (
 	minHeight = 24
 )
 
-// App is the root tea.Model: home, lessons, help, and (NewDashboard) the
-// all-panes dashboard over a single Live.
+// footerRows is the key-hint line under every screen.
+const footerRows = 1
+
+// App is the root tea.Model. It routes, in the manner of glow's ui.go: it
+// handles what is global (the window size, quit, the ? screen, the
+// too-small notice, the footer, moving between screens) and hands every
+// other message to the one screen showing — home, a lesson, an exercise or
+// (NewDashboard) the all-panes dashboard over a single Live.
 type App struct {
-	cfg     *config
-	ctx     context.Context
-	keys    KeyMap
-	help    help.Model
-	lessons []Lesson
-	prog    *progress
-
-	state    appState
+	c        *common
+	home     *homeScreen // nil for a dashboard
+	active   screen
+	keys     KeyMap // Quit and Help: the only keys the App takes itself
+	help     help.Model
 	showHelp bool
-	cursor   int
 	w, h     int
-	dark     bool
-
-	// lesson view
-	cur      int // index into lessons
-	gen      int // bumps on every open/leave: stale Start results are closed
-	page     int
-	scroll   int
-	live     *liveView
-	starting bool
-	startErr error
-	prose    map[proseKey][]string
-	pending  map[proseKey]bool
-
-	// dashboard mode
-	dashboard bool
-	title     string
-
-	// Scenarios started by a Cmd but not yet handed to Update. If the
-	// program ends first, Close closes them, so quitting during a slow
-	// Start never leaks a running reactor.
-	startMu  sync.Mutex
-	started  map[Live]bool
-	shutdown bool
 }
 
-// liveStartedMsg carries the result of Lesson.Start.
-type liveStartedMsg struct {
-	gen  int
-	live Live
-	err  error
+// screen is one child model of the App. Its methods run on the UI
+// goroutine; I/O and anything slow go in the Cmds they return.
+type screen interface {
+	update(msg tea.Msg) tea.Cmd
+	// setSize gives the screen w×h cells (the footer is the App's); it may
+	// return a Cmd, e.g. to render prose at the new width.
+	setSize(w, h int) tea.Cmd
+	// view draws exactly the size last set.
+	view() string
+	// keyMap is what works on the screen now: its ShortHelp is the
+	// footer, its FullHelp the ? screen.
+	keyMap() KeyMap
+	// helpNotes are lines for the ? screen under the keys.
+	helpNotes() []string
+	// title names the screen in the window title ("" = just the lab's).
+	title() string
+	// leave is called when the screen is left or the program quits.
+	leave() tea.Cmd
 }
+
+// common is what the App shares with its screens (glow's commonModel).
+type common struct {
+	cfg       *config
+	lessons   []Lesson
+	exercises []ExerciseInfo
+	prog      *progress
+	prose     proseCache
+	dark      bool
+	gen       int // bumped whenever a lesson opens: a Start result for an older one is closed
+	starts    startTracker
+}
+
+// Navigation between screens travels as messages, as in glow.
+type (
+	openLessonMsg   struct{ i int }
+	openExerciseMsg struct{ i int }
+	goHomeMsg       struct{}
+)
+
+func navCmd(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // NewApp builds the lesson shell. start is "" for home, else a lesson slug
-// or its 1-based number.
+// or its 1-based number. It refuses lessons whose injectors could never be
+// pressed (see Lesson.Injectors).
 func NewApp(lessons []Lesson, start string, opts ...Option) (*App, error) {
+	for _, l := range lessons {
+		if err := checkInjectors("lesson "+l.Slug(), l.Injectors()); err != nil {
+			return nil, err
+		}
+	}
 	cfg := newConfig(opts)
-	m := &App{cfg: cfg, ctx: cfg.ctx, keys: DefaultKeyMap(), help: help.New(), lessons: lessons,
-		prog: loadProgress(progressPath(cfg)), dark: true,
-		prose: map[proseKey][]string{}, pending: map[proseKey]bool{}}
-	m.help.Styles = help.DefaultStyles(true)
+	c := newCommon(cfg, lessons, loadProgress(progressPath(cfg)))
+	m := newApp(c)
+	m.home = newHomeScreen(c)
+	m.active = m.home
 	if start != "" {
 		i := findLesson(lessons, start)
 		if i < 0 {
 			return nil, fmt.Errorf("no lesson %q: run `reactorlab lessons` for the list", start)
 		}
-		m.cursor = i
-		m.cur = i
-		m.state = stateLesson
+		m.home.cursor = i
+		m.active = newLessonScreen(c, i)
 	}
 	return m, nil
 }
 
+// NewDashboard builds the all-panes view over one running Live (used by
+// `reactorlab serve`), with every control and the injectors given by
+// WithInjectors. Closing the program does not close live; the caller owns
+// it.
+func NewDashboard(title string, live Live, opts ...Option) (*App, error) {
+	cfg := newConfig(opts)
+	if err := checkInjectors("dashboard", cfg.injectors); err != nil {
+		return nil, err
+	}
+	m := newApp(newCommon(cfg, nil, loadProgress("")))
+	m.active = newDashboardScreen(m.c, title, live)
+	return m, nil
+}
+
+func newCommon(cfg *config, lessons []Lesson, prog *progress) *common {
+	return &common{cfg: cfg, lessons: lessons, prog: prog, dark: true, prose: newProseCache()}
+}
+
+func newApp(c *common) *App {
+	m := &App{c: c, keys: DefaultKeyMap(), help: help.New()}
+	m.help.Styles = help.DefaultStyles(true)
+	return m
+}
+
 // findLesson resolves a slug or a 1-based number.
 func findLesson(lessons []Lesson, s string) int {
-	for i, l := range lessons {
-		if l.Slug() == s {
-			return i
-		}
+	if i := slices.IndexFunc(lessons, func(l Lesson) bool { return l.Slug() == s }); i >= 0 {
+		return i
 	}
 	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(lessons) {
 		return n - 1
@@ -115,253 +138,236 @@ func findLesson(lessons []Lesson, s string) int {
 	return -1
 }
 
-// NewDashboard builds the all-panes view over one running Live (used by
-// `reactorlab serve`). Closing the program does not close live; the caller
-// owns it.
-func NewDashboard(title string, live Live, opts ...Option) *App {
-	cfg := newConfig(opts)
-	m := &App{cfg: cfg, ctx: cfg.ctx, keys: DefaultKeyMap(), help: help.New(), dark: true,
-		prog: loadProgress(""), state: stateLesson, dashboard: true, title: title,
-		prose: map[proseKey][]string{}, pending: map[proseKey]bool{}}
-	m.help.Styles = help.DefaultStyles(true)
-	panes := AllPanes()
-	if _, ok := live.(ChainSource); !ok {
-		panes = slices.DeleteFunc(panes, func(id PaneID) bool { return id == PaneChain })
-	}
-	m.live = newLiveView(cfg, live, panes, AllControls)
-	return m
-}
-
-// Init starts the frame tick (the only tick: re-armed in Update) and, for
-// a lesson given on the command line, its scenario.
+// Init starts the frame tick (the only tick: re-armed in Update), asks the
+// terminal's background colour, and opens the first screen.
 func (m *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.cfg.tickCmd(), tea.RequestBackgroundColor}
-	if m.state == stateLesson && !m.dashboard {
-		cmds = append(cmds, m.enterLesson(m.cur))
+	cmds := []tea.Cmd{m.c.cfg.tickCmd(), tea.RequestBackgroundColor}
+	if m.home != nil {
+		cmds = append(cmds, m.home.refresh())
+	}
+	if ls, ok := m.active.(*lessonScreen); ok {
+		cmds = append(cmds, ls.open())
 	}
 	return tea.Batch(cmds...)
 }
 
-// Update routes messages: global keys first, then the active screen.
+// Update handles what is global and routes the rest to the active screen.
 func (m *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
-		m.resizeLive()
-		return m, m.ensureProse()
+		return m, m.active.setSize(m.w, max(0, m.h-footerRows))
 	case tea.BackgroundColorMsg:
-		m.dark = msg.IsDark()
-		m.help.Styles = help.DefaultStyles(m.dark)
-		return m, m.ensureProse()
+		m.c.dark = msg.IsDark()
+		m.help.Styles = help.DefaultStyles(m.c.dark)
+		return m, m.active.setSize(m.w, max(0, m.h-footerRows)) // prose in the other style
 	case tickMsg:
-		var cmd tea.Cmd
-		if m.live != nil {
-			cmd = m.live.sample(time.Time(msg))
-		}
-		return m, tea.Batch(cmd, m.cfg.tickCmd())
+		return m, tea.Batch(m.active.update(msg), m.c.cfg.tickCmd())
+	case proseMsg:
+		m.c.prose.put(msg)
+		return m, m.active.update(msg)
 	case liveStartedMsg:
 		return m, m.onStarted(msg)
-	case proseMsg:
-		delete(m.pending, msg.key)
-		if len(m.prose) >= proseCacheMax { // many resizes: start over
-			clear(m.prose)
+	case openLessonMsg:
+		return m, m.open(newLessonScreen(m.c, msg.i))
+	case openExerciseMsg:
+		if msg.i < 0 || msg.i >= len(m.c.exercises) {
+			return m, nil
 		}
-		m.prose[msg.key] = strings.Split(msg.text, "\n")
-		return m, nil
-	case watchedMsg, cmdErrMsg:
-		if m.live != nil {
-			m.live.Update(msg)
+		return m, m.open(newExerciseScreen(m.c, msg.i))
+	case exercisesMsg:
+		if m.home == nil {
+			return m, nil
 		}
-		return m, nil
+		return m, m.home.update(msg) // even when it arrives while a lesson is open
+	case goHomeMsg:
+		if m.home == nil {
+			return m, nil
+		}
+		return m, tea.Batch(m.open(m.home), m.home.refresh())
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	}
-	return m, nil
+	return m, m.active.update(msg)
 }
 
-func (m *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	k := &m.keys
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m.quit()
-	case key.Matches(msg, k.Help):
-		m.showHelp = !m.showHelp
-		return nil
-	case m.showHelp && key.Matches(msg, k.Back):
-		m.showHelp = false
-		return nil
-	case m.showHelp:
-		return nil // the help screen takes no other keys
-	}
-	if m.state == stateHome {
-		switch {
-		case key.Matches(msg, k.Up):
-			m.cursor = max(0, m.cursor-1)
-		case key.Matches(msg, k.Down):
-			m.cursor = min(len(m.lessons)-1, m.cursor+1)
-		case key.Matches(msg, k.Open):
-			if len(m.lessons) > 0 {
-				return m.enterLesson(m.cursor)
-			}
-		}
-		return nil
-	}
-	// lesson / dashboard
-	if m.live != nil {
-		if ok, cmd := m.live.handleKey(msg, k); ok {
-			return cmd
-		}
-	}
-	switch {
-	case key.Matches(msg, k.Back) && !m.dashboard:
-		return m.leaveLesson()
-	case key.Matches(msg, k.NextPage) && !m.dashboard:
-		if m.page < len(m.lessons[m.cur].Pages())-1 {
-			m.page++
-			m.scroll = 0
-		}
-		return m.ensureProse()
-	case key.Matches(msg, k.PrevPage) && !m.dashboard:
-		if m.page > 0 {
-			m.page--
-			m.scroll = 0
-		}
-		return m.ensureProse()
-	case key.Matches(msg, k.ScrollDown):
-		m.scroll = m.clampScroll(m.scroll + 1)
-	case key.Matches(msg, k.ScrollUp):
-		m.scroll = max(0, m.clampScroll(m.scroll)-1)
-	}
-	return nil
-}
-
-// enterLesson opens lesson i: marks it visited, renders its first page and
-// starts its scenario in a Cmd.
-func (m *App) enterLesson(i int) tea.Cmd {
-	m.state, m.cur, m.cursor = stateLesson, i, i
-	m.page, m.scroll, m.startErr = 0, 0, nil
-	m.gen++
-	l := m.lessons[i]
-	cmds := []tea.Cmd{m.ensureProse()}
-	if data := m.prog.visit(l.Slug()); data != nil {
-		prog, seq := m.prog, m.prog.seq
-		cmds = append(cmds, safeCmd(func() tea.Msg {
-			if err := prog.save(seq, data); err != nil {
-				return cmdErrMsg{fmt.Errorf("saving progress: %w", err)}
-			}
-			return nil
-		}))
-	}
-	if len(l.Panes()) > 0 {
-		m.starting = true
-		gen, ctx := m.gen, m.ctx
-		cmds = append(cmds, safeCmd(func() tea.Msg {
-			live, err := l.Start(ctx)
-			if live != nil && !m.track(live) {
-				_ = live.Close() // the program is gone
-				return nil
-			}
-			return liveStartedMsg{gen: gen, live: live, err: err}
-		}))
+// open makes s the active screen, leaving the one before.
+func (m *App) open(s screen) tea.Cmd {
+	cmds := []tea.Cmd{m.active.leave()}
+	m.active = s
+	m.showHelp = false
+	cmds = append(cmds, s.setSize(m.w, max(0, m.h-footerRows)))
+	if ls, ok := s.(*lessonScreen); ok {
+		cmds = append(cmds, ls.open())
 	}
 	return tea.Batch(cmds...)
 }
 
-// track records a freshly started Live until Update takes it; false if
-// the App is already closed.
-func (m *App) track(l Live) bool {
-	m.startMu.Lock()
-	defer m.startMu.Unlock()
-	if m.shutdown {
-		return false
-	}
-	if m.started == nil {
-		m.started = map[Live]bool{}
-	}
-	m.started[l] = true
-	return true
-}
-
-func (m *App) untrack(l Live) {
-	m.startMu.Lock()
-	delete(m.started, l)
-	m.startMu.Unlock()
-}
-
+// onStarted hands a started scenario to the lesson that asked for it, or
+// closes it when the learner has already left that lesson.
 func (m *App) onStarted(msg liveStartedMsg) tea.Cmd {
 	if msg.live != nil {
-		m.untrack(msg.live)
+		m.c.starts.untrack(msg.live)
 	}
-	if msg.gen != m.gen || m.state != stateLesson {
-		if msg.live != nil { // the learner already left: don't leak it
-			live := msg.live
-			return safeCmd(func() tea.Msg { _ = live.Close(); return nil })
-		}
-		return nil
+	if ls, ok := m.active.(*lessonScreen); ok && ls.gen == msg.gen {
+		return ls.started(msg)
 	}
-	m.starting = false
-	if msg.err != nil || msg.live == nil {
-		m.startErr = msg.err
-		if m.startErr == nil {
-			m.startErr = errors.New("scenario returned no Live")
-		}
-		return nil
+	if msg.live != nil {
+		live := msg.live
+		return safeCmd(func() tea.Msg { _ = live.Close(); return nil })
 	}
-	l := m.lessons[m.cur]
-	m.live = newLiveView(m.cfg, msg.live, l.Panes(), l.Controls())
-	m.resizeLive()
 	return nil
 }
 
-// leaveLesson goes home and closes the scenario.
-func (m *App) leaveLesson() tea.Cmd {
-	m.state = stateHome
-	m.gen++
-	m.starting = false
-	if m.live == nil {
+func (m *App) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return tea.Sequence(m.active.leave(), tea.Quit)
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = !m.showHelp
 		return nil
+	case m.showHelp:
+		if msg.String() == "esc" {
+			m.showHelp = false
+		}
+		return nil // the help screen takes no other keys
 	}
-	cmd := m.live.close()
-	m.live = nil
-	return cmd
+	return m.active.update(msg)
 }
 
-// quit closes the scenario (lessons only: the dashboard's caller owns its
-// Live) and ends the program.
-func (m *App) quit() tea.Cmd {
-	if m.live != nil && !m.dashboard {
-		cmd := m.live.close()
-		m.live = nil
-		return tea.Sequence(cmd, tea.Quit)
-	}
-	if m.live != nil {
-		m.live.src.Close()
-	}
-	return tea.Quit
-}
-
-// Close releases a scenario still open (RunApp calls it after the program
-// ends, whatever the reason).
+// Close releases whatever is still open (RunApp and RunDashboard call it
+// after the program ends, whatever the reason): a scenario whose Start had
+// not returned yet, the open lesson's, the dashboard's trace subscription.
 func (m *App) Close() {
-	m.startMu.Lock()
-	m.shutdown = true
-	pending := m.started
-	m.started = nil
-	m.startMu.Unlock()
+	m.c.starts.shutdown()
+	switch s := m.active.(type) {
+	case *lessonScreen:
+		s.closeNow()
+	case *dashboardScreen:
+		s.leave() // the Live is the caller's
+	}
+}
+
+// View draws the active screen (or ?, or the too-small notice) and the
+// footer.
+func (m *App) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "reactorlab"
+	if t := m.active.title(); t != "" {
+		v.WindowTitle += " — " + t
+	}
+	return v
+}
+
+func (m *App) render() string {
+	switch {
+	case m.w == 0 || m.h == 0:
+		return ""
+	case m.w < minWidth || m.h < minHeight:
+		return tooSmall(m.w, m.h)
+	case m.showHelp:
+		return m.helpView() + "\n" + m.footer()
+	}
+	return m.active.view() + "\n" + m.footer()
+}
+
+func tooSmall(w, h int) string {
+	msg := []string{
+		"terminal too small (need 80×24)",
+		"now " + strconv.Itoa(w) + "×" + strconv.Itoa(h) + " — enlarge the window, or press q to quit",
+	}
+	var b strings.Builder
+	for y := 0; y < h; y++ {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		if i := y - h/2 + 1; i >= 0 && i < len(msg) {
+			b.WriteString(fit(msg[i], w))
+		}
+	}
+	return b.String()
+}
+
+// closeHelp is the footer's hint on the ? screen.
+var closeHelp = key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close help"))
+
+// footer is the key hints of the active screen. "? help" and "q quit" are
+// pinned at the right, so a narrow terminal cuts the screen's keys (all
+// listed under ?) rather than the way to find them or to leave.
+func (m *App) footer() string {
+	if m.showHelp {
+		return fit(m.help.ShortHelpView([]key.Binding{closeHelp, m.keys.Quit}), m.w)
+	}
+	right := m.help.ShortHelpView([]key.Binding{m.keys.Help, m.keys.Quit})
+	sep := m.help.ShortSeparator
+	left := m.help
+	left.SetWidth(max(0, m.w-lipgloss.Width(right)-lipgloss.Width(sep)))
+	hints := left.ShortHelpView(m.active.keyMap().ShortHelp())
+	if hints == "" {
+		return fit(right, m.w)
+	}
+	return fit(hints+m.help.Styles.ShortSeparator.Render(sep)+right, m.w)
+}
+
+// frameLines pads lines (cut to w×h) into exactly h rows of w cells.
+func frameLines(lines []string, w, h int) string {
+	var b strings.Builder
+	for y := 0; y < h; y++ {
+		if y > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(fit(lineAt(lines, y), w))
+	}
+	return b.String()
+}
+
+// lineAt is lines[y], or "" past the end.
+func lineAt(lines []string, y int) string {
+	if y < len(lines) {
+		return lines[y]
+	}
+	return ""
+}
+
+// startTracker remembers scenarios started by a Cmd but not yet handed to
+// Update. If the program ends first, shutdown closes them, so quitting
+// during a slow Start never leaks a running reactor.
+type startTracker struct {
+	mu      sync.Mutex
+	started map[Live]bool
+	closed  bool
+}
+
+// track records l until Update takes it; false if the program is gone.
+func (t *startTracker) track(l Live) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false
+	}
+	if t.started == nil {
+		t.started = map[Live]bool{}
+	}
+	t.started[l] = true
+	return true
+}
+
+func (t *startTracker) untrack(l Live) {
+	t.mu.Lock()
+	delete(t.started, l)
+	t.mu.Unlock()
+}
+
+// shutdown closes every scenario still in flight and refuses new ones.
+func (t *startTracker) shutdown() {
+	t.mu.Lock()
+	t.closed = true
+	pending := t.started
+	t.started = nil
+	t.mu.Unlock()
 	for l := range pending {
 		_ = l.Close()
 	}
-	if m.live != nil && !m.dashboard {
-		m.live.src.Close()
-		_ = m.live.live.Close()
-		m.live = nil
-	}
-}
-
-// Update2 is Update without the model result, for tests and callers that
-// hold *App.
-func (m *App) Update2(msg tea.Msg) tea.Cmd {
-	_, cmd := m.Update(msg)
-	return cmd
 }

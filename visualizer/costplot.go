@@ -27,8 +27,8 @@ import (
 //
 // x = fds watched, y = time per call (median of the bucket's recent
 // samples), on a linear scale from 0, or a log scale when the points span
-// more than 100×. Points are drawn with the backend's initial (s, p, e),
-// never colour alone.
+// more than 100×. Points are drawn with each backend's glyph from
+// reactor.Backends (s, p, e), never colour alone.
 type costPlot struct {
 	w, h     int
 	watched  int64                      // fds watched at the open WaitStart
@@ -133,24 +133,31 @@ func (p *costPlot) add(backend string, watched, ns int64) {
 	p.maxFds = max(p.maxFds, k+32)
 }
 
-// costGlyph marks a backend's points.
-func costGlyph(backend string) byte {
-	switch backend {
-	case "select":
-		return 's'
-	case "poll":
-		return 'p'
-	case "epoll":
-		return 'e'
+// costGlyph marks a backend's points with its reactor.Backend glyph.
+func costGlyph(backend string) rune {
+	if b, ok := reactor.LookupBackend(backend); ok && b.Glyph != 0 {
+		return b.Glyph
 	}
 	return '?'
+}
+
+// costLegend names each available backend's glyph, then '*' for a cell
+// where several meet: "s select  p poll  e epoll  * several".
+func costLegend() string {
+	var b strings.Builder
+	for _, be := range reactor.Backends() {
+		if be.Available {
+			b.WriteString(string(be.Glyph) + " " + be.Name + "  ")
+		}
+	}
+	return b.String() + "* several"
 }
 
 // costPoint is one plotted bucket.
 type costPoint struct {
 	fds int
 	ns  int64
-	g   byte
+	g   rune
 }
 
 // points returns every bucket's median, backends in name order.
@@ -162,8 +169,9 @@ func (p *costPlot) points() []costPoint {
 	slices.Sort(backends)
 	var pts []costPoint
 	for _, be := range backends {
+		g := costGlyph(be)
 		for k, bk := range p.buckets[be] {
-			pts = append(pts, costPoint{k, bk.median(), costGlyph(be)})
+			pts = append(pts, costPoint{k, bk.median(), g})
 		}
 	}
 	return pts
@@ -191,9 +199,9 @@ func (p *costPlot) View() string {
 	}
 	sc := newCostScale(lo, hi)
 	maxX := max(64, p.maxFds)
-	grid := make([][]byte, plotH)
+	grid := make([][]rune, plotH)
 	for i := range grid {
-		grid[i] = []byte(strings.Repeat(" ", plotW))
+		grid[i] = []rune(strings.Repeat(" ", plotW))
 	}
 	for _, q := range pts {
 		x := min(plotW-1, q.fds*(plotW-1)/maxX)
@@ -217,7 +225,7 @@ func (p *costPlot) View() string {
 	axis := "0 fds watched →"
 	right := strconv.Itoa(maxX)
 	b.WriteString(strings.Repeat(" ", yw+1) + fit(axis, max(0, plotW-len(right))) + right + "\n")
-	legend := "s select  p poll  e epoll  * several"
+	legend := costLegend()
 	if bk := p.buckets[p.last][costBucket(p.lastFds)]; bk != nil {
 		legend += " · now " + strconv.FormatInt(p.lastFds, 10) + " fds: " + fmtDur(durNS(bk.median()))
 	}

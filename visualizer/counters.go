@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
 	"github.com/reactorlab/reactorlab/reactor"
 )
 
@@ -16,6 +18,7 @@ type counters struct {
 	backend string
 	dropped uint64 // trace events lost by the visualizer's own subscription
 	rates   [8]rateMeter
+	tbl     *table.Table // reused by View
 }
 
 func newCounters() *counters { return &counters{} }
@@ -47,24 +50,20 @@ func (p *counters) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// waitName is the wait syscall's real name for a backend.
+// waitName is the wait syscall's real name for a backend ("epoll_wait()").
 func waitName(backend string) string {
-	switch backend {
-	case "select":
-		return "select()"
-	case "poll":
-		return "poll()"
-	case "epoll":
-		return "epoll_wait()"
+	if b, ok := reactor.LookupBackend(backend); ok && b.Wait != "" {
+		return b.Wait + "()"
 	}
 	return "wait"
 }
 
 // ctlName says what a registration change costs on a backend: a syscall
-// on epoll, only a user-space table update on select and poll.
+// (epoll_ctl) where the interest set lives in the kernel, only a
+// user-space table update where the whole set goes to every wait.
 func ctlName(backend string) string {
-	if backend == "epoll" {
-		return "epoll_ctl()"
+	if b, ok := reactor.LookupBackend(backend); ok && b.Ctl != "" {
+		return b.Ctl + "()"
 	}
 	return "register (no syscall)"
 }
@@ -79,11 +78,25 @@ func (p *counters) View() string {
 	vals := p.values()
 	lines := make([]string, 0, p.h)
 	nw := max(8, min(22, p.w-19))
-	lines = append(lines, styleHeader.Render(fit(fit("kind", nw)+padLeft("total", 9)+padLeft("per s", 10), p.w)))
-	for i := range names {
-		lines = append(lines, fit(fit(names[i], nw)+padLeft(fmtCount(float64(vals[i])), 9)+
-			padLeft(fmtCount(max(0, p.rates[i].perSec())), 10), p.w))
+	if p.tbl == nil {
+		p.tbl = table.New().Headers("kind", "total", "per s").
+			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+			BorderHeader(false).BorderColumn(false)
 	}
+	p.tbl.ClearRows().StyleFunc(func(row, col int) lipgloss.Style {
+		s := lipgloss.NewStyle().Width([...]int{nw, 9, 10}[col])
+		if col > 0 {
+			s = s.Align(lipgloss.Right)
+		}
+		if row == table.HeaderRow {
+			s = s.Bold(true)
+		}
+		return s
+	})
+	for i := range names {
+		p.tbl.Row(fit(names[i], nw), fmtCount(float64(vals[i])), fmtCount(max(0, p.rates[i].perSec())))
+	}
+	lines = append(lines, strings.Split(p.tbl.String(), "\n")...)
 	// The panel may be shorter than this list: the most telling rows come
 	// first and the rest are cut at the bottom.
 	extra := "wake writes " + fmtCount(float64(p.st.WakeWrites)) + " · stalls " + fmtCount(float64(p.st.Stalls)) +
@@ -94,8 +107,5 @@ func (p *counters) View() string {
 		drop = styleWarn.Render(drop)
 	}
 	lines = append(lines, fit(drop, p.w))
-	for len(lines) < p.h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines[:p.h], "\n")
+	return frameLines(lines, p.w, p.h)
 }

@@ -3,9 +3,18 @@ package visualizer
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/reactorlab/reactorlab/deferred"
 	"github.com/reactorlab/reactorlab/reactor"
 )
@@ -50,6 +59,7 @@ type fakeLive struct {
 	watched []reactor.WatchInfo
 	closed  bool
 	chain   *ChainRecorder
+	partial bool // the partial-read switch
 }
 
 func newFakeLive() *fakeLive {
@@ -116,7 +126,6 @@ func (f *fakeLive) AddClients(n int, active bool) {
 	}
 }
 func (f *fakeLive) DropClients()                 { f.call("drop") }
-func (f *fakeLive) InjectStall(d time.Duration)  { f.call("stall " + d.String()) }
 func (f *fakeLive) Watched() []reactor.WatchInfo { return f.watched }
 func (f *fakeLive) Info() string                 { return "echo server on 127.0.0.1:40000 — try: nc 127.0.0.1 40000" }
 func (f *fakeLive) Errors() <-chan error         { return f.errs }
@@ -130,21 +139,51 @@ func (f *fakeLive) DrainDeferred(dst []deferred.TraceEvent) []deferred.TraceEven
 	return f.chain.Drain(dst)
 }
 
+// Inject implements Injectable for the injectors of testInjectors.
+func (f *fakeLive) Inject(id string, on bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch id {
+	case "stall":
+		f.calls = append(f.calls, "inject stall")
+	case "partial-read":
+		f.partial = on
+		f.calls = append(f.calls, fmt.Sprintf("inject partial-read %v", on))
+	default:
+		return fmt.Errorf("no injector %q", id)
+	}
+	return nil
+}
+
+func (f *fakeLive) InjectorOn(id string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return id == "partial-read" && f.partial
+}
+
+// testInjectors are a one-shot and a switch, as lessons declare them.
+var testInjectors = []Injector{
+	{ID: "stall", Key: "k", Help: "inject stall", Doc: "a handler sleeps 300 ms: every client waits"},
+	{ID: "partial-read", Key: "P", Help: "partial reads", Doc: "handlers read 1 byte per event", Switch: true},
+}
+
 // fakeLesson is a Lesson over a fakeLive.
 type fakeLesson struct {
 	slug, title string
 	pages       []string
 	panes       []PaneID
-	controls    Controls
+	controls    []ControlID
+	injectors   []Injector
 	live        *fakeLive
 }
 
-func (l *fakeLesson) Slug() string       { return l.slug }
-func (l *fakeLesson) Title() string      { return l.title }
-func (l *fakeLesson) Summary() string    { return "summary of " + l.title }
-func (l *fakeLesson) Pages() []string    { return l.pages }
-func (l *fakeLesson) Panes() []PaneID    { return l.panes }
-func (l *fakeLesson) Controls() Controls { return l.controls }
+func (l *fakeLesson) Slug() string          { return l.slug }
+func (l *fakeLesson) Title() string         { return l.title }
+func (l *fakeLesson) Summary() string       { return "summary of " + l.title }
+func (l *fakeLesson) Pages() []string       { return l.pages }
+func (l *fakeLesson) Panes() []PaneID       { return l.panes }
+func (l *fakeLesson) Controls() []ControlID { return l.controls }
+func (l *fakeLesson) Injectors() []Injector { return l.injectors }
 func (l *fakeLesson) Start(context.Context) (Live, error) {
 	if l.live == nil {
 		l.live = newFakeLive()
@@ -244,4 +283,172 @@ func chainEvents() []deferred.TraceEvent {
 		{Kind: deferred.EventLabelled, ID: 2, Label: "db query"},
 		{Kind: deferred.EventPaused, ID: 1, Label: "fetch user", WaitingOn: 2},
 	}
+}
+
+// manual drives frames by hand: no real tick.
+func manual(c *config) { c.noTick = true }
+
+// send is Update for tests that want only the Cmd.
+func send(m *App, msg tea.Msg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	return cmd
+}
+
+// runCmds executes cmd and everything it batches or sequences, feeding
+// the resulting messages back into m, until nothing is left. Quit stops it.
+func runCmds(m *App, cmd tea.Cmd) (quit bool) {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		if msg == nil {
+			continue
+		}
+		if _, ok := msg.(tea.QuitMsg); ok {
+			return true
+		}
+		if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+			for i := 0; i < v.Len(); i++ {
+				queue = append(queue, v.Index(i).Interface().(tea.Cmd))
+			}
+			continue
+		}
+		queue = append(queue, send(m, msg))
+	}
+	return false
+}
+
+// collect runs cmd and everything it batches and returns the messages,
+// without handing them to any model.
+func collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+		var out []tea.Msg
+		for i := 0; i < v.Len(); i++ {
+			out = append(out, collect(v.Index(i).Interface().(tea.Cmd))...)
+		}
+		return out
+	}
+	if msg == nil {
+		return nil
+	}
+	return []tea.Msg{msg}
+}
+
+// do sends msg and runs what it starts.
+func do(m *App, msg tea.Msg) bool { return runCmds(m, send(m, msg)) }
+
+// flatten runs cmd and returns the Cmds it batches (cmd itself if it does
+// not batch), without running those.
+func flatten(cmd tea.Cmd) []tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	var out []tea.Cmd
+	msg := cmd()
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == reflect.TypeFor[tea.Cmd]() {
+		for i := 0; i < v.Len(); i++ {
+			if c := v.Index(i).Interface().(tea.Cmd); c != nil {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	return []tea.Cmd{func() tea.Msg { return msg }}
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "left":
+		return tea.KeyPressMsg{Code: tea.KeyLeft}
+	case "right":
+		return tea.KeyPressMsg{Code: tea.KeyRight}
+	case "down":
+		return tea.KeyPressMsg{Code: tea.KeyDown}
+	case "up":
+		return tea.KeyPressMsg{Code: tea.KeyUp}
+	case "pgdown":
+		return tea.KeyPressMsg{Code: tea.KeyPgDown}
+	case "ctrl+c":
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	r := []rune(s)[0]
+	return tea.KeyPressMsg{Code: r, Text: s}
+}
+
+// screenOf is the App's view with ANSI stripped.
+func screenOf(m *App) string { return ansi.Strip(m.View().Content) }
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got (ANSI stripped) with testdata/<test name>.golden.
+func golden(t *testing.T, got string) {
+	t.Helper()
+	got = ansi.Strip(got)
+	path := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading golden file: %v (run go test -run %s -update)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("View() differs from %s (run with -update after checking):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
+	}
+}
+
+// checkSize fails unless view is h lines of at most w cells.
+func checkSize(t *testing.T, view string, w, h int) {
+	t.Helper()
+	lines := strings.Split(ansi.Strip(view), "\n")
+	if len(lines) != h {
+		t.Errorf("View() has %d lines; want %d", len(lines), h)
+	}
+	for i, line := range lines {
+		if lw := ansi.StringWidth(line); lw > w {
+			t.Errorf("line %d is %d cells wide; want <= %d: %q", i, lw, w, line)
+		}
+	}
+}
+
+func twoLessons() []Lesson {
+	return []Lesson{
+		&fakeLesson{slug: "one", title: "One process, many connections",
+			pages:    []string{"# Page one\n\nEvery connection is an **fd**.\n\nTry: press `c`.", "# Page two\n\nSecond page."},
+			panes:    []PaneID{PaneReadiness, PaneCounters},
+			controls: []ControlID{CtlAddActive, CtlPause}},
+		&fakeLesson{slug: "two", title: "select(): fd sets and the 1024 wall",
+			pages: []string{"# Select\n\nProse only."}},
+	}
+}
+
+// registerTestBackend adds a backend that exists only in tests, the way a
+// new backend file in reactor/ registers itself: it must then appear in
+// the backend cycle, the cost plot, the counters and the help legend with
+// no edit to this package. It returns the undo.
+func registerTestBackend() (unregister func()) {
+	return reactor.RegisterBackend(reactor.Backend{
+		Name: "testpoll", Wait: "testpoll_wait", Ctl: "testpoll_ctl", Glyph: 't', Rank: 1 << 20, Available: true,
+		New: func() (reactor.Poller, error) { return nil, errors.New("testpoll exists only in tests") },
+	})
 }

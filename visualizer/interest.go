@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
 	"github.com/reactorlab/reactorlab/reactor"
 )
 
@@ -18,6 +20,7 @@ type interest struct {
 	now  time.Time
 	fds  map[int32]*interestRow
 	rows []*interestRow // scratch for View
+	tbl  *table.Table   // reused by View
 }
 
 type interestRow struct {
@@ -127,7 +130,8 @@ func (p *interest) observe(ev *reactor.TraceEvent, now time.Time) {
 	}
 }
 
-// View draws the table sorted by fd; extra rows collapse into a count.
+// View draws the registrations as a table (lipgloss/table) sorted by fd;
+// rows that do not fit collapse into a count.
 func (p *interest) View() string {
 	if p.w <= 0 || p.h <= 0 {
 		return ""
@@ -137,8 +141,6 @@ func (p *interest) View() string {
 		p.rows = append(p.rows, r)
 	}
 	slices.SortFunc(p.rows, func(a, b *interestRow) int { return int(a.fd - b.fd) })
-	var b strings.Builder
-	b.WriteString(styleHeader.Render(fit("   fd owner        want     in     out    last event", p.w)))
 	room := p.h - 1
 	n := len(p.rows)
 	if n > room {
@@ -147,21 +149,43 @@ func (p *interest) View() string {
 			n = room - 1 // leave a line for the count
 		}
 	}
+	if p.tbl == nil {
+		p.tbl = table.New().Headers("fd", "owner", "want", "in", "out", "last event").
+			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
+			BorderHeader(false).BorderColumn(false).StyleFunc(interestStyle)
+	}
+	p.tbl.ClearRows()
 	for _, r := range p.rows[:n] {
-		b.WriteByte('\n')
 		last := r.lastString()
 		if last != "" && !r.lastAt.IsZero() {
 			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
 		}
-		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 5)+" "+fit(r.label, 12)+" "+fit(r.in.String(), 8)+" "+
-			fit(fmtBytes(r.bytesIn), 6)+" "+fit(fmtBytes(r.bytesOut), 6)+" "+last, p.w))
+		p.tbl.Row(strconv.Itoa(int(r.fd)), fit(r.label, 12), fit(r.in.String(), 8), fmtBytes(r.bytesIn), fmtBytes(r.bytesOut), last)
+	}
+	lines := strings.Split(p.tbl.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ") // the last column is padded to its widest cell
 	}
 	if n < len(p.rows) && n < room {
-		b.WriteString("\n" + fit("… "+strconv.Itoa(len(p.rows)-n)+" more registrations ("+strconv.Itoa(len(p.rows))+" in all)", p.w))
-		n++
+		lines = append(lines, "… "+strconv.Itoa(len(p.rows)-n)+" more registrations ("+strconv.Itoa(len(p.rows))+" in all)")
 	}
-	for i := n + 1; i < p.h; i++ {
-		b.WriteByte('\n')
+	return frameLines(lines, p.w, p.h)
+}
+
+// interestCols are the columns' widths (0 = the rest of the line).
+var interestCols = [...]int{5, 12, 8, 6, 6, 0}
+
+// interestStyle gives each column its width; the fd is right-aligned.
+func interestStyle(row, col int) lipgloss.Style {
+	s := lipgloss.NewStyle().PaddingRight(1)
+	if w := interestCols[col]; w > 0 {
+		s = s.Width(w + 1)
 	}
-	return b.String()
+	if col == 0 {
+		s = s.Align(lipgloss.Right)
+	}
+	if row == table.HeaderRow {
+		s = s.Bold(true)
+	}
+	return s
 }

@@ -1,58 +1,148 @@
 package visualizer
 
-import "charm.land/bubbles/v2/key"
+import (
+	"fmt"
+	"slices"
 
-// KeyMap holds every binding. Live-control bindings are enabled only where
-// the lesson enables the control, so help and the footer never advertise a
-// key that does nothing.
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is every key binding of the lab, in the manner of bubbles'
+// list.KeyMap: each screen keeps its own copy and enables the bindings
+// that do something there (SetEnabled); a disabled binding neither matches
+// a key nor shows in the footer or under ?. It implements help.KeyMap:
+// ShortHelp is the footer, FullHelp the ? screen.
 type KeyMap struct {
-	Up, Down, Open, Back, Quit, Help         key.Binding
-	PrevPage, NextPage, ScrollUp, ScrollDown key.Binding
+	// Always on: the App handles them before any screen does.
+	Quit, Help key.Binding
 
-	Pause, Step, Faster, Slower, Backend key.Binding
-	AddActive, AddIdle, Drop, Stall      key.Binding
+	// Home.
+	Up, Down, Open key.Binding
+
+	// A lesson or an exercise.
+	Back, PrevPage, NextPage, ScrollUp, ScrollDown, PageUp, PageDown key.Binding
+
+	// Controls holds one binding per row of the control table, in its
+	// order; a lesson enables the ones it offers.
+	Controls []key.Binding
+	// Injectors holds one binding per injector of the open lesson.
+	Injectors []key.Binding
 }
 
-// DefaultKeyMap returns the bindings described in the issue.
+// DefaultKeyMap returns the lab's bindings, all enabled and no injectors.
 func DefaultKeyMap() KeyMap {
-	return KeyMap{
+	k := KeyMap{
+		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Up:         key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "down")),
 		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		PrevPage:   key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "prev page")),
 		NextPage:   key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "next page")),
-		ScrollUp:   key.NewBinding(key.WithKeys("up", "pgup"), key.WithHelp("↑/pgup", "scroll text")),
-		ScrollDown: key.NewBinding(key.WithKeys("down", "pgdown"), key.WithHelp("↓/pgdn", "scroll text")),
-		Pause:      key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause/resume")),
-		Step:       key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "step one pass")),
-		Slower:     key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "slower")),
-		Faster:     key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "faster")),
-		Backend:    key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "next backend")),
-		AddActive:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "+10 active")),
-		AddIdle:    key.NewBinding(key.WithKeys("C"), key.WithHelp("C", "+100 idle")),
-		Drop:       key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "drop clients")),
-		Stall:      key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "inject stall")),
+		ScrollUp:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
+		ScrollDown: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
+		PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up the text")),
+		PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down the text")),
+	}
+	for _, c := range controlTable {
+		k.Controls = append(k.Controls, c.bind)
+	}
+	return k
+}
+
+// screenKeys are the bindings a screen may enable, by name.
+type screenKeys uint16
+
+const (
+	keysHome screenKeys = 1 << iota
+	keysPages
+	keysScroll
+	keysBack
+)
+
+// only enables the shell's bindings in the groups on and disables the
+// others (Quit and Help are always on; controls and injectors are set
+// apart, by setControls and setInjectors).
+func (k *KeyMap) only(on screenKeys) {
+	k.Up.SetEnabled(on&keysHome != 0)
+	k.Down.SetEnabled(on&keysHome != 0)
+	k.Open.SetEnabled(on&keysHome != 0)
+	k.Back.SetEnabled(on&keysBack != 0)
+	k.PrevPage.SetEnabled(on&keysPages != 0)
+	k.NextPage.SetEnabled(on&keysPages != 0)
+	for _, b := range []*key.Binding{&k.ScrollUp, &k.ScrollDown, &k.PageUp, &k.PageDown} {
+		b.SetEnabled(on&keysScroll != 0)
 	}
 }
 
-// liveBindings lists the control bindings enabled by c, in footer order.
-func (k KeyMap) liveBindings(c Controls) []key.Binding {
-	all := []struct {
-		c Controls
-		b key.Binding
-	}{
-		{CtlPause, k.Pause}, {CtlStep, k.Step}, {CtlSlow, k.Slower}, {CtlSlow, k.Faster},
-		{CtlBackend, k.Backend}, {CtlAddActive, k.AddActive}, {CtlAddIdle, k.AddIdle},
-		{CtlDrop, k.Drop}, {CtlStall, k.Stall},
+// setControls enables the controls in ids and disables the rest. k's
+// Controls must be its own (from DefaultKeyMap), not a copy's.
+func (k *KeyMap) setControls(ids []ControlID) {
+	for i, c := range controlTable {
+		k.Controls[i].SetEnabled(slices.Contains(ids, c.id))
 	}
-	var out []key.Binding
-	for _, e := range all {
-		if c.Has(e.c) {
-			out = append(out, e.b)
+}
+
+// setInjectors binds the lesson's injectors (once: they do not change).
+func (k *KeyMap) setInjectors(injs []Injector) {
+	if len(k.Injectors) == len(injs) {
+		return
+	}
+	k.Injectors = make([]key.Binding, len(injs))
+	for i, inj := range injs {
+		k.Injectors[i] = key.NewBinding(key.WithKeys(inj.Key), key.WithHelp(inj.Key, inj.Help))
+	}
+}
+
+// ShortHelp is the footer: what works on this screen, most used first.
+// Help and Quit are left out: the footer pins them at the right.
+func (k KeyMap) ShortHelp() []key.Binding {
+	out := []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
+	out = append(out, k.Controls...)
+	return append(out, k.Injectors...)
+}
+
+// FullHelp is the ? screen, one column per group.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Open, k.Back},
+		{k.PrevPage, k.NextPage, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
+		k.Controls,
+		k.Injectors,
+		{k.Help, k.Quit},
+	}
+}
+
+// checkInjectors reports an injector that could never be pressed: an ID
+// that is not a stable name, or a key that another injector or one of the
+// lab's own keys already takes.
+func checkInjectors(owner string, injs []Injector) error {
+	taken := map[string]string{}
+	def := DefaultKeyMap()
+	all := append([]key.Binding{def.Quit, def.Help, def.Up, def.Down, def.Open, def.Back,
+		def.PrevPage, def.NextPage, def.ScrollUp, def.ScrollDown, def.PageUp, def.PageDown}, def.Controls...)
+	for _, b := range all {
+		for _, s := range b.Keys() {
+			taken[s] = "the lab's " + b.Help().Desc
 		}
 	}
-	return out
+	ids := map[string]bool{}
+	for _, inj := range injs {
+		if !validID(inj.ID) {
+			return fmt.Errorf("%s: injector ID %q: want lower-case words joined by dashes", owner, inj.ID)
+		}
+		if _, isCtl := findControl(ControlID(inj.ID)); isCtl || ids[inj.ID] {
+			return fmt.Errorf("%s: injector ID %q is already taken", owner, inj.ID)
+		}
+		ids[inj.ID] = true
+		if inj.Key == "" || inj.Help == "" || inj.Doc == "" {
+			return fmt.Errorf("%s: injector %q needs a key, a help text and a line for ?", owner, inj.ID)
+		}
+		if by, ok := taken[inj.Key]; ok {
+			return fmt.Errorf("%s: injector %q: key %q is already %s", owner, inj.ID, inj.Key, by)
+		}
+		taken[inj.Key] = "injector " + inj.ID
+	}
+	return nil
 }

@@ -147,6 +147,9 @@ func (v *liveView) View() string {
 	if v.frame.Delay > 0 {
 		state += " · slow-mo " + fmtDur(v.frame.Delay)
 	}
+	for _, id := range v.on {
+		state += " · " + id + " ON"
+	}
 	if v.dropped > 0 {
 		state += " · screen missed " + fmtCount(float64(v.dropped)) + " trace events"
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/reactorlab/reactorlab/reactor"
 )
 
@@ -12,8 +11,8 @@ import (
 // run scenarios (lessons/, `reactorlab serve`). The visualizer makes none
 // of the reactor's syscalls and knows nothing about sockets (its only I/O
 // is the progress file): it only reads what a Live hands it (trace events,
-// stats, a snapshot of the interest set) and calls the Live's control
-// methods when the learner presses a key.
+// stats, a snapshot of the interest set) and acts on the Live when the
+// learner presses a key.
 //
 // Entry points:
 //
@@ -30,6 +29,41 @@ import (
 // the Deferred chain pane with deferred.TraceEvent values. Use a
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the
 // loop goroutine and return rec.Drain from DrainDeferred.
+//
+// # Controls, injectors and actions
+//
+// Everything a learner can do to a running scenario has a stable ID, and
+// keys, demo scripts and recordings all name it by that ID:
+//
+//   - A control is built in and works on any scenario (pause, step,
+//     slower, faster, backend, add-active, add-idle, drop). Each has ONE row
+//     in the control table (controls.go): its ID, its key.Binding, its
+//     footer help, its line for the ? screen and what it calls on the Live.
+//     A lesson enables the controls it wants (Lesson.Controls); the
+//     bindings of the others are disabled (key.Binding.SetEnabled), so they
+//     neither match a key nor show in the footer or under ?.
+//   - An injector is a lesson's own fault or fix ("stall",
+//     "partial-read", "edge-triggered", "reserve-fd-off"): the lesson
+//     declares it ([Injector]: ID, key, footer help, one line for ?, and
+//     whether it is a one-shot or an on/off switch) in Lesson.Injectors,
+//     and its Live runs it through one method, [Injectable].Inject, by ID.
+//     A switch's state is read back with InjectorOn and shown on the status
+//     line above the panes ("partial-read ON"). Lesson 1's "stall" (k: a
+//     handler that sleeps 300 ms) is the worked example: see
+//     lessons/injectors.go.
+//   - An [Action] is either of them by ID, with an optional argument, in
+//     the text form demo scripts and recordings use: "pause", "pause on",
+//     "step 3", "backend epoll", "add-idle 100", "stall", "stall 2",
+//     "partial-read off". ParseAction reads that form; a key press is the
+//     Action with no argument, and anything else sends an [ActionMsg] to
+//     the program. Every action, from a key or not, runs through one
+//     method (liveView.act): the one place that checks it is offered,
+//     applies its default or argument and calls the Live. A demo player or
+//     a replay that wants to record what the learner did hooks in there.
+//
+// To add a control: one row in the control table, and a method on Live if
+// it needs a new one. To add an injector: a row in lessons/injectors.go
+// and its ID in the lesson's scenario; nothing in this package changes.
 
 // PaneID names one of the visualizer's panes.
 type PaneID uint8
@@ -63,28 +97,6 @@ func (p PaneID) String() string {
 	return "pane?"
 }
 
-// Controls is the set of live controls a lesson enables. Keys for controls
-// that are not enabled are hidden from the footer and ignored.
-type Controls uint16
-
-// The live controls and their keys.
-const (
-	CtlPause     Controls = 1 << iota // space: pause/resume the loop (it really stops iterating)
-	CtlStep                           // n: run exactly one pass while paused
-	CtlSlow                           // + / -: slow motion (a delay between passes)
-	CtlBackend                        // b: cycle backend select → poll → epoll
-	CtlAddActive                      // c: add 10 active clients
-	CtlAddIdle                        // C: add 100 idle clients
-	CtlDrop                           // x: drop the simulated clients
-	CtlStall                          // k: inject a 300 ms blocking handler
-
-	// AllControls enables every control (the dashboard uses it).
-	AllControls = CtlPause | CtlStep | CtlSlow | CtlBackend | CtlAddActive | CtlAddIdle | CtlDrop | CtlStall
-)
-
-// Has reports whether every control in c2 is enabled.
-func (c Controls) Has(c2 Controls) bool { return c&c2 == c2 }
-
 // Lesson is one entry in the lesson list. Implementations live in lessons/.
 type Lesson interface {
 	Slug() string    // stable id used on the command line, e.g. "one-process-many-connections"
@@ -97,8 +109,12 @@ type Lesson interface {
 	// Panes lists the live panes beside the prose, in order. Empty means a
 	// prose-only lesson: Start is then never called.
 	Panes() []PaneID
-	// Controls are the live controls this lesson enables.
-	Controls() Controls
+	// Controls are the built-in live controls this lesson enables.
+	Controls() []ControlID
+	// Injectors are this lesson's own faults and fixes. Their keys must
+	// not collide with each other nor with the lab's keys (NewApp checks).
+	// A lesson with injectors starts a Live that implements Injectable.
+	Injectors() []Injector
 	// Start builds and starts the scenario (reactor on its own goroutine).
 	// It is called when the learner opens the lesson, from a tea.Cmd (not
 	// the UI goroutine), and the Live is closed when they leave it.
@@ -122,7 +138,7 @@ type Live interface {
 	Subscribe(capacity int) TraceSource
 	// Stats is a snapshot of the loop's counters (loop.Stats()).
 	Stats() reactor.Stats
-	// Backend names the backend in use now ("select", "poll", "epoll").
+	// Backend names the backend in use now (one of reactor.Backends()).
 	Backend() string
 
 	Pause()                        // stop iterating after the current pass
@@ -134,7 +150,6 @@ type Live interface {
 	SwitchBackend(name string)     // switch live; failures are reported on Errors()
 	AddClients(n int, active bool) // simulated clients over real loopback sockets
 	DropClients()                  // close every simulated client
-	InjectStall(d time.Duration)   // run one handler that blocks the loop for d
 
 	// Watched is a snapshot of the interest set (fd, label, interest). It
 	// is called from a tea.Cmd about once a second, so it may wait briefly
@@ -152,51 +167,36 @@ type Live interface {
 	Close() error
 }
 
-// Option adjusts RunApp, RunDashboard, NewApp and NewDashboard.
-type Option func(*config)
-
-type config struct {
-	ctx        context.Context // passed to Lesson.Start
-	stateDir   string          // where home progress is kept ("" = XDG_STATE_HOME/reactorlab)
-	noState    bool            // keep progress in memory only
-	frame      time.Duration   // sampler period (default ~33 ms)
-	subCap     int             // trace subscription capacity
-	progOpts   []tea.ProgramOption
-	stallDelay time.Duration // what k injects (default 300 ms)
-	noTick     bool          // tests: drive frames by hand
+// Injector declares one of a lesson's own faults or fixes: what the
+// screen needs to offer it. What it does lives with the scenario, behind
+// [Injectable].
+type Injector struct {
+	// ID is stable: demo scripts and recordings name the injector by it
+	// ("stall", "partial-read"). Lower case words joined by dashes.
+	ID string
+	// Key is the one key that runs it, as bubbletea names keys ("k", "E",
+	// "ctrl+e"). It is offered only in the lessons that declare it.
+	Key string
+	// Help is the footer's short text ("inject stall").
+	Help string
+	// Doc is one line for the ? screen: what it does and what to watch.
+	Doc string
+	// Switch says it stays on until switched off (its key flips it and its
+	// state shows above the panes); otherwise it is a one-shot that does
+	// its thing once per press.
+	Switch bool
 }
 
-// WithStateDir keeps lesson progress ("visited") in dir/progress instead of
-// $XDG_STATE_HOME/reactorlab/progress. An empty dir keeps it in memory only.
-func WithStateDir(dir string) Option {
-	return func(c *config) { c.stateDir = dir; c.noState = dir == "" }
-}
-
-// WithFrameRate sets how often the sampler drains the trace (default 30 Hz).
-func WithFrameRate(hz int) Option {
-	return func(c *config) {
-		if hz > 0 {
-			c.frame = time.Second / time.Duration(hz)
-		}
-	}
-}
-
-// WithProgramOptions passes options to tea.NewProgram (tests use WithInput,
-// WithOutput, WithWindowSize and WithColorProfile).
-func WithProgramOptions(opts ...tea.ProgramOption) Option {
-	return func(c *config) { c.progOpts = append(c.progOpts, opts...) }
-}
-
-// WithStallDuration sets how long the handler injected by k blocks the loop
-// (default 300 ms).
-func WithStallDuration(d time.Duration) Option {
-	return func(c *config) { c.stallDelay = d }
-}
-
-func newConfig(opts []Option) *config {
-	c := &config{ctx: context.Background(), frame: time.Second / 30, subCap: 1 << 14, stallDelay: 300 * time.Millisecond}
-	for _, o := range opts {
-		o(c)
-	}
-	return c
+// Injectable is implemented by a Live that runs injectors. The visualizer
+// calls it only with the IDs the lesson (or WithInjectors) declared.
+type Injectable interface {
+	// Inject runs injector id. For a one-shot, on is always true and each
+	// call does it once; for a switch, on is the state wanted. Like the
+	// control methods it posts its work to the loop and returns at once:
+	// an unknown id is returned as an error, what fails on the loop is
+	// reported on Errors.
+	Inject(id string, on bool) error
+	// InjectorOn reports whether switch id is on (false for a one-shot).
+	// It is called on every frame, so it must be cheap.
+	InjectorOn(id string) bool
 }

@@ -3,6 +3,7 @@ package visualizer
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,12 +17,14 @@ import (
 // lesson view and the dashboard. Everything here runs on the UI goroutine
 // except the Cmds it returns.
 type liveView struct {
-	cfg      *config
-	live     Live
-	src      TraceSource
-	ids      []PaneID
-	panes    []pane
-	controls Controls
+	cfg       *config
+	live      Live
+	src       TraceSource
+	ids       []PaneID
+	panes     []pane
+	controls  []ControlID // the controls enabled here
+	injectors []Injector  // the injectors offered here
+	on        []string    // switch injectors on at the last frame
 
 	buf      []reactor.TraceEvent  // reused every frame
 	chainBuf []deferred.TraceEvent // reused every frame
@@ -54,15 +57,8 @@ const (
 	watchedPeriod = time.Second
 )
 
-// backendCycle is the order b steps through.
-var backendCycle = []string{"select", "poll", "epoll"}
-
-// delayLadder is the slow-motion ladder + and - step through.
-var delayLadder = []time.Duration{0, 10 * time.Millisecond, 50 * time.Millisecond,
-	200 * time.Millisecond, 500 * time.Millisecond, time.Second}
-
-func newLiveView(cfg *config, live Live, ids []PaneID, controls Controls) *liveView {
-	v := &liveView{cfg: cfg, live: live, controls: controls}
+func newLiveView(cfg *config, live Live, ids []PaneID, controls []ControlID, injectors []Injector) *liveView {
+	v := &liveView{cfg: cfg, live: live, controls: controls, injectors: injectors}
 	for _, id := range ids {
 		if p := newPane(id); p != nil {
 			v.ids = append(v.ids, id)
@@ -87,6 +83,11 @@ func (noTrace) Close()                                              {}
 // is due.
 func (v *liveView) sample(now time.Time) tea.Cmd {
 	v.now = now
+	for i := range v.errs {
+		if v.errs[i].at.IsZero() { // reported before the first frame
+			v.errs[i].at = now
+		}
+	}
 	v.buf = v.src.Drain(v.buf[:0])
 	f := &v.frame
 	*f = frameMsg{Now: now, Events: v.buf, Stats: v.live.Stats(), Backend: v.live.Backend(),
@@ -94,6 +95,7 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if f.Backend == "" {
 		f.Backend = f.Stats.Backend
 	}
+	v.on = v.switchesOn(v.on[:0])
 	for i := range v.buf {
 		switch ev := &v.buf[i]; ev.Kind {
 		case reactor.KindError:
@@ -186,62 +188,102 @@ func (v *liveView) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// handleKey runs a live control if the key is bound to an enabled one.
-// Control calls are quick by contract (they post to the loop), so they run
-// right here.
-func (v *liveView) handleKey(msg tea.KeyPressMsg, km *KeyMap) (bool, tea.Cmd) {
-	c := v.controls
-	l := v.live
-	switch {
-	case c.Has(CtlPause) && key.Matches(msg, km.Pause):
-		if l.Paused() {
-			l.Resume()
-		} else {
-			l.Pause()
-		}
-	case c.Has(CtlStep) && key.Matches(msg, km.Step):
-		l.Step()
-	case c.Has(CtlSlow) && key.Matches(msg, km.Slower):
-		l.SetDelay(stepDelay(l.Delay(), +1))
-	case c.Has(CtlSlow) && key.Matches(msg, km.Faster):
-		l.SetDelay(stepDelay(l.Delay(), -1))
-	case c.Has(CtlBackend) && key.Matches(msg, km.Backend):
-		l.SwitchBackend(nextBackend(l.Backend()))
-	case c.Has(CtlAddActive) && key.Matches(msg, km.AddActive):
-		l.AddClients(10, true)
-	case c.Has(CtlAddIdle) && key.Matches(msg, km.AddIdle):
-		l.AddClients(100, false)
-	case c.Has(CtlDrop) && key.Matches(msg, km.Drop):
-		l.DropClients()
-	case c.Has(CtlStall) && key.Matches(msg, km.Stall):
-		l.InjectStall(v.cfg.stallDelay)
-	default:
-		return false, nil
-	}
-	return true, nil
-}
-
-// nextBackend is the backend after cur in select → poll → epoll → select.
-func nextBackend(cur string) string {
-	for i, b := range backendCycle {
-		if b == cur {
-			return backendCycle[(i+1)%len(backendCycle)]
+// keyAction is the action a key press asks for: the control or injector
+// whose binding in k matches. Disabled bindings never match, so a control
+// the lesson does not enable is simply not there. k's injector bindings
+// are v's injectors, in order (bindKeys).
+func (v *liveView) keyAction(msg tea.KeyPressMsg, k *KeyMap) (Action, bool) {
+	for i, b := range k.Controls {
+		if key.Matches(msg, b) {
+			return Action{ID: string(controlTable[i].id)}, true
 		}
 	}
-	return backendCycle[0]
+	for i, b := range k.Injectors {
+		if key.Matches(msg, b) && i < len(v.injectors) {
+			return Action{ID: v.injectors[i].ID}, true
+		}
+	}
+	return Action{}, false
 }
 
-// stepDelay moves one rung up or down the slow-motion ladder.
-func stepDelay(cur time.Duration, dir int) time.Duration {
-	i := 0
-	for i < len(delayLadder)-1 && delayLadder[i] < cur {
-		i++
+// bindKeys enables in k the controls and injectors this view offers.
+func (v *liveView) bindKeys(k *KeyMap) {
+	k.setControls(v.controls)
+	k.setInjectors(v.injectors)
+}
+
+// do runs a, showing a refusal on the error line.
+func (v *liveView) do(a Action) {
+	if err := v.act(a); err != nil {
+		v.addErr(v.now, err.Error())
 	}
-	if delayLadder[i] != cur && dir < 0 {
-		// between rungs: "faster" lands on the rung below
-		return delayLadder[max(0, i-1)]
+}
+
+// handleKey runs the action a key asks for, if any; an action that fails
+// at once (a bad argument cannot come from a key, but a missing Injectable
+// can) is shown on the error line.
+func (v *liveView) handleKey(msg tea.KeyPressMsg, k *KeyMap) bool {
+	a, ok := v.keyAction(msg, k)
+	if ok {
+		v.do(a)
 	}
-	return delayLadder[max(0, min(len(delayLadder)-1, i+dir))]
+	return ok
+}
+
+// act runs a on the scenario: one of the controls this view enables or
+// one of its injectors, with a's argument or, without one, what the key
+// does. Keys and ActionMsg (demo scripts, recordings) come through here:
+// it is the one place an action is checked and applied. Control and
+// Inject calls only post work to the loop, so it runs on the UI goroutine.
+func (v *liveView) act(a Action) error {
+	if c, ok := findControl(ControlID(a.ID)); ok {
+		if !slices.Contains(v.controls, c.id) {
+			return fmt.Errorf("%s: %w", a, errNotHere)
+		}
+		if err := c.run(v.live, a.Arg); err != nil {
+			return fmt.Errorf("%s: %w", a.ID, err)
+		}
+		return nil
+	}
+	i := slices.IndexFunc(v.injectors, func(inj Injector) bool { return inj.ID == a.ID })
+	if i < 0 {
+		return fmt.Errorf("%s: %w", a, errNotHere)
+	}
+	inj, ok := v.live.(Injectable)
+	if !ok {
+		return fmt.Errorf("%s: this scenario runs no injectors", a.ID)
+	}
+	if v.injectors[i].Switch {
+		on, err := onOff(a.Arg, inj.InjectorOn(a.ID))
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.ID, err)
+		}
+		return inj.Inject(a.ID, on)
+	}
+	n, err := count(a.Arg, 1, maxInjectCount)
+	if err != nil {
+		return fmt.Errorf("%s: %w", a.ID, err)
+	}
+	for range n {
+		if err := inj.Inject(a.ID, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// switchesOn appends the IDs of the switch injectors that are on now.
+func (v *liveView) switchesOn(dst []string) []string {
+	inj, ok := v.live.(Injectable)
+	if !ok {
+		return dst
+	}
+	for _, i := range v.injectors {
+		if i.Switch && inj.InjectorOn(i.ID) {
+			dst = append(dst, i.ID)
+		}
+	}
+	return dst
 }
 
 // close detaches from the trace and closes the Live off the UI goroutine.

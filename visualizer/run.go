@@ -2,7 +2,6 @@ package visualizer
 
 import (
 	"context"
-	"errors"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -25,21 +24,21 @@ func RunApp(ctx context.Context, lessons []Lesson, start string, opts ...Option)
 // is cancelled. It does not close live.
 func RunDashboard(ctx context.Context, title string, live Live, opts ...Option) error {
 	opts = append(opts, withContext(ctx))
-	m := NewDashboard(title, live, opts...)
-	defer m.live.src.Close()
+	m, err := NewDashboard(title, live, opts...)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
 	return run(ctx, m)
 }
 
 func run(ctx context.Context, m *App) error {
-	popts := append([]tea.ProgramOption{tea.WithContext(ctx)}, m.cfg.progOpts...)
-	_, err := tea.NewProgram(m, popts...).Run()
-	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
-		return nil // cancelled from outside (e.g. SIGTERM handled by the caller)
-	}
+	p := tea.NewProgram(m, m.c.cfg.progOpts...)
+	// When ctx ends (a signal: SIGINT, SIGTERM, SIGHUP) quit as the q key
+	// does. Not tea.WithContext: a program killed by its context closes its
+	// input reader while the reader goroutine may still use it (a data race
+	// in bubbletea v2.1.1, charmbracelet/bubbletea#1599).
+	defer context.AfterFunc(ctx, p.Quit)()
+	_, err := p.Run()
 	return err
-}
-
-// withContext hands ctx to Lesson.Start.
-func withContext(ctx context.Context) Option {
-	return func(c *config) { c.ctx = ctx }
 }

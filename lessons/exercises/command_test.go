@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,14 +11,14 @@ import (
 
 // testRunner returns a runner over the real checkout with a fake grader that
 // passes the exercises named in pass, and a state file in a temp dir.
-func testRunner(t *testing.T, pass ...string) (*runner, *bytes.Buffer) {
+func testRunner(t *testing.T, pass ...string) (*Runner, *bytes.Buffer) {
 	t.Helper()
 	root, err := FindRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	r := &runner{
+	r := &Runner{
 		root:      root,
 		statePath: filepath.Join(t.TempDir(), "exercises.txt"),
 		stdout:    &out,
@@ -42,7 +41,7 @@ func TestListShowsStatusAndProgress(t *testing.T) {
 	if err := st.Save(r.statePath); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.list(); err != nil {
+	if err := r.List(); err != nil {
 		t.Fatalf("list: %v", err)
 	}
 	got := out.String()
@@ -61,7 +60,7 @@ func TestListShowsStatusAndProgress(t *testing.T) {
 // check grades everything, records progress and fails when one exercise fails.
 func TestCheckSummary(t *testing.T) {
 	r, out := testRunner(t, All[0].Name)
-	err := r.check(context.Background(), All)
+	err := r.Check(context.Background(), All)
 	if !errors.Is(err, ErrNotAllPass) {
 		t.Fatalf("check with a failing exercise: err = %v; want ErrNotAllPass", err)
 	}
@@ -79,46 +78,42 @@ func TestCheckSummary(t *testing.T) {
 		names = append(names, ex.Name)
 	}
 	r2, out2 := testRunner(t, names...)
-	if err := r2.check(context.Background(), All); err != nil {
+	if err := r2.Check(context.Background(), All); err != nil {
 		t.Errorf("check with every exercise passing: err = %v; want nil\n%s", err, out2)
 	}
 }
 
-// Usage mistakes exit with status 2 and say what to do; --help is not an error.
-func TestCommandUsage(t *testing.T) {
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	type exitCoder interface{ ExitCode() int }
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"frobnicate"}, "unknown exercises command"},
-		{[]string{"--bogus"}, "flag provided but not defined"},
-		{[]string{"hint", "42"}, "no exercise \"42\""},
-		{[]string{"reset", "1"}, "add --yes"},
-		{[]string{"watch", "1", "2"}, "at most one exercise"},
+// Hint prints the asked tier and how to get the next; a tier the
+// exercise lacks is ErrNoHintTier.
+func TestHint(t *testing.T) {
+	r, out := testRunner(t)
+	if err := r.Hint(All[0], 1); err != nil {
+		t.Fatalf("Hint(%s, 1) = %v; want nil", All[0].Name, err)
 	}
-	for _, tc := range tests {
-		var out bytes.Buffer
-		err := Command(context.Background(), tc.args, &out, &out)
-		var ec exitCoder
-		if !errors.As(err, &ec) || ec.ExitCode() != 2 || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("Command(%q) = %v; want a usage error (exit 2) mentioning %q", tc.args, err, tc.want)
+	if !strings.Contains(out.String(), "hint 1 of") || !strings.Contains(out.String(), "hint 1 2") {
+		t.Errorf("Hint output = %q; want the first tier and how to get the next", out.String())
+	}
+	for _, tier := range []int{0, 99} {
+		if err := r.Hint(All[0], tier); !errors.Is(err, ErrNoHintTier) {
+			t.Errorf("Hint(%s, %d) = %v; want ErrNoHintTier", All[0].Name, tier, err)
 		}
-	}
-	var out bytes.Buffer
-	if err := Command(context.Background(), []string{"--help"}, &out, &out); !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "exercises check") {
-		t.Errorf("Command(--help) = %v with %q; want flag.ErrHelp and the usage text", err, out.String())
 	}
 }
 
-func TestCommandHint(t *testing.T) {
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	var out bytes.Buffer
-	if err := Command(context.Background(), []string{"hint", "1"}, &out, &out); err != nil {
-		t.Fatalf("hint 1: %v", err)
+// Without a state file (no HOME, no XDG_STATE_HOME) the runner still
+// works: progress lasts for the run only and nothing is written.
+func TestRunnerWithoutStateFile(t *testing.T) {
+	r, out := testRunner(t, All[0].Name)
+	r.statePath = ""
+	err := r.Check(context.Background(), All[:1])
+	if err != nil {
+		t.Fatalf("Check without a state file = %v; want nil\n%s", err, out)
 	}
-	if !strings.Contains(out.String(), "hint 1 of") || !strings.Contains(out.String(), "hint 1 2") {
-		t.Errorf("hint output = %q; want the first tier and how to get the next", out.String())
+	out.Reset()
+	if err := r.List(); err != nil {
+		t.Fatalf("List without a state file = %v; want nil", err)
+	}
+	if strings.Contains(out.String(), "warning") {
+		t.Errorf("List without a state file warned:\n%s", out)
 	}
 }

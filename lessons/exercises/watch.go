@@ -2,9 +2,7 @@ package exercises
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,7 +10,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"golang.org/x/term"
 )
 
 // PollInterval is how often watch mode looks at the exercise's files. It
@@ -20,34 +17,24 @@ import (
 // which fails on some filesystems (WSL2 mounts, containers, network drives).
 const PollInterval = 500 * time.Millisecond
 
-// watch opens the watch-mode screen on the current (or named) exercise.
-func (r *runner) watch(ctx context.Context, args []string) error {
+// Watch opens the watch-mode screen on the runner's stdout, which must be
+// a terminal, on ex, or on the current exercise when ex is the zero
+// Exercise. It returns when the learner quits or ctx ends.
+func (r *Runner) Watch(ctx context.Context, ex Exercise) error {
 	if err := r.needRoot(); err != nil {
 		return err
 	}
-	if !isTerminal(r.stdout) {
-		return fmt.Errorf("exercises watch needs a terminal and stdout is not one; run 'reactorlab exercises check' for a plain summary, or grade one exercise with 'cd exercises && go test ./NN_topic/'")
-	}
 	st := r.loadState()
-	ex := st.CurrentExercise()
-	if len(args) == 1 {
-		var ok bool
-		if ex, ok = Find(args[0]); !ok {
-			return unknownExercise(args[0])
-		}
+	if ex.Name == "" {
+		ex = st.CurrentExercise()
 	}
 	m := newWatchModel(ctx, r, st, index(ex.Name))
-	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithOutput(r.stdout)).Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil // the caller cancelled: a normal way to leave
-	}
+	p := tea.NewProgram(m, tea.WithOutput(r.stdout))
+	// When ctx ends (a signal) quit as q does; a program killed through
+	// tea.WithContext races its own input reader (bubbletea#1599).
+	defer context.AfterFunc(ctx, p.Quit)()
+	_, err := p.Run()
 	return err
-}
-
-// isTerminal reports whether w is a terminal (a buffer never is).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // snapshot identifies the state of an exercise's files: name, size and

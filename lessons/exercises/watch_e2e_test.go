@@ -111,7 +111,7 @@ func TestWatchProgramEndToEnd(t *testing.T) {
 		t.Skip("go command not in PATH")
 	}
 	root := fullCheckout(t)
-	r := &runner{root: root, statePath: filepath.Join(t.TempDir(), "state.txt"), grade: Grade, stdout: io.Discard, stderr: io.Discard}
+	r := &Runner{root: root, statePath: filepath.Join(t.TempDir(), "state.txt"), grade: Grade, stdout: io.Discard, stderr: io.Discard}
 	st, _ := LoadState(r.statePath)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

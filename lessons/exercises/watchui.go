@@ -56,7 +56,7 @@ type watchModel struct {
 	height   int
 }
 
-func newWatchModel(ctx context.Context, r *runner, st State, idx int) watchModel {
+func newWatchModel(ctx context.Context, r *Runner, st State, idx int) watchModel {
 	m := watchModel{ctx: ctx, root: r.root, statePath: r.statePath, grade: r.grade, st: st, idx: idx, width: 80, height: 24}
 	m.enter(idx)
 	return m

@@ -5,59 +5,56 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
-	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reactorlab/reactorlab/reactor"
 )
 
-func TestCommandUsage(t *testing.T) {
+// Options out of range are refused before anything is measured.
+func TestOptionsRefused(t *testing.T) {
+	ctx := context.Background()
+	wait := func(edit func(*WaitOptions)) error {
+		o := DefaultWaitOptions()
+		edit(&o)
+		_, err := Wait(ctx, o)
+		return err
+	}
+	chain := func(edit func(*ChainOptions)) error {
+		o := DefaultChainOptions()
+		edit(&o)
+		_, err := Chain(ctx, o)
+		return err
+	}
 	tests := []struct {
 		name string
-		args []string
-		help bool // want flag.ErrHelp; otherwise a usage error (exit 2)
+		err  error
 	}{
-		{"no experiment", nil, false},
-		{"unknown experiment", []string{"bogus"}, false},
-		{"bench help", []string{"--help"}, true},
-		{"wait help", []string{"wait", "--help"}, true},
-		{"chain help", []string{"chain", "-h"}, true},
-		{"bad n", []string{"wait", "--n", "x"}, false},
-		{"zero n", []string{"wait", "--n", "0"}, false},
-		{"bad backend", []string{"wait", "--backends", "kqueue"}, false},
-		{"unknown flag", []string{"wait", "--nope"}, false},
-		{"stray argument", []string{"chain", "extra"}, false},
-		{"more active than pipes", []string{"chain", "-n", "2", "-a", "5"}, false},
-		{"zero runs", []string{"chain", "--runs", "0"}, false},
+		{"wait: no N", wait(func(o *WaitOptions) { o.Ns = nil })},
+		{"wait: zero N", wait(func(o *WaitOptions) { o.Ns = []int{0} })},
+		{"wait: unknown backend", wait(func(o *WaitOptions) { o.Backends = []string{"kqueue"} })},
+		{"wait: zero rounds", wait(func(o *WaitOptions) { o.Rounds = 0 })},
+		{"wait: zero batch", wait(func(o *WaitOptions) { o.Batch = 0 })},
+		{"chain: zero runs", chain(func(o *ChainOptions) { o.Runs = 0 })},
+		{"chain: negative writes", chain(func(o *ChainOptions) { o.Writes = -1 })},
+		{"chain: more active than pipes", chain(func(o *ChainOptions) { o.Ns, o.Active = []int{2}, 5 })},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			err := Command(context.Background(), tc.args, io.Discard, io.Discard)
-			if tc.help {
-				if !errors.Is(err, flag.ErrHelp) {
-					t.Errorf("Command(%q) = %v; want flag.ErrHelp", tc.args, err)
-				}
-				return
-			}
-			var ue interface{ ExitCode() int }
-			if !errors.As(err, &ue) || ue.ExitCode() != 2 {
-				t.Errorf("Command(%q) = %v; want a usage error with exit code 2", tc.args, err)
-			}
-		})
+		if tc.err == nil {
+			t.Errorf("%s: err = nil; want an error", tc.name)
+		}
 	}
 }
 
 func TestWaitTinyJSON(t *testing.T) {
-	var out bytes.Buffer
-	err := Command(context.Background(), []string{"wait", "--n", "4,8", "--rounds", "1", "--batch", "1ms", "--json"}, &out, io.Discard)
+	rep, err := Wait(context.Background(), WaitOptions{Ns: []int{4, 8}, Rounds: 1, Batch: time.Millisecond})
 	if err != nil {
-		t.Fatalf("bench wait = %v; want nil", err)
+		t.Fatalf("Wait = %v; want nil", err)
 	}
-	var rep WaitReport
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	b, err := json.Marshal(rep)
+	if err != nil || !json.Valid(b) {
+		t.Fatalf("report does not marshal as JSON: %v", err)
 	}
 	if want := 2 * len(reactor.BackendNames()); len(rep.Results) != want {
 		t.Fatalf("results = %d; want %d", len(rep.Results), want)
@@ -70,11 +67,13 @@ func TestWaitTinyJSON(t *testing.T) {
 }
 
 func TestChainTinyText(t *testing.T) {
-	var out bytes.Buffer
-	err := Command(context.Background(), []string{"chain", "-n", "4", "-w", "10", "--runs", "2"}, &out, io.Discard)
+	o := ChainOptions{Ns: []int{4}, Active: 1, Writes: 10, Runs: 2}
+	rep, err := Chain(context.Background(), o)
 	if err != nil {
-		t.Fatalf("bench chain = %v; want nil", err)
+		t.Fatalf("Chain = %v; want nil", err)
 	}
+	var out bytes.Buffer
+	PrintChain(&out, rep, reactor.BackendNames())
 	for _, b := range reactor.BackendNames() {
 		if !strings.Contains(out.String(), b) {
 			t.Errorf("output has no %s column:\n%s", b, out.String())
@@ -85,7 +84,7 @@ func TestChainTinyText(t *testing.T) {
 func TestWaitCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := Command(ctx, []string{"wait", "--n", "4"}, io.Discard, io.Discard)
+	_, err := Wait(ctx, WaitOptions{Ns: []int{4}, Rounds: 1, Batch: time.Millisecond})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("bench wait with a cancelled context = %v; want context.Canceled", err)
 	}
@@ -98,7 +97,7 @@ func TestPrintWaitRefusal(t *testing.T) {
 		{Backend: "epoll", N: 2000, MedianNs: 1000},
 	}}
 	var out bytes.Buffer
-	printWait(&out, rep, []string{"select", "poll", "epoll"})
+	PrintWait(&out, rep, []string{"select", "poll", "epoll"})
 	for _, want := range []string{"refused", "FD_SETSIZE (1024)", "100.0×"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table does not contain %q:\n%s", want, out.String())

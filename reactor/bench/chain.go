@@ -3,11 +3,9 @@ package bench
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/reactorlab/reactorlab/reactor"
@@ -38,67 +36,50 @@ type ChainReport struct {
 	Results    []ChainResult `json:"results"`
 }
 
-type chainOpts struct {
-	ns             []int
-	active, writes int
-	runs           int
-	backends       []string
-	json           bool
+// ChainOptions configures the chain experiment (libevent's test/bench.c).
+type ChainOptions struct {
+	Ns       []int    // numbers of socketpairs, one row each (bench.c -n)
+	Active   int      // pipes made readable at the start of each run (bench.c -a)
+	Writes   int      // one-byte writes passed along from pipe to pipe per run (bench.c -w)
+	Runs     int      // runs per cell (the median is reported)
+	Backends []string // backends to compare; nil means every available one
 }
 
-func chainCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("chain", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	nList := fs.String("n", "100", "comma-separated numbers of socketpairs (bench.c -n)")
-	active := fs.Int("a", 1, "active pipes made readable at the start of each run (bench.c -a)")
-	writes := fs.Int("w", 100, "writes passed along from pipe to pipe per run (bench.c -w)")
-	runs := fs.Int("runs", 25, "runs per cell (the median is reported)")
-	backends := fs.String("backends", "all", "comma-separated backends to compare ("+strings.Join(reactor.BackendNames(), ",")+")")
-	asJSON := fs.Bool("json", false, "print machine-readable JSON instead of a table")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: reactorlab bench chain [flags]\n\n"+
-			"A port of libevent's test/bench.c: N socketpairs, A made active, and W one-byte\n"+
-			"writes passed along by the read handlers. Reports the time per run.\n\nflags:\n")
-		fs.PrintDefaults()
+// DefaultChainOptions returns the defaults `reactorlab bench chain` starts from.
+func DefaultChainOptions() ChainOptions {
+	return ChainOptions{Ns: []int{100}, Active: 1, Writes: 100, Runs: 25}
+}
+
+// Chain runs the chain experiment: N socketpairs, Active made readable,
+// and Writes one-byte writes passed along by the read handlers; it reports
+// the time per run. N is capped by the open-file limit, with a note.
+func Chain(ctx context.Context, o ChainOptions) (*ChainReport, error) {
+	if err := checkCommon(o.Ns, &o.Backends); err != nil {
+		return nil, err
 	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
+	if o.Active < 1 || o.Writes < 0 || o.Runs < 1 {
+		return nil, fmt.Errorf("bench: ChainOptions.Active %d and Runs %d must be at least 1, Writes %d at least 0", o.Active, o.Runs, o.Writes)
 	}
-	o := chainOpts{active: *active, writes: *writes, runs: *runs, json: *asJSON}
-	var err error
-	if o.ns, err = parseInts("n", *nList); err != nil {
-		return err
-	}
-	if o.backends, err = parseBackends(*backends); err != nil {
-		return err
-	}
-	if o.active < 1 || o.writes < 0 || o.runs < 1 {
-		return usagef("bench chain: -a and --runs must be at least 1 and -w at least 0")
-	}
-	for _, n := range o.ns {
-		if o.active > n {
-			return usagef("bench chain: -a %d is more than -n %d; want at most one active per pipe", o.active, n)
+	for _, n := range o.Ns {
+		if o.Active > n {
+			return nil, fmt.Errorf("bench: ChainOptions.Active %d is more than N %d; want at most one active per pipe", o.Active, n)
 		}
 	}
-	rep, err := runChain(ctx, o)
-	if err != nil {
-		return err
-	}
-	return report(stdout, o.json, rep, func() { printChain(stdout, rep, o.backends) })
+	return runChain(ctx, o)
 }
 
-func runChain(ctx context.Context, o chainOpts) (*ChainReport, error) {
-	rep := &ChainReport{Experiment: "chain", Machine: machine(), Limits: raiseNofile(), Runs: o.runs}
+func runChain(ctx context.Context, o ChainOptions) (*ChainReport, error) {
+	rep := &ChainReport{Experiment: "chain", Machine: machine(), Limits: raiseNofile(), Runs: o.Runs}
 	if rep.Limits.Note != "" {
 		rep.Notes = append(rep.Notes, rep.Limits.Note)
 	}
-	for _, want := range o.ns {
+	for _, want := range o.Ns {
 		// each socketpair is 2 fds; each loop adds a poller and a waker.
 		n, note := capPairs(rep.Limits, want)
 		if note != "" {
 			rep.Notes = append(rep.Notes, note)
 		}
-		cells, err := chainN(ctx, n, min(o.active, n), o)
+		cells, err := chainN(ctx, n, min(o.Active, n), o)
 		if err != nil {
 			return nil, err
 		}
@@ -116,20 +97,24 @@ type chainRig struct {
 	count, fired, writesN int
 }
 
-func chainN(ctx context.Context, n, active int, o chainOpts) ([]ChainResult, error) {
-	cells := make([]ChainResult, len(o.backends))
-	rigs := make([]*chainRig, len(o.backends))
-	defer func() {
+func chainN(ctx context.Context, n, active int, o ChainOptions) ([]ChainResult, error) {
+	cells := make([]ChainResult, len(o.Backends))
+	rigs := make([]*chainRig, len(o.Backends))
+	var p *pairs
+	defer func() { // the loops (and their registrations) go before the fds
 		for _, r := range rigs {
 			if r != nil {
 				r.l.Close()
 			}
 		}
+		if p != nil {
+			p.close()
+		}
 	}()
 	// Loops first, so their poller and waker fds take low numbers and the
 	// select backend is refused by a pipe, not by its own waker.
-	for i, b := range o.backends {
-		cells[i] = ChainResult{Backend: b, N: n, Active: active, Writes: o.writes, Events: active + o.writes}
+	for i, b := range o.Backends {
+		cells[i] = ChainResult{Backend: b, N: n, Active: active, Writes: o.Writes, Events: active + o.Writes}
 		l, err := reactor.New(reactor.Config{Backend: b, Heartbeat: -1})
 		if err != nil {
 			return nil, err
@@ -140,7 +125,6 @@ func chainN(ctx context.Context, n, active int, o chainOpts) ([]ChainResult, err
 	if err != nil {
 		return nil, err
 	}
-	defer p.close()
 	for i, rig := range rigs {
 		err := rig.register(p)
 		if errors.Is(err, reactor.ErrFDSetSize) {
@@ -153,9 +137,9 @@ func chainN(ctx context.Context, n, active int, o chainOpts) ([]ChainResult, err
 			return nil, err
 		}
 	}
-	samples := make([][]float64, len(o.backends))
+	samples := make([][]float64, len(o.Backends))
 	space := n / active
-	for r := range o.runs {
+	for r := range o.Runs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -165,7 +149,7 @@ func chainN(ctx context.Context, n, active int, o chainOpts) ([]ChainResult, err
 			if rig == nil {
 				continue
 			}
-			d, err := rig.run(p, active, space, o.writes)
+			d, err := rig.run(p, active, space, o.Writes)
 			if err != nil {
 				return nil, err
 			}
@@ -189,7 +173,7 @@ func (rig *chainRig) register(p *pairs) error {
 	one := []byte{'e'}
 	for i, fd := range p.r {
 		next := p.w[(i+1)%n]
-		err := l.Register(fd, reactor.Readable, "", func(fd int, _ reactor.Ready) {
+		_, err := l.Register(fd, reactor.Readable, "", func(fd int, _ reactor.Ready) {
 			// bench.c read_cb: read one byte, pass one along while writes remain.
 			if k, err := unix.Read(fd, buf); err == nil {
 				rig.count += k
@@ -224,7 +208,9 @@ func (rig *chainRig) run(p *pairs, active, space, writes int) (time.Duration, er
 	return time.Since(t0), nil
 }
 
-func printChain(w io.Writer, rep *ChainReport, backends []string) {
+// PrintChain writes the chain report as a table, one column per backend
+// in the order of backends.
+func PrintChain(w io.Writer, rep *ChainReport, backends []string) {
 	fmt.Fprintf(w, "reactorlab bench chain (libevent bench.c): time per run, median of %d runs\n", rep.Runs)
 	fmt.Fprintf(w, "machine: %s\n", rep.Machine)
 	for _, n := range rep.Notes {

@@ -1,5 +1,7 @@
-// Package bench holds the `reactorlab bench wait` and `reactorlab bench
-// chain` experiments, run on the real reactor backends.
+// Package bench holds the experiments behind `reactorlab bench wait` and
+// `reactorlab bench chain`, run on the real reactor backends: [Wait] and
+// [Chain] take options and return a report that marshals as JSON or prints
+// as a table ([PrintWait], [PrintChain]).
 //
 // wait is the classic O(watched) vs O(ready) experiment: for each backend
 // and each N it registers N socketpairs with exactly one of them readable

@@ -3,11 +3,9 @@ package bench
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/reactorlab/reactorlab/reactor"
@@ -35,55 +33,39 @@ type WaitReport struct {
 	Results    []WaitResult `json:"results"`
 }
 
-type waitOpts struct {
-	ns       []int
-	backends []string
-	rounds   int
-	batch    time.Duration
-	json     bool
+// WaitOptions configures the wait experiment.
+type WaitOptions struct {
+	Ns       []int         // numbers of watched socketpairs, one row each
+	Backends []string      // backends to compare; nil means every available one
+	Rounds   int           // interleaved measurement rounds per cell (the median is reported)
+	Batch    time.Duration // target duration of one timed batch of wait calls
 }
 
-func waitCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	nList := fs.String("n", "16,64,256,1024,4096,10000", "comma-separated numbers of watched socketpairs")
-	backends := fs.String("backends", "all", "comma-separated backends to compare ("+strings.Join(reactor.BackendNames(), ",")+")")
-	rounds := fs.Int("rounds", 7, "interleaved measurement rounds per cell (the median is reported)")
-	batch := fs.Duration("batch", 10*time.Millisecond, "target duration of one timed batch of wait calls")
-	asJSON := fs.Bool("json", false, "print machine-readable JSON instead of a table")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: reactorlab bench wait [flags]\n\n"+
-			"For each backend and each N, register N socketpairs with exactly one readable\n"+
-			"and report the median cost of one wait call (timeout 0). select refuses fds >= 1024.\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	o := waitOpts{rounds: *rounds, batch: *batch, json: *asJSON}
-	var err error
-	if o.ns, err = parseInts("n", *nList); err != nil {
-		return err
-	}
-	if o.backends, err = parseBackends(*backends); err != nil {
-		return err
-	}
-	if o.rounds < 1 || o.batch <= 0 {
-		return usagef("bench wait: --rounds and --batch must be positive")
-	}
-	rep, err := runWait(ctx, o)
-	if err != nil {
-		return err
-	}
-	return report(stdout, o.json, rep, func() { printWait(stdout, rep, o.backends) })
+// DefaultWaitOptions returns the defaults `reactorlab bench wait` starts from.
+func DefaultWaitOptions() WaitOptions {
+	return WaitOptions{Ns: []int{16, 64, 256, 1024, 4096, 10000}, Rounds: 7, Batch: 10 * time.Millisecond}
 }
 
-func runWait(ctx context.Context, o waitOpts) (*WaitReport, error) {
-	rep := &WaitReport{Experiment: "wait", Machine: machine(), Limits: raiseNofile(), Rounds: o.rounds}
+// Wait runs the wait experiment: for each backend and each N, register N
+// socketpairs with exactly one readable and time one wait call (timeout
+// 0). select refuses fds at or above 1024; the report says so in its cell.
+// N is capped by the open-file limit, with a note.
+func Wait(ctx context.Context, o WaitOptions) (*WaitReport, error) {
+	if err := checkCommon(o.Ns, &o.Backends); err != nil {
+		return nil, err
+	}
+	if o.Rounds < 1 || o.Batch <= 0 {
+		return nil, fmt.Errorf("bench: WaitOptions.Rounds %d and Batch %s must be positive", o.Rounds, o.Batch)
+	}
+	return runWait(ctx, o)
+}
+
+func runWait(ctx context.Context, o WaitOptions) (*WaitReport, error) {
+	rep := &WaitReport{Experiment: "wait", Machine: machine(), Limits: raiseNofile(), Rounds: o.Rounds}
 	if rep.Limits.Note != "" {
 		rep.Notes = append(rep.Notes, rep.Limits.Note)
 	}
-	for _, want := range o.ns {
+	for _, want := range o.Ns {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -106,7 +88,7 @@ func runWait(ctx context.Context, o waitOpts) (*WaitReport, error) {
 // measureN registers n socketpairs (one readable) on every backend and
 // times wait calls, interleaving backends round by round so drift on a
 // shared machine hits them all alike.
-func measureN(ctx context.Context, n int, o waitOpts) ([]WaitResult, error) {
+func measureN(ctx context.Context, n int, o WaitOptions) ([]WaitResult, error) {
 	p, err := newPairs(n)
 	if err != nil {
 		return nil, err
@@ -116,9 +98,9 @@ func measureN(ctx context.Context, n int, o waitOpts) ([]WaitResult, error) {
 	if _, err := unix.Write(p.w[n/2], []byte{1}); err != nil {
 		return nil, fmt.Errorf("write: %w", err)
 	}
-	cells := make([]WaitResult, len(o.backends))
-	pollers := make([]reactor.Poller, len(o.backends))
-	samples := make([][]float64, len(o.backends))
+	cells := make([]WaitResult, len(o.Backends))
+	pollers := make([]reactor.Poller, len(o.Backends))
+	samples := make([][]float64, len(o.Backends))
 	defer func() {
 		for _, pl := range pollers {
 			if pl != nil {
@@ -126,7 +108,7 @@ func measureN(ctx context.Context, n int, o waitOpts) ([]WaitResult, error) {
 			}
 		}
 	}()
-	for i, b := range o.backends {
+	for i, b := range o.Backends {
 		cells[i] = WaitResult{Backend: b, N: n}
 		pl, err := reactor.NewPoller(b)
 		if err != nil {
@@ -146,13 +128,13 @@ func measureN(ctx context.Context, n int, o waitOpts) ([]WaitResult, error) {
 		}
 	}
 	evs := make([]reactor.Event, 128)
-	batch := make([]int, len(o.backends))
+	batch := make([]int, len(o.Backends))
 	for i, pl := range pollers {
 		if pl != nil {
-			batch[i] = calibrate(pl, evs, o.batch)
+			batch[i] = calibrate(pl, evs, o.Batch)
 		}
 	}
-	for r := range o.rounds {
+	for r := range o.Rounds {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -196,7 +178,9 @@ func calibrate(pl reactor.Poller, evs []reactor.Event, target time.Duration) int
 	}
 }
 
-func printWait(w io.Writer, rep *WaitReport, backends []string) {
+// PrintWait writes the wait report as a table, one column per backend in
+// the order of backends, with the ratio of each to epoll.
+func PrintWait(w io.Writer, rep *WaitReport, backends []string) {
 	fmt.Fprintf(w, "reactorlab bench wait: median cost of one wait call, 1 of N fds ready, timeout 0 (%d rounds)\n", rep.Rounds)
 	fmt.Fprintf(w, "machine: %s\n", rep.Machine)
 	for _, n := range rep.Notes {

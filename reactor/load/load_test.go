@@ -1,12 +1,9 @@
 package load
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
 	"io"
+	"math"
 	"net"
 	"runtime"
 	"strings"
@@ -179,63 +176,40 @@ func TestConnectFailure(t *testing.T) {
 	}
 }
 
-func TestCommand(t *testing.T) {
-	addr := startServer(t, echo)
+// Validate refuses every option out of range, NaN and infinite rates too.
+func TestValidate(t *testing.T) {
 	tests := []struct {
-		name     string
-		args     []string
-		wantErr  func(error) bool
-		wantOut  string
-		wantJSON bool
+		name string
+		edit func(*Options)
+		want string // substring of the error; "" = valid
 	}{
-		{"help", []string{"--help"}, func(e error) bool { return errors.Is(e, flag.ErrHelp) }, "", false},
-		{"bad flag", []string{"--nope"}, IsUsage, "", false},
-		{"bad mode", []string{"--mode", "x"}, IsUsage, "", false},
-		{"bad size", []string{"--size", "0"}, IsUsage, "", false},
-		{"bad addr", []string{"--addr", "nocolon"}, IsUsage, "", false},
-		{"stray arg", []string{"extra"}, IsUsage, "", false},
-		{"text", []string{"--addr", addr, "--conns", "2", "--duration", "100ms", "--verify"}, nil, "latency", false},
-		{"json", []string{"--addr", addr, "--conns", "2", "--duration", "100ms", "--json"}, nil, "", true},
+		{"defaults", func(*Options) {}, ""},
+		{"no addr", func(o *Options) { o.Addr = "" }, "Addr"},
+		{"addr without port", func(o *Options) { o.Addr = "nocolon" }, "Addr"},
+		{"zero conns", func(o *Options) { o.Conns = 0 }, "Conns"},
+		{"negative idle", func(o *Options) { o.Idle = -1 }, "Idle"},
+		{"zero size", func(o *Options) { o.Size = 0 }, "Size"},
+		{"huge size", func(o *Options) { o.Size = MaxSize + 1 }, "Size"},
+		{"negative rate", func(o *Options) { o.Rate = -1 }, "Rate"},
+		{"NaN rate", func(o *Options) { o.Rate = math.NaN() }, "Rate"},
+		{"infinite rate", func(o *Options) { o.Rate = math.Inf(1) }, "Rate"},
+		{"zero duration", func(o *Options) { o.Duration = 0 }, "Duration"},
+		{"negative warmup", func(o *Options) { o.Warmup = -time.Second }, "Warmup"},
+		{"unknown mode", func(o *Options) { o.Mode = "x" }, "Mode"},
+		{"negative server pid", func(o *Options) { o.ServerPID = -5 }, "ServerPID"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			err := Command(context.Background(), tc.args, &out, &errOut)
-			if tc.wantErr != nil {
-				if !tc.wantErr(err) {
-					t.Fatalf("Command(%q) = %v; want a different error", tc.args, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Command(%q) = %v; want nil", tc.args, err)
-			}
-			if !strings.Contains(out.String(), tc.wantOut) {
-				t.Errorf("output = %q; want it to contain %q", out.String(), tc.wantOut)
-			}
-			if tc.wantJSON {
-				var r Report
-				if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Requests == 0 {
-					t.Errorf("json output %q: err %v, requests %d; want a report with requests", out.String(), err, r.Requests)
-				}
+			o := DefaultOptions()
+			tc.edit(&o)
+			err := o.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Validate() = %v; want nil", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("Validate() = %v; want an error naming %s", err, tc.want)
 			}
 		})
-	}
-}
-
-func TestUsageErrorExitCode(t *testing.T) {
-	err := Command(context.Background(), []string{"--conns", "0"}, io.Discard, io.Discard)
-	var u interface{ ExitCode() int }
-	if !errors.As(err, &u) || u.ExitCode() != 2 {
-		t.Errorf("Command(--conns 0) = %v; want an error with ExitCode() 2", err)
-	}
-}
-
-func TestCommandVerifyFailureExitsNonZero(t *testing.T) {
-	addr := startServer(t, corrupt)
-	err := Command(context.Background(), []string{"--addr", addr, "--conns", "1", "--duration", "100ms", "--verify"}, io.Discard, io.Discard)
-	if err == nil || IsUsage(err) || !strings.Contains(err.Error(), "verify") {
-		t.Errorf("Command --verify against a corrupting server = %v; want a non-usage error about verification", err)
 	}
 }
 
@@ -248,8 +222,8 @@ func TestFormatProgress(t *testing.T) {
 		{Progress{Elapsed: 2 * time.Second, Requests: 1000, BytesIn: 1 << 20, Errors: 2}, " 2.0/5s  1000 req  500 req/s  1.00 MiB in  2 errors"},
 	}
 	for _, tc := range tests {
-		if got := formatProgress(tc.p, 5*time.Second, ModeEcho); got != tc.want {
-			t.Errorf("formatProgress(%+v) = %q; want %q", tc.p, got, tc.want)
+		if got := FormatProgress(tc.p, 5*time.Second, ModeEcho); got != tc.want {
+			t.Errorf("FormatProgress(%+v) = %q; want %q", tc.p, got, tc.want)
 		}
 	}
 }

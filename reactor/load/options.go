@@ -3,6 +3,7 @@ package load
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"time"
 )
@@ -23,7 +24,7 @@ type Options struct {
 	ServerPID   int           // if > 0, read the server's CPU time from /proc (Linux)
 }
 
-// DefaultOptions returns the defaults used by `reactorlab load`.
+// DefaultOptions returns the defaults `reactorlab load` starts from.
 func DefaultOptions() Options {
 	return Options{
 		Addr:        "127.0.0.1:7007",
@@ -41,49 +42,35 @@ const (
 	ModeStream = "stream"
 )
 
-// maxSize bounds --size so a typo cannot allocate gigabytes per connection.
-const maxSize = 16 << 20
+// MaxSize bounds Options.Size, so a typo cannot allocate gigabytes per
+// connection.
+const MaxSize = 16 << 20
 
-// validate checks the options and returns a usage error naming the bad one.
-func (o Options) validate() error {
+// Validate reports the first option that is out of range, or nil. Run
+// calls it; so can a caller that wants to check options before it starts.
+func (o Options) Validate() error {
 	switch {
 	case o.Addr == "":
-		return usagef("--addr is empty; pass HOST:PORT, e.g. --addr 127.0.0.1:7007")
+		return errors.New("invalid Options: Addr is empty")
 	case o.Conns < 1:
-		return usagef("--conns %d is too small; use at least 1 active connection", o.Conns)
+		return fmt.Errorf("invalid Options: Conns %d; want at least 1", o.Conns)
 	case o.Idle < 0:
-		return usagef("--idle %d is negative; use 0 or more idle connections", o.Idle)
-	case o.Size < 1 || o.Size > maxSize:
-		return usagef("--size %d is out of range; use 1 to %d bytes", o.Size, maxSize)
-	case o.Rate < 0:
-		return usagef("--rate %g is negative; use 0 (as fast as possible) or a positive rate", o.Rate)
+		return fmt.Errorf("invalid Options: Idle %d; want 0 or more", o.Idle)
+	case o.Size < 1 || o.Size > MaxSize:
+		return fmt.Errorf("invalid Options: Size %d; want 1 to %d bytes", o.Size, MaxSize)
+	case o.Rate < 0 || math.IsNaN(o.Rate) || math.IsInf(o.Rate, 0):
+		return fmt.Errorf("invalid Options: Rate %g; want a finite rate, 0 (closed loop) or more", o.Rate)
 	case o.Duration <= 0:
-		return usagef("--duration %s must be positive, e.g. --duration 5s", o.Duration)
+		return fmt.Errorf("invalid Options: Duration %s; want a positive one", o.Duration)
 	case o.Warmup < 0:
-		return usagef("--warmup %s is negative", o.Warmup)
+		return fmt.Errorf("invalid Options: Warmup %s; want 0 or more", o.Warmup)
 	case o.Mode != ModeEcho && o.Mode != ModeStream:
-		return usagef("--mode %q is unknown; use echo or stream", o.Mode)
+		return fmt.Errorf("invalid Options: Mode %q; want %q or %q", o.Mode, ModeEcho, ModeStream)
+	case o.ServerPID < 0:
+		return fmt.Errorf("invalid Options: ServerPID %d; want a process id, or 0 for none", o.ServerPID)
 	}
 	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
-		return usagef("--addr %q is not HOST:PORT (%v)", o.Addr, err)
+		return fmt.Errorf("invalid Options: Addr %q is not host:port (%v)", o.Addr, err)
 	}
 	return nil
-}
-
-// UsageError reports a command-line mistake. Its exit code is 2.
-type UsageError struct{ Msg string }
-
-func (e *UsageError) Error() string { return e.Msg }
-
-// ExitCode returns 2, the conventional exit status for usage mistakes.
-func (e *UsageError) ExitCode() int { return 2 }
-
-func usagef(format string, args ...any) error {
-	return &UsageError{Msg: "load: " + fmt.Sprintf(format, args...)}
-}
-
-// IsUsage reports whether err is a usage mistake.
-func IsUsage(err error) bool {
-	var u *UsageError
-	return errors.As(err, &u)
 }

@@ -105,8 +105,9 @@ func fmtUs(v float64) string {
 	return strconv.FormatFloat(v/1e6, 'f', 2, 64) + "s"
 }
 
-// formatProgress renders the live progress line.
-func formatProgress(p Progress, total time.Duration, mode string) string {
+// FormatProgress renders the live progress line of a run that measures
+// for total in mode (ModeEcho or ModeStream).
+func FormatProgress(p Progress, total time.Duration, mode string) string {
 	var b strings.Builder
 	if p.Elapsed < 0 {
 		fmt.Fprintf(&b, "warming up… %.1fs", (-p.Elapsed).Seconds())
@@ -134,22 +135,22 @@ func serverCPU(pid int) (time.Duration, error) {
 	}
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, fmt.Errorf("load: --server-pid: %w", err)
+		return 0, fmt.Errorf("server CPU time: %w", err)
 	}
 	// The command name (field 2) may contain spaces; fields after ")" are fixed.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("load: --server-pid: cannot parse /proc/%d/stat", pid)
+		return 0, fmt.Errorf("server CPU time: cannot parse /proc/%d/stat", pid)
 	}
 	f := strings.Fields(s[i+1:])
 	if len(f) < 13 {
-		return 0, fmt.Errorf("load: --server-pid: short /proc/%d/stat", pid)
+		return 0, fmt.Errorf("server CPU time: short /proc/%d/stat", pid)
 	}
 	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
 	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
 	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("load: --server-pid: cannot parse /proc/%d/stat", pid)
+		return 0, fmt.Errorf("server CPU time: cannot parse /proc/%d/stat", pid)
 	}
 	const clkTck = 100 // USER_HZ is 100 on every Linux architecture Go supports
 	return time.Duration(utime+stime) * time.Second / clkTck, nil

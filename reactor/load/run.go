@@ -55,7 +55,7 @@ func (r *run) measuring(t time.Time) bool { return !t.Before(r.start) }
 // done) and returns the report. progress, if not nil, is called about twice
 // a second from a separate goroutine.
 func Run(ctx context.Context, opts Options, progress func(Progress)) (*Report, error) {
-	if err := opts.validate(); err != nil {
+	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	r := &run{opts: opts}
@@ -65,7 +65,7 @@ func Run(ctx context.Context, opts Options, progress func(Progress)) (*Report, e
 		if err == nil {
 			err = ctx.Err()
 		}
-		return nil, fmt.Errorf("load: could not connect to %s: %w", opts.Addr, err)
+		return nil, fmt.Errorf("could not connect to %s: %w", opts.Addr, err)
 	}
 	idle, _ := dialAll(ctx, opts, opts.Idle, r)
 	defer closeAll(idle)

@@ -1,14 +1,18 @@
 package tcp
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Defaults for Option values.
 const (
-	DefaultReadBudget  = 256 << 10 // bytes read per connection per readiness event
-	DefaultHighWater   = 64 << 10  // buffered output above which producers pause
-	DefaultBacklog     = 1024      // listen(2) backlog
-	DefaultAcceptBatch = 100       // first accept batch; adapts to load
-	readBufferSize     = 64 << 10  // one buffer per listener, shared by its connections
+	DefaultReadBudget  = 256 << 10       // bytes read per connection per readiness event
+	DefaultHighWater   = 64 << 10        // buffered output above which producers pause
+	DefaultBacklog     = 1024            // listen(2) backlog
+	DefaultAcceptBatch = 100             // first accept batch; adapts to load
+	DefaultLinger      = 2 * time.Second // how long LoseConnection waits for the peer to close
+	readBufferSize     = 64 << 10        // one buffer per listener, shared by its connections
 )
 
 // config holds the tunables of a listener or connector.
@@ -17,6 +21,7 @@ type config struct {
 	highWater  int
 	lowWater   int
 	backlog    int
+	linger     time.Duration // <0: no lingering close
 	label      string
 	protocol   ProtocolOptions // used by NewServer
 }
@@ -35,6 +40,14 @@ func WithReadBudget(n int) Option { return func(c *config) { c.readBudget = n } 
 func WithWatermarks(high, low int) Option {
 	return func(c *config) { c.highWater, c.lowWater = high, low }
 }
+
+// WithLinger sets how long a closing connection lingers (see
+// Transport.LoseConnection): after its output is flushed and it has shut
+// down writing, it discards input until the peer closes, for at most d.
+// d < 0 turns lingering off: the socket is closed as soon as the output is
+// flushed, and the kernel resets a connection with unread input — which a
+// lesson can show on purpose.
+func WithLinger(d time.Duration) Option { return func(c *config) { c.linger = d } }
 
 // WithBacklog sets the listen(2) backlog.
 func WithBacklog(n int) Option { return func(c *config) { c.backlog = n } }
@@ -62,6 +75,9 @@ func newConfig(opts []Option) config {
 	}
 	if c.backlog <= 0 {
 		c.backlog = DefaultBacklog
+	}
+	if c.linger == 0 {
+		c.linger = DefaultLinger
 	}
 	return c
 }

@@ -13,6 +13,7 @@ type Connector struct {
 	loop    *reactor.Loop
 	ep      *endpoint
 	fd      int
+	reg     reactor.Registration // while the connect is in progress
 	remote  *net.TCPAddr
 	factory Factory
 	label   string
@@ -35,7 +36,10 @@ func ConnectTCP(loop *reactor.Loop, addr string, f Factory, timeout time.Duratio
 		return nil, err
 	}
 	cfg := newConfig(opts)
-	sa, family := sockaddr(a)
+	sa, family, err := sockaddr(a)
+	if err != nil {
+		return nil, err
+	}
 	fd, err := newSocket(family)
 	if err != nil {
 		return nil, err
@@ -57,7 +61,7 @@ func ConnectTCP(loop *reactor.Loop, addr string, f Factory, timeout time.Duratio
 	}
 	// The connect finishes when the socket becomes writable; SO_ERROR says
 	// whether it worked.
-	if err := loop.Register(fd, reactor.Writable, c.label, c.handle); err != nil {
+	if c.reg, err = loop.Register(fd, reactor.Writable, c.label, c.handle); err != nil {
 		unix.Close(fd)
 		return nil, err
 	}
@@ -80,15 +84,23 @@ func (c *Connector) Stop() {
 		return
 	}
 	c.finish()
-	unix.Close(c.fd)
+	c.closeSocket()
 }
 
+// finish ends the attempt: no timer, no registration (the transport, if
+// the connect worked, registers the fd afresh).
 func (c *Connector) finish() {
 	c.done = true
 	if c.timer != nil {
 		c.timer.Cancel()
 	}
-	c.loop.Deregister(c.fd)
+	c.reg.Deregister()
+}
+
+// closeSocket closes the socket of a failed or abandoned attempt.
+func (c *Connector) closeSocket() {
+	unix.Close(c.fd)
+	c.fd = -1
 }
 
 func (c *Connector) handle(_ int, _ reactor.Ready) {
@@ -111,9 +123,10 @@ func (c *Connector) fail(err error) {
 	if c.done {
 		return
 	}
+	fd := c.fd
 	c.finish()
-	unix.Close(c.fd)
-	c.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(c.fd), Label: c.label, Text: err.Error()})
+	c.closeSocket()
+	c.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(fd), Label: c.label, Text: err.Error()})
 	if cf, ok := c.factory.(ClientFactory); ok {
 		cf.ClientConnectionFailed(err)
 	}

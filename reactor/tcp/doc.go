@@ -4,7 +4,7 @@
 // what to do with the bytes).
 //
 // One goroutine — the loop's — serves every connection. Nothing here wraps a
-// socket in net.Conn or os.File: accept4, read, write, shutdown and close
+// socket in net.Conn or os.File: accept4, read, send, shutdown and close
 // are real syscalls on real fds, and every one of them shows up in the
 // loop's counters and trace.
 //
@@ -49,6 +49,32 @@
 // budget one client that never stops sending would keep the loop in its
 // handler and every other client would wait.
 //
+// # Closing: lingering, half-close, reset
+//
+// LoseConnection flushes what was written, sends FIN (shutdown SHUT_WR)
+// and closes the socket. If the peer has sent input the protocol never
+// read — a pipelined request, the rest of a too-long line — closing at once
+// would make the kernel answer with a reset, and a reset destroys the reply
+// still on its way. So the transport lingers, as nginx's lingering_close
+// does: it reads and discards until the peer closes too, or until the
+// linger timeout (WithLinger, 2 s by default) passes. CloseWrite is the
+// half-close on its own: FIN after the pending output, reading goes on.
+// Abort resets at once. A socket write to a peer that has gone away is an
+// EPIPE error for the transport (send with MSG_NOSIGNAL on Linux,
+// SO_NOSIGPIPE elsewhere), never a SIGPIPE for the program.
+//
+// Every transport holds its reactor.Registration from start to close and
+// closes through it: deregister, then close(2). While it wants neither to
+// read nor to write (reading paused, nothing buffered) the registration is
+// parked with interest 0, so a reset peer cannot make the loop spin.
+//
+// # Addresses
+//
+// Like net.Listen, a wildcard listen address (":7000", "0.0.0.0:7000",
+// "[::]:7000") serves IPv6 and IPv4 on one socket where the system has
+// IPv6, and an IPv6 zone is kept, given by interface name or number
+// ("[fe80::1%eth0]:7000", "[fe80::1%2]:7000").
+//
 // # Running out of file descriptors
 //
 // When accept4 fails with EMFILE the client stays queued in the kernel, the
@@ -57,7 +83,10 @@
 // it runs out it closes the spare, accepts the client, closes it at once
 // (traced as "refused: out of file descriptors") and takes the spare back.
 // Existing clients carry on, and accepting resumes by itself once fds are
-// freed.
+// freed. (accept4 reports EMFILE before it looks at the queue, so the
+// spare's accept may find nobody waiting: that ends the batch, nothing
+// more. Only when the spare itself is lost does the listener stop watching
+// its socket for 100 ms.)
 //
 // # Threads
 //

@@ -2,7 +2,9 @@ package tcp
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"time"
 
@@ -39,8 +41,42 @@ func ToJSONEvent(ev reactor.TraceEvent) JSONEvent {
 	return j
 }
 
+// Headless writes a loop's trace to w as JSON Lines while a server runs:
+// what `reactorlab serve --headless` prints. The first line is the
+// server's listen event, so a script can read the bound address from it.
+type Headless struct {
+	sub *reactor.Subscription
+	w   io.Writer
+}
+
+// headlessRing is the size of the headless writer's trace ring.
+const headlessRing = 1 << 16
+
 // headlessInterval is how often the headless writer drains the trace ring.
 const headlessInterval = 20 * time.Millisecond
+
+// NewHeadless subscribes to loop's trace now: call it before NewServer so
+// the server's listen event is kept. Run (or Close) ends the subscription.
+func NewHeadless(loop *reactor.Loop, w io.Writer) *Headless {
+	return &Headless{sub: loop.Subscribe(headlessRing), w: w}
+}
+
+// Run runs srv's loop until ctx ends, writing the trace as it goes; then
+// it stops srv gracefully (Server.Run), writes what is left and ends the
+// subscription. It returns the server's error joined with the writer's.
+func (h *Headless) Run(ctx context.Context, srv *Server) error {
+	defer h.Close()
+	stop := make(chan struct{})
+	written := make(chan error, 1)
+	go func() { written <- writeTrace(h.sub, h.w, stop) }()
+	err := srv.Run(ctx)
+	close(stop)
+	return errors.Join(err, <-written)
+}
+
+// Close ends the subscription without running anything (for when the
+// server could not be made). Safe to call more than once.
+func (h *Headless) Close() { h.sub.Close() }
 
 // writeTrace drains sub to w as JSON Lines until stop is closed, then
 // drains once more and returns. Listen events found in the first batch are

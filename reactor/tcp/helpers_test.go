@@ -61,14 +61,25 @@ func onLoop(loop *reactor.Loop, fn func()) {
 	<-done
 }
 
-// listen starts a listener on the loop with the given factory.
+// listen starts a listener on 127.0.0.1 on the loop with the given factory.
 func listen(t *testing.T, loop *reactor.Loop, f Factory, opts ...Option) *Listener {
+	t.Helper()
+	ln, err := listenAt(t, loop, "127.0.0.1:0", f, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// listenAt starts a listener on addr; when the test ends it is closed and
+// its connections reset, before the loop stops (so none is left open).
+func listenAt(t *testing.T, loop *reactor.Loop, addr string, f Factory, opts ...Option) (*Listener, error) {
 	t.Helper()
 	var ln *Listener
 	var err error
-	onLoop(loop, func() { ln, err = ListenTCP(loop, "127.0.0.1:0", f, opts...) })
+	onLoop(loop, func() { ln, err = ListenTCP(loop, addr, f, opts...) })
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() {
 		onLoop(loop, func() {
@@ -78,7 +89,7 @@ func listen(t *testing.T, loop *reactor.Loop, f Factory, opts ...Option) *Listen
 			}
 		})
 	})
-	return ln
+	return ln, nil
 }
 
 // dial connects a plain Go client.

@@ -44,10 +44,13 @@ func (t *Transport) Write(p []byte) (int, error) {
 // WriteString is Write for strings.
 func (t *Transport) WriteString(s string) (int, error) { return t.Write([]byte(s)) }
 
-// write makes one write(2), retrying on EINTR. EAGAIN is (0, nil).
+// write makes one send, retrying on EINTR. EAGAIN is (0, nil). send, not
+// write(2): on Linux with MSG_NOSIGNAL, and elsewhere on a socket with
+// SO_NOSIGPIPE, so a peer that has gone away is an EPIPE error here and
+// never a SIGPIPE for the program embedding the loop.
 func (t *Transport) write(p []byte) (int, error) {
 	for {
-		n, err := unix.Write(t.fd, p)
+		n, err := send(t.fd, p)
 		t.loop.CountSyscall(reactor.SysWrite)
 		switch err {
 		case nil:
@@ -61,7 +64,7 @@ func (t *Transport) write(p []byte) (int, error) {
 		case unix.EAGAIN:
 			return 0, nil
 		}
-		return 0, ioError("write", err)
+		return 0, ioError(sendCall, err)
 	}
 }
 
@@ -104,7 +107,7 @@ func (t *Transport) afterFlush() {
 	if t.BufferedBytes() == 0 {
 		switch {
 		case t.disconnecting:
-			t.close(t.lossReason, false, false)
+			t.startLinger(false)
 			return
 		case t.writeShut && !t.shutDone:
 			if t.shutdownWrite(false) != nil || t.closed {
@@ -117,33 +120,30 @@ func (t *Transport) afterFlush() {
 
 // doRead reads until the socket is empty, the peer is done, or the per-event
 // budget is spent; the rest waits for the next pass (the fd stays readable,
-// level-triggered), so one fast sender cannot starve the others.
+// level-triggered), so one fast sender cannot starve the others. While
+// disconnecting, what it reads is discarded: the protocol is done with it.
 func (t *Transport) doRead() {
 	budget := t.ep.cfg.readBudget
-	buf := t.ep.readBuf
 	total := 0
 	for t.wantRead() && (budget < 0 || total < budget) {
-		n, err := unix.Read(t.fd, buf)
-		t.loop.CountSyscall(reactor.SysRead)
+		n, eof, err := t.readChunk()
 		switch {
-		case err == unix.EINTR:
-			continue
-		case err == unix.EAGAIN:
-			return
 		case err != nil:
-			t.close(ioError("read", err), false, false)
+			t.close(err, false, false)
 			return
-		case n == 0:
+		case eof:
 			t.endOfInput()
 			return
+		case n == 0:
+			return // EAGAIN
 		}
 		total += n
-		t.ep.stats.bytesIn.Add(uint64(n))
-		if t.loop.Tracing() {
-			t.loop.Trace(reactor.TraceEvent{Kind: reactor.KindBytesIn, Fd: int32(t.fd), Label: t.label, N: int64(n)})
+		if t.disconnecting {
+			t.discarded = true
+		} else {
+			t.proto.DataReceived(t.ep.readBuf[:n])
 		}
-		t.proto.DataReceived(buf[:n])
-		if n < len(buf) {
+		if n < len(t.ep.readBuf) {
 			// A short read means the kernel had no more bytes at that moment:
 			// as good as EAGAIN, one syscall cheaper. With level-triggered
 			// readiness anything arriving later (data or the FIN of a
@@ -153,10 +153,66 @@ func (t *Transport) doRead() {
 	}
 }
 
+// discardPending reads and throws away what input is already here, up to
+// the read budget, for a transport about to linger. It reports end of
+// input, or the read's error, and leaves closing to the caller, which may
+// be inside protocol code.
+func (t *Transport) discardPending() (eof bool, err error) {
+	budget := t.ep.cfg.readBudget
+	for total := 0; budget < 0 || total < budget; {
+		n, eof, err := t.readChunk()
+		if err != nil || eof || n == 0 {
+			t.readEOF = t.readEOF || eof
+			return eof, err
+		}
+		total += n
+		t.discarded = true
+	}
+	return false, nil
+}
+
+// readChunk makes one read(2) into the endpoint's buffer, retrying on
+// EINTR, and counts and traces what arrived. (0, false, nil) is EAGAIN.
+func (t *Transport) readChunk() (n int, eof bool, err error) {
+	for {
+		n, err = unix.Read(t.fd, t.ep.readBuf)
+		t.loop.CountSyscall(reactor.SysRead)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			return 0, false, nil
+		case err != nil:
+			return 0, false, ioError("read", err)
+		case n == 0:
+			return 0, true, nil
+		}
+		t.ep.stats.bytesIn.Add(uint64(n))
+		if t.loop.Tracing() {
+			text := ""
+			if t.disconnecting {
+				text = "discarded"
+			}
+			t.loop.Trace(reactor.TraceEvent{Kind: reactor.KindBytesIn, Fd: int32(t.fd), Label: t.label, N: int64(n), Text: text})
+		}
+		return n, false, nil
+	}
+}
+
 // endOfInput handles read(2) returning 0: the peer has finished sending.
 // Data that arrived before the FIN has already been delivered.
 func (t *Transport) endOfInput() {
 	t.readEOF = true
+	if t.disconnecting {
+		// The peer finished while this side lingered (or flushed): close
+		// once the output is out.
+		if t.BufferedBytes() == 0 {
+			t.close(t.lossReason, false, false)
+		} else {
+			t.setInterestOrClose(false)
+		}
+		return
+	}
 	if hc, ok := t.proto.(HalfCloser); ok {
 		t.setInterestOrClose(false)
 		hc.ReadConnectionLost()

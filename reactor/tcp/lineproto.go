@@ -1,15 +1,6 @@
 package tcp
 
-import (
-	"fmt"
-	"time"
-
-	"github.com/reactorlab/reactorlab/reactor"
-)
-
-// lingerAfterError is how long a client that sent a too-long line has to
-// read the error line and close before it is reset.
-const lingerAfterError = 2 * time.Second
+import "fmt"
 
 // LineHandler is what a line-based protocol implements; wrap it with
 // NewLineProtocol to get a Protocol.
@@ -25,11 +16,9 @@ type LineHandler interface {
 // ConnectionLost then receives an error matching ErrLineTooLong. Other
 // clients carry on.
 type LineProtocol struct {
-	h        LineHandler
-	t        *Transport
-	framer   LineFramer
-	draining bool           // after a too-long line: discard input until the peer closes
-	linger   *reactor.Timer // resets a client that lingers after a too-long line
+	h      LineHandler
+	t      *Transport
+	framer LineFramer
 }
 
 // NewLineProtocol wraps h. maxLen <= 0 means DefaultMaxLineLength.
@@ -45,9 +34,6 @@ func (p *LineProtocol) ConnectionMade(t *Transport) {
 
 // DataReceived implements Protocol.
 func (p *LineProtocol) DataReceived(data []byte) {
-	if p.draining {
-		return
-	}
 	err := p.framer.Feed(data, func(line []byte) bool {
 		p.h.LineReceived(line)
 		return p.t.Connected() && !p.t.Disconnecting()
@@ -57,42 +43,18 @@ func (p *LineProtocol) DataReceived(data []byte) {
 	}
 }
 
-// tooLong sends the error line and closes the connection politely. Closing
-// a socket that still has unread input makes the kernel send a reset, which
-// can destroy the error line before the client reads it; so the protocol
-// half-closes, discards input until the client closes too, and only resets
-// a client that lingers.
+// tooLong sends the error line and closes the connection. The transport's
+// lingering close delivers the line even though the rest of the long line
+// is still unread (a plain close would reset the connection and could
+// destroy it on the way).
 func (p *LineProtocol) tooLong() {
 	max := p.framer.Max
 	if max <= 0 {
 		max = DefaultMaxLineLength
 	}
-	p.draining = true
-	p.t.failReason = fmt.Errorf("%w (limit %d bytes)", ErrLineTooLong, max)
 	fmt.Fprintf(p.t, "error: line too long (the limit is %d bytes); closing the connection\n", max)
-	p.t.CloseWrite()
-	t := p.t
-	p.linger = t.loop.CallLater(lingerAfterError, func() {
-		if t.Connected() {
-			t.close(t.failReason, true, false)
-		}
-	})
+	p.t.loseConnection(fmt.Errorf("%w (limit %d bytes)", ErrLineTooLong, max))
 }
 
-// ReadConnectionLost implements HalfCloser: end of input closes the
-// connection once output is flushed (unless it is already closing).
-func (p *LineProtocol) ReadConnectionLost() {
-	if !p.draining {
-		p.t.LoseConnection()
-	}
-}
-
-// ConnectionLost implements Protocol. A client that closed in time leaves
-// no linger timer behind.
-func (p *LineProtocol) ConnectionLost(reason error) {
-	if p.linger != nil {
-		p.linger.Cancel()
-		p.linger = nil
-	}
-	p.h.ConnectionLost(reason)
-}
+// ConnectionLost implements Protocol.
+func (p *LineProtocol) ConnectionLost(reason error) { p.h.ConnectionLost(reason) }

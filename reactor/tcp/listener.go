@@ -26,18 +26,25 @@ type Listener struct {
 	loop    *reactor.Loop
 	ep      *endpoint
 	fd      int
+	reg     reactor.Registration
 	addr    *net.TCPAddr
 	factory Factory
 	label   string
 	batch   int
 	reserve int // fd kept open on /dev/null to recover from EMFILE; -1 when none
 	closed  bool
-	waiting bool // not watching the socket until a retry timer fires
+	retry   *reactor.Timer // set while accepting is paused for want of a spare fd
 }
 
 // ListenTCP starts listening on addr ("host:port"; port 0 picks a free port,
 // see Addr) and builds a protocol with f for every connection. It must be
 // called on the loop goroutine or before the loop runs.
+//
+// As with net.Listen, a wildcard host (":7000", "0.0.0.0:7000", "[::]:7000")
+// listens on IPv6 and IPv4 at once where the system can (one AF_INET6
+// socket with IPV6_V6ONLY off; IPv4 clients appear as ::ffff:a.b.c.d,
+// printed a.b.c.d). A link-local IPv6 address keeps its zone, by name or
+// number ("[fe80::1%eth0]:7000", "[fe80::1%2]:7000").
 func ListenTCP(loop *reactor.Loop, addr string, f Factory, opts ...Option) (*Listener, error) {
 	a, err := resolve(addr)
 	if err != nil {
@@ -50,7 +57,8 @@ func ListenTCP(loop *reactor.Loop, addr string, f Factory, opts ...Option) (*Lis
 	}
 	ln := &Listener{loop: loop, ep: newEndpoint(cfg), fd: fd, addr: bound, factory: f,
 		label: cfg.label + " listen " + bound.String(), batch: DefaultAcceptBatch, reserve: openReserve()}
-	if err := loop.Register(fd, reactor.Readable, ln.label, ln.handle); err != nil {
+	ln.reg, err = loop.Register(fd, reactor.Readable, ln.label, ln.handle)
+	if err != nil {
 		unix.Close(fd)
 		ln.closeReserve()
 		return nil, err
@@ -78,8 +86,13 @@ func (ln *Listener) closeReserve() {
 // Addr returns the bound address, with the real port if port 0 was asked for.
 func (ln *Listener) Addr() *net.TCPAddr { return ln.addr }
 
-// Fd returns the listening socket's file descriptor.
-func (ln *Listener) Fd() int { return ln.fd }
+// Fd returns the listening socket's file descriptor, or -1 once closed.
+func (ln *Listener) Fd() int {
+	if ln.closed {
+		return -1
+	}
+	return ln.fd
+}
 
 // Counters returns running totals for this listener's connections. Safe from
 // any goroutine.
@@ -103,14 +116,12 @@ func (ln *Listener) Close() error {
 		return nil
 	}
 	ln.closed = true
-	if !ln.waiting {
-		ln.loop.Deregister(ln.fd)
+	if ln.retry != nil {
+		ln.retry.Cancel()
+		ln.retry = nil
 	}
 	ln.closeReserve()
-	if err := unix.Close(ln.fd); err != nil {
-		return syscallErr("close", err)
-	}
-	return nil
+	return ln.reg.Close()
 }
 
 // handle accepts up to one batch of waiting connections.
@@ -136,9 +147,7 @@ func (ln *Listener) handle(_ int, _ reactor.Ready) {
 				continue
 			}
 		default:
-			ln.ep.stats.acceptErrors.Add(1)
-			ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(ln.fd), Label: ln.label,
-				Text: syscallErr("accept4", err).Error()})
+			ln.acceptError(err)
 		}
 		ln.adapt(n, false)
 		return
@@ -154,46 +163,72 @@ func (ln *Listener) adapt(n int, saturated bool) {
 	}
 }
 
+func (ln *Listener) acceptError(err error) {
+	ln.ep.stats.acceptErrors.Add(1)
+	ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(ln.fd), Label: ln.label,
+		Text: syscallErr("accept4", err).Error()})
+}
+
 // refuseOne deals with EMFILE/ENFILE. The pending connection stays in the
 // kernel's queue, so the listening socket stays readable and a naive loop
 // would spin at 100% CPU. Instead: free the spare fd, accept the client,
 // close it at once (it sees the connection drop), and take the spare back.
-// It reports whether accepting may go on.
+// It reports whether accepting may go on in this batch.
+//
+// accept4 checks for a free fd before it looks at the queue, so at the
+// limit it says EMFILE even when nobody is waiting; the accept with the
+// spare then says EAGAIN, which only means the queue is empty: stop this
+// batch, keep watching the socket.
 func (ln *Listener) refuseOne() bool {
-	if ln.reserve >= 0 {
-		unix.Close(ln.reserve)
-		ln.reserve = -1
-		fd, _, err := accept(ln.fd)
-		ln.loop.CountSyscall(reactor.SysAccept)
-		if err == nil {
-			unix.Close(fd)
-			ln.ep.stats.refused.Add(1)
-			ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(ln.fd), Label: ln.label,
-				Text: "out of file descriptors"})
-		}
-		ln.reserve = openReserve()
-		if ln.reserve >= 0 && err == nil {
-			return true
-		}
+	if ln.reserve < 0 {
+		ln.pause()
+		return false
 	}
-	// No spare fd (something else took it): stop watching the socket for a
-	// moment rather than spin on an accept that cannot succeed.
+	unix.Close(ln.reserve)
+	ln.reserve = -1
+	fd, _, err := accept(ln.fd)
+	ln.loop.CountSyscall(reactor.SysAccept)
+	if err == nil {
+		unix.Close(fd)
+		ln.ep.stats.refused.Add(1)
+		ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(ln.fd), Label: ln.label,
+			Text: "out of file descriptors"})
+	}
+	ln.reserve = openReserve()
+	if ln.reserve < 0 {
+		ln.pause() // something else took the spare fd
+		return false
+	}
+	switch err {
+	case nil, unix.EINTR, unix.ECONNABORTED:
+		return true
+	case unix.EAGAIN:
+		return false
+	}
+	ln.acceptError(err)
+	return false
+}
+
+// pause stops watching the listening socket for a moment: out of fds with
+// no spare to refuse clients with, an accept cannot succeed, and watching
+// a socket that stays readable would spin. The registration is parked,
+// not ended, and a timer unparks it.
+func (ln *Listener) pause() {
 	ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(ln.fd), Label: ln.label,
 		Text: "out of file descriptors (no spare fd; accepting paused)"})
-	if !ln.waiting && ln.loop.Deregister(ln.fd) == nil {
-		ln.waiting = true
-		ln.loop.CallLater(retryAfterFDExhaustion, func() {
-			if ln.closed || !ln.waiting {
-				return
-			}
-			ln.waiting = false
-			if ln.reserve < 0 {
-				ln.reserve = openReserve()
-			}
-			ln.loop.Register(ln.fd, reactor.Readable, ln.label, ln.handle)
-		})
+	if ln.retry != nil || ln.reg.Modify(0) != nil {
+		return
 	}
-	return false
+	ln.retry = ln.loop.CallLater(retryAfterFDExhaustion, func() {
+		ln.retry = nil
+		if ln.closed {
+			return
+		}
+		if ln.reserve < 0 {
+			ln.reserve = openReserve()
+		}
+		ln.reg.Modify(reactor.Readable)
+	})
 }
 
 // newConn wraps an accepted socket in a transport and starts its protocol.

@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,4 +22,24 @@ func newSocket(family int) (int, error) {
 // non-blocking and close-on-exec from birth (accept4).
 func accept(lfd int) (int, unix.Sockaddr, error) {
 	return unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+}
+
+// sendCall names the syscall send makes, for errors.
+const sendCall = "sendto"
+
+// send writes p to a socket with MSG_NOSIGNAL: a peer that has gone away
+// makes it fail with EPIPE instead of raising SIGPIPE, which a program
+// embedding the loop (or one that asked signal.Notify for SIGPIPE) would
+// otherwise receive. x/sys has no sendto that returns the count, hence the
+// raw syscall.
+func send(fd int, p []byte) (int, error) {
+	var ptr unsafe.Pointer
+	if len(p) > 0 {
+		ptr = unsafe.Pointer(&p[0])
+	}
+	n, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
 }

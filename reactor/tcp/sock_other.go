@@ -26,6 +26,7 @@ func newSocket(family int) (int, error) {
 		unix.Close(fd)
 		return -1, os.NewSyscallError("fcntl", err)
 	}
+	noSIGPIPE(fd)
 	return fd, nil
 }
 
@@ -45,5 +46,14 @@ func accept(lfd int) (int, unix.Sockaddr, error) {
 		unix.Close(fd)
 		return -1, nil, err
 	}
+	noSIGPIPE(fd)
 	return fd, sa, nil
 }
+
+// sendCall names the syscall send makes, for errors.
+const sendCall = "write"
+
+// send writes p to a socket. There is no MSG_NOSIGNAL here; the socket
+// carries SO_NOSIGPIPE instead (set by newSocket and accept), so a peer
+// that has gone away is an EPIPE error, never a SIGPIPE.
+func send(fd int, p []byte) (int, error) { return unix.Write(fd, p) }

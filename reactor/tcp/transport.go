@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -25,7 +24,8 @@ import (
 type Transport struct {
 	loop   *reactor.Loop
 	ep     *endpoint
-	fd     int
+	fd     int                  // -1 once closed
+	reg    reactor.Registration // held from start to close; interest 0 parks it
 	proto  Protocol
 	label  string
 	remote *net.TCPAddr
@@ -34,18 +34,18 @@ type Transport struct {
 	out []byte // output buffer; out[off:] is still to be written
 	off int
 
-	interest   reactor.Interest // what the loop watches for us (0 = not registered)
-	registered bool
+	interest reactor.Interest // what the registration asks the kernel for now
 
-	readPaused    bool  // PauseReading was called
-	readEOF       bool  // the peer has finished sending
-	disconnecting bool  // LoseConnection: flush, then close
-	writeShut     bool  // CloseWrite was called: no more writes
-	shutDone      bool  // shutdown(SHUT_WR) has been issued
-	closed        bool  // the fd is closed
-	made          bool  // ConnectionMade has been called (so ConnectionLost is owed)
-	lossReason    error // reason to report when a pending LoseConnection completes
-	failReason    error // if set, reported instead of a clean close (e.g. line too long)
+	readPaused    bool           // PauseReading was called
+	readEOF       bool           // the peer has finished sending
+	disconnecting bool           // LoseConnection: flush, shut down writing, linger, close
+	writeShut     bool           // CloseWrite was called: no more writes
+	shutDone      bool           // shutdown(SHUT_WR) has been issued
+	closed        bool           // the fd is closed
+	made          bool           // ConnectionMade has been called (so ConnectionLost is owed)
+	lossReason    error          // reason to report when a pending LoseConnection completes
+	discarded     bool           // input arrived after LoseConnection: the close must linger
+	linger        *reactor.Timer // ends a lingering close the peer does not finish
 
 	producer       Producer
 	producerPaused bool
@@ -62,10 +62,12 @@ func newTransport(loop *reactor.Loop, ep *endpoint, fd int, remote *net.TCPAddr,
 func (t *Transport) start() error {
 	t.ep.conns[t] = struct{}{}
 	t.ep.stats.open.Add(1)
-	if err := t.setInterest(); err != nil {
+	reg, err := t.loop.Register(t.fd, reactor.Readable, t.label, t.handle)
+	if err != nil {
 		t.close(err, true, false)
 		return err
 	}
+	t.reg, t.interest = reg, reactor.Readable
 	t.made = true
 	defer t.closeOnPanic()
 	t.proto.ConnectionMade(t)
@@ -82,7 +84,9 @@ func (t *Transport) closeOnPanic() {
 	}
 }
 
-// Fd returns the socket's file descriptor (for tracing and socket options).
+// Fd returns the socket's file descriptor (for tracing and socket
+// options), or -1 once the transport is closed: the number may by then
+// belong to another connection.
 func (t *Transport) Fd() int { return t.fd }
 
 // Loop returns the loop this transport runs on.
@@ -120,13 +124,15 @@ func (t *Transport) Disconnecting() bool { return t.disconnecting }
 func (t *Transport) ReadingPaused() bool { return t.readPaused }
 
 // wantRead reports whether the transport should be reading right now.
+// While disconnecting it reads even when paused: the input is discarded,
+// so the peer's unread bytes never turn the close into a reset.
 func (t *Transport) wantRead() bool {
-	return !t.closed && !t.readPaused && !t.readEOF && !t.disconnecting
+	return !t.closed && !t.readEOF && (t.disconnecting || !t.readPaused)
 }
 
 // setInterest tells the loop what to watch: readable while reading,
-// writable only while output is pending. When neither, the fd leaves the
-// poller altogether (so hang-up reports cannot make the loop spin).
+// writable only while output is pending, nothing (the registration
+// parked) when neither.
 func (t *Transport) setInterest() error {
 	if t.closed {
 		return nil
@@ -138,23 +144,14 @@ func (t *Transport) setInterest() error {
 	if t.BufferedBytes() > 0 {
 		want |= reactor.Writable
 	}
-	var err error
-	switch {
-	case want == t.interest && (want == 0) == !t.registered:
+	if want == t.interest {
 		return nil
-	case want == 0:
-		err = t.loop.Deregister(t.fd)
-		t.registered = false
-	case !t.registered:
-		err = t.loop.Register(t.fd, want, t.label, t.handle)
-		t.registered = err == nil
-	default:
-		err = t.loop.Modify(t.fd, want)
 	}
-	if err == nil {
-		t.interest = want
+	if err := t.reg.Modify(want); err != nil {
+		return err
 	}
-	return err
+	t.interest = want
+	return nil
 }
 
 // setInterestOrClose is setInterest for callers that cannot return an error.
@@ -170,10 +167,10 @@ func (t *Transport) handle(_ int, r reactor.Ready) {
 		return
 	}
 	defer t.closeOnPanic()
-	if t.BufferedBytes() > 0 && r&(reactor.Out|reactor.HangUp|reactor.Err) != 0 {
+	if t.BufferedBytes() > 0 && r&(reactor.Out|reactor.WriteClosed|reactor.Err) != 0 {
 		t.flush()
 	}
-	if t.wantRead() && r&(reactor.In|reactor.HangUp|reactor.Err) != 0 {
+	if t.wantRead() && r&(reactor.In|reactor.ReadClosed|reactor.Err) != 0 {
 		t.doRead()
 	}
 }
@@ -187,25 +184,28 @@ func (t *Transport) close(reason error, rst, later bool) {
 		return
 	}
 	t.closed = true
-	if t.failReason != nil && errors.Is(reason, ErrConnectionDone) {
-		reason = t.failReason
-	}
-	if t.registered {
-		t.loop.Deregister(t.fd)
-		t.registered = false
+	fd := t.fd
+	if t.linger != nil {
+		t.linger.Cancel()
+		t.linger = nil
 	}
 	if rst {
 		// SO_LINGER with a zero timeout makes close(2) send RST and drop
 		// any unsent data: the "abort" of a TCP connection.
-		unix.SetsockoptLinger(t.fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
+		unix.SetsockoptLinger(fd, unix.SOL_SOCKET, unix.SO_LINGER, &unix.Linger{Onoff: 1, Linger: 0})
 	}
-	unix.Close(t.fd)
+	if t.reg.Active() {
+		t.reg.Close() // deregister, then close(2): never the other way round
+	} else {
+		unix.Close(fd)
+	}
+	t.fd = -1
 	t.out, t.off = nil, 0
 	delete(t.ep.conns, t)
 	t.ep.stats.open.Add(-1)
 	t.ep.stats.closed.Add(1)
 	if t.loop.Tracing() {
-		t.loop.Trace(reactor.TraceEvent{Kind: reactor.KindClosed, Fd: int32(t.fd), Label: t.label, Text: ReasonText(reason)})
+		t.loop.Trace(reactor.TraceEvent{Kind: reactor.KindClosed, Fd: int32(fd), Label: t.label, Text: ReasonText(reason)})
 	}
 	if !t.made {
 		return // the protocol never started: nothing to tell it
@@ -224,8 +224,17 @@ func (t *Transport) close(reason error, rst, later bool) {
 	}
 }
 
-// LoseConnection flushes pending output and then closes the connection.
-// Reading stops at once. ConnectionLost gets ErrConnectionDone.
+// LoseConnection closes the connection politely. What was written is
+// flushed; then the peer is told this side has finished (shutdown
+// SHUT_WR); then, if the peer has sent input the protocol did not read,
+// the transport lingers — reading and discarding what the peer still
+// sends — until the peer closes too or the linger timeout (WithLinger)
+// passes, and only then closes the socket. Closing a socket with unread
+// input makes the kernel reset the connection, and a reset destroys the
+// reply still on its way to the peer (or waiting in its buffers); the
+// lingering close, as nginx's lingering_close does, lets the whole reply
+// arrive. A peer that sent nothing more is not waited for. The protocol
+// gets no more DataReceived calls; ConnectionLost gets ErrConnectionDone.
 func (t *Transport) LoseConnection() { t.loseConnection(ErrConnectionDone) }
 
 func (t *Transport) loseConnection(reason error) {
@@ -235,10 +244,58 @@ func (t *Transport) loseConnection(reason error) {
 	t.disconnecting = true
 	t.lossReason = reason
 	if t.BufferedBytes() == 0 {
-		t.close(reason, false, true)
+		t.startLinger(true)
 		return
 	}
 	t.setInterestOrClose(true)
+}
+
+// startLinger runs once a disconnecting transport has flushed everything:
+// it shuts down writing, then lingers if the peer has sent input nobody
+// read, or closes at once when there is nothing to wait for. later: the
+// caller is protocol code, so the rest waits for the loop (settleLinger
+// reads into the buffer a DataReceived caller may still be looking at).
+func (t *Transport) startLinger(later bool) {
+	if t.linger != nil {
+		t.setInterestOrClose(later)
+		return
+	}
+	if t.readEOF || t.ep.cfg.linger < 0 {
+		t.close(t.lossReason, false, later)
+		return
+	}
+	if !t.shutDone && t.shutdownWrite(later) != nil {
+		return // closed with the error
+	}
+	if later {
+		t.setInterestOrClose(true)
+		t.loop.CallSoon(t.settleLinger)
+		return
+	}
+	t.settleLinger()
+}
+
+// settleLinger decides, after the FIN has gone out, whether to wait for
+// the peer: only if it sent input the protocol did not read. Otherwise
+// there is nothing for a close to reset, and the transport closes now.
+func (t *Transport) settleLinger() {
+	if t.closed || t.linger != nil {
+		return
+	}
+	switch eof, err := t.discardPending(); {
+	case err != nil:
+		t.close(err, false, false)
+		return
+	case eof || !t.discarded:
+		t.close(t.lossReason, false, false)
+		return
+	}
+	reason := t.lossReason
+	t.linger = t.loop.CallLater(t.ep.cfg.linger, func() {
+		t.linger = nil
+		t.close(reason, false, false)
+	})
+	t.setInterestOrClose(false)
 }
 
 // Abort closes the connection at once, discarding pending output, and sends

@@ -4,61 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/reactorlab/reactorlab/reactor"
 	"golang.org/x/sys/unix"
 )
-
-// upperLines answers every line with its upper-case form, written one byte
-// per Write call, so output is chunked as finely as input.
-type upperLines struct {
-	t    *Transport
-	fr   LineFramer
-	seen chan int // size of each DataReceived
-}
-
-func (u *upperLines) ConnectionMade(t *Transport) { u.t = t }
-func (u *upperLines) ConnectionLost(error)        {}
-func (u *upperLines) DataReceived(b []byte) {
-	u.seen <- len(b)
-	u.fr.Feed(b, func(line []byte) bool {
-		for _, c := range append(bytes.ToUpper(line), '\n') {
-			u.t.Write([]byte{c})
-		}
-		return true
-	})
-}
-
-// A protocol must cope with one byte at a time in both directions.
-func TestOneByteChunks(t *testing.T) {
-	for _, b := range backends() {
-		t.Run(b, func(t *testing.T) {
-			loop := startLoop(t, b)
-			u := &upperLines{seen: make(chan int, 100)}
-			ln := listen(t, loop, one(u))
-			c := dial(t, ln.Addr())
-			msg := "hello\nworld\n"
-			for i := range len(msg) {
-				if _, err := c.Write([]byte{msg[i]}); err != nil {
-					t.Fatal(err)
-				}
-				// Wait until the server saw this byte, so every
-				// DataReceived gets exactly one.
-				if n := <-u.seen; n != 1 {
-					t.Fatalf("DataReceived got %d bytes; want 1", n)
-				}
-			}
-			got := make([]byte, len(msg))
-			if _, err := io.ReadFull(c, got); err != nil {
-				t.Fatal(err)
-			}
-			if want := "HELLO\nWORLD\n"; string(got) != want {
-				t.Errorf("reply = %q; want %q", got, want)
-			}
-		})
-	}
-}
 
 // Data that arrives together with the FIN is delivered before
 // ConnectionLost, which reports a clean close.
@@ -212,37 +164,6 @@ func TestLoseConnectionFlushes(t *testing.T) {
 	}
 }
 
-// Addresses are reported on both ends, for IPv4 and IPv6.
-func TestAddresses(t *testing.T) {
-	for _, addr := range []string{"127.0.0.1:0", "[::1]:0"} {
-		t.Run(addr, func(t *testing.T) {
-			loop := startLoop(t, "")
-			r := newRecorder()
-			var ln *Listener
-			var err error
-			onLoop(loop, func() { ln, err = ListenTCP(loop, addr, one(r)) })
-			if err != nil {
-				t.Skipf("ListenTCP(%s) = %v (no IPv6 here?)", addr, err)
-			}
-			defer onLoop(loop, func() { ln.Close() })
-			if ln.Addr().Port == 0 {
-				t.Fatalf("Addr() = %v; want the real port", ln.Addr())
-			}
-			c := dial(t, ln.Addr())
-			tr := <-r.made
-			var local, remote string
-			onLoop(loop, func() { local, remote = tr.LocalAddr().String(), tr.RemoteAddr().String() })
-			if local != c.RemoteAddr().String() || remote != c.LocalAddr().String() {
-				t.Errorf("transport local %s remote %s; want %s and %s", local, remote, c.RemoteAddr(), c.LocalAddr())
-			}
-			c.Close()
-			waitErr(t, r.lost)
-		})
-	}
-}
-
-var _ net.Addr = (*net.TCPAddr)(nil)
-
 // A panicking protocol loses its own connection; the loop and the other
 // connections carry on.
 func TestProtocolPanicClosesOnlyItsConnection(t *testing.T) {
@@ -265,4 +186,212 @@ func TestProtocolPanicClosesOnlyItsConnection(t *testing.T) {
 	if _, err := io.ReadFull(g, make([]byte, 2)); err != nil {
 		t.Errorf("another connection after the panic: %v", err)
 	}
+}
+
+// bigReply answers the first bytes of a request with one big reply and
+// closes, leaving the rest of the request unread: a plain close(2) then
+// resets the connection and the reply still on its way is lost.
+type bigReply struct {
+	reply []byte
+	t     *Transport
+	lost  chan error
+}
+
+func (p *bigReply) ConnectionMade(t *Transport) { p.t = t }
+
+func (p *bigReply) ConnectionLost(err error) { p.lost <- err }
+
+func (p *bigReply) DataReceived([]byte) {
+	if !p.t.Disconnecting() {
+		p.t.Write(p.reply)
+		p.t.LoseConnection()
+	}
+}
+
+// A 1 MiB pipelined request answered with 8 MiB: the client gets every
+// byte and a clean end of file, never ECONNRESET, on every backend.
+func TestLingeringCloseDeliversTheWholeReply(t *testing.T) {
+	reply := make([]byte, 8<<20)
+	for i := range reply {
+		reply[i] = byte(i % 253)
+	}
+	for _, b := range backends() {
+		t.Run(b, func(t *testing.T) {
+			loop := startLoop(t, b)
+			p := &bigReply{reply: reply, lost: make(chan error, 1)}
+			ln := listen(t, loop, one(p))
+			c := dial(t, ln.Addr())
+			sent := make(chan error, 1)
+			go func() { // the whole request, pipelined: not waiting for the reply
+				_, err := c.Write(make([]byte, 1<<20))
+				sent <- err
+			}()
+			got, err := io.ReadAll(c)
+			if err != nil || !bytes.Equal(got, reply) {
+				t.Fatalf("client read %d bytes, %v; want all %d then EOF", len(got), err, len(reply))
+			}
+			if err := <-sent; err != nil {
+				t.Errorf("client's request write: %v; want it all taken", err)
+			}
+			c.Close()
+			if err := waitErr(t, p.lost); !errors.Is(err, ErrConnectionDone) {
+				t.Errorf("ConnectionLost(%v); want ErrConnectionDone", err)
+			}
+		})
+	}
+}
+
+// A peer that keeps the connection open after the server's FIN does not
+// keep it for ever: the linger timeout closes it, and no timer is left.
+func TestLingerTimeout(t *testing.T) {
+	loop := startLoop(t, "")
+	sub := loop.Subscribe(1 << 12)
+	defer sub.Close()
+	r := newRecorder()
+	r.onData = func(tr *Transport, _ []byte) { tr.LoseConnection() }
+	ln := listen(t, loop, one(r), WithLinger(time.Millisecond))
+	c := dial(t, ln.Addr())
+	// Hold the loop while the request goes out, so the server's first
+	// read (64 KiB) leaves input the protocol never reads: the close has
+	// to linger.
+	release := make(chan struct{})
+	held := make(chan struct{})
+	loop.CallFromGoroutine(func() { close(held); <-release })
+	<-held
+	if _, err := c.Write(make([]byte, 100<<10)); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if n, err := c.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("client read = %d, %v; want EOF (the server's FIN)", n, err)
+	}
+	// The client never closes: only the linger timeout ends the connection.
+	if err := waitErr(t, r.lost); !errors.Is(err, ErrConnectionDone) {
+		t.Errorf("ConnectionLost(%v); want ErrConnectionDone", err)
+	}
+	evs := drainUntil(t, loop, sub, func(evs []reactor.TraceEvent) bool {
+		return slices.ContainsFunc(evs, func(ev reactor.TraceEvent) bool { return ev.Kind == reactor.KindClosed })
+	})
+	if !slices.ContainsFunc(evs, func(ev reactor.TraceEvent) bool { return ev.Kind == reactor.KindBytesIn && ev.Text == "discarded" }) {
+		t.Errorf("no bytes-in event marked discarded; want the lingering close to have read and dropped input")
+	}
+	var pending int
+	onLoop(loop, func() { pending = loop.PendingTimers() })
+	if pending != 0 {
+		t.Errorf("PendingTimers after the linger timeout = %d; want 0", pending)
+	}
+}
+
+// Once closed, a transport no longer hands out its old fd number, which
+// may already belong to another connection.
+func TestFdAfterClose(t *testing.T) {
+	loop := startLoop(t, "")
+	r := newRecorder()
+	ln := listen(t, loop, one(r))
+	c := dial(t, ln.Addr())
+	tr := <-r.made
+	var before, after int
+	onLoop(loop, func() {
+		before = tr.Fd()
+		tr.Abort()
+		after = tr.Fd()
+	})
+	waitErr(t, r.lost)
+	c.Close()
+	if before < 0 || after != -1 {
+		t.Errorf("Fd() before and after Abort = %d, %d; want the fd, then -1", before, after)
+	}
+	var lfd int
+	onLoop(loop, func() {
+		ln.Close()
+		lfd = ln.Fd()
+	})
+	if lfd != -1 {
+		t.Errorf("Listener.Fd() after Close = %d; want -1", lfd)
+	}
+}
+
+// Every connection event reaches the loop's trace: listen, accepted, bytes
+// in and out, paused and resumed, closed with its reason.
+func TestConnectionEventsAreTraced(t *testing.T) {
+	loop := startLoop(t, "")
+	sub := loop.Subscribe(1024)
+	defer sub.Close()
+	r := newRecorder()
+	r.onData = func(tr *Transport, d []byte) {
+		tr.PauseReading()
+		tr.Write(d)
+		tr.ResumeReading()
+	}
+	ln := listen(t, loop, one(r))
+	c := dial(t, ln.Addr())
+	c.Write([]byte("ping"))
+	io.ReadFull(c, make([]byte, 4))
+	c.Close()
+	waitErr(t, r.lost)
+
+	evs := drainUntil(t, loop, sub, func(evs []reactor.TraceEvent) bool {
+		return slices.ContainsFunc(evs, func(ev reactor.TraceEvent) bool { return ev.Kind == reactor.KindClosed })
+	})
+	seen := map[reactor.Kind]string{}
+	for _, ev := range evs {
+		if _, ok := seen[ev.Kind]; !ok || ev.Kind == reactor.KindClosed {
+			seen[ev.Kind] = ev.Text
+		}
+	}
+	for _, k := range []reactor.Kind{reactor.KindListen, reactor.KindAccepted, reactor.KindBytesIn,
+		reactor.KindBytesOut, reactor.KindPaused, reactor.KindResumed, reactor.KindClosed} {
+		if _, ok := seen[k]; !ok {
+			t.Errorf("no %v event in the trace; kinds seen: %v", k, keys(seen))
+		}
+	}
+	if got := seen[reactor.KindClosed]; got != "clean" {
+		t.Errorf("closed event text = %q; want clean", got)
+	}
+	if got := seen[reactor.KindListen]; got != ln.Addr().String() {
+		t.Errorf("listen event text = %q; want %s", got, ln.Addr())
+	}
+}
+
+func keys(m map[reactor.Kind]string) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k.String())
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// LoseConnection inside DataReceived must not touch the bytes the
+// protocol is still looking at: the read buffer is shared, and draining
+// the peer's remaining input for the lingering close reads into it.
+func TestLoseConnectionKeepsDataReceivedIntact(t *testing.T) {
+	loop := startLoop(t, "")
+	r := newRecorder()
+	changed := make(chan bool, 1)
+	r.onData = func(tr *Transport, d []byte) {
+		if tr.Disconnecting() {
+			return
+		}
+		before := append([]byte(nil), d...)
+		tr.LoseConnection()
+		changed <- !bytes.Equal(before, d)
+	}
+	ln := listen(t, loop, one(r))
+	c := dial(t, ln.Addr())
+	release := make(chan struct{})
+	held := make(chan struct{})
+	loop.CallFromGoroutine(func() { close(held); <-release })
+	<-held
+	req := append(bytes.Repeat([]byte("a"), readBufferSize), bytes.Repeat([]byte("b"), 32<<10)...)
+	if _, err := c.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if <-changed {
+		t.Errorf("DataReceived's bytes changed under it during LoseConnection; want them intact until it returns")
+	}
+	io.Copy(io.Discard, c)
+	c.Close()
+	waitErr(t, r.lost)
 }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/reactorlab/reactorlab/lessons"
+	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/reactor/tcp"
+)
+
+func init() {
+	register(&command{
+		name: "serve", args: "[flags]", rank: 40, files: labFiles,
+		summary: "run a TCP server (" + strings.Join(tcp.Protocols(), ", ") + ") on the reactor with the live dashboard; --headless for a JSON Lines trace",
+		about: `Run a TCP server on the reactor. On a terminal the live dashboard shows every
+pane over it; with --headless the trace goes to stdout as JSON Lines instead
+(first line: the listen event with the bound address) and the final counters
+to stderr. Ctrl-C (or SIGTERM, SIGHUP) stops it gracefully.
+
+Examples:
+  reactorlab serve --protocol chat        then: nc 127.0.0.1 7007, in two terminals
+  reactorlab serve --listen 127.0.0.1:0 --headless > trace.jsonl
+  reactorlab serve --protocol slow --slow-delay 500ms   one handler blocks everyone`,
+		setup: func(fs *flag.FlagSet) runFunc {
+			o := &serveFlags{}
+			fs.StringVar(&o.protocol, "protocol", "echo", "`NAME` of the protocol to serve: "+strings.Join(tcp.Protocols(), ", "))
+			fs.StringVar(&o.listen, "listen", "127.0.0.1:7007", "`HOST:PORT` to listen on (port 0 picks a free one)")
+			fs.StringVar(&o.backend, "backend", reactor.DefaultBackend(), "readiness `BACKEND`: "+strings.Join(reactor.BackendNames(), ", "))
+			fs.BoolVar(&o.headless, "headless", false, "no dashboard: write the trace to stdout as JSON Lines")
+			fs.BoolVar(&o.public, "public", false, "allow listening on a non-loopback address (reachable from other machines)")
+			fs.DurationVar(&o.slowDelay, "slow-delay", tcp.DefaultSlowDelay, "slow protocol: how long each chunk blocks the loop, a `DURATION` of at most "+maxSlowDelay.String())
+			fs.IntVar(&o.maxLine, "max-line", tcp.DefaultMaxLineLength, "chat protocol: longest line accepted, in `BYTES`")
+			fs.IntVar(&o.readBudget, "read-budget", tcp.DefaultReadBudget, "`BYTES` read per connection per readiness event; -1 = no budget")
+			return o.run
+		},
+	})
+}
+
+// serveFlags are the flags of `reactorlab serve`.
+type serveFlags struct {
+	protocol, listen, backend string
+	headless, public          bool
+	slowDelay                 time.Duration
+	maxLine, readBudget       int
+}
+
+// Bounds of the serve flags. A slow handler blocks the loop, so Ctrl-C
+// waits for it; a line limit above 16 MiB is a memory risk, not a lesson.
+const (
+	maxSlowDelay = 10 * time.Second
+	maxMaxLine   = 16 << 20
+)
+
+// check refuses what the server would silently replace or cannot do.
+func (o *serveFlags) check() error {
+	if !slices.Contains(tcp.Protocols(), o.protocol) {
+		return usagef("unknown --protocol %q; choose one of %s", o.protocol, strings.Join(tcp.Protocols(), ", "))
+	}
+	if err := checkBackend("--backend", o.backend); err != nil {
+		return err
+	}
+	if err := checkListen("--listen", o.listen, o.public); err != nil {
+		return err
+	}
+	switch {
+	case o.readBudget == 0 || o.readBudget < -1:
+		return usagef("--read-budget %d: use a positive number of bytes, or -1 for no budget", o.readBudget)
+	case o.maxLine < 1 || o.maxLine > maxMaxLine:
+		return usagef("--max-line %d: use 1 to %d bytes (default %d)", o.maxLine, maxMaxLine, tcp.DefaultMaxLineLength)
+	case o.slowDelay <= 0 || o.slowDelay > maxSlowDelay:
+		return usagef("--slow-delay %s: use a positive duration up to %s, e.g. 200ms", o.slowDelay, maxSlowDelay)
+	}
+	return nil
+}
+
+func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	if err := o.check(); err != nil {
+		return err
+	}
+	// Before anything is bound: a dashboard needs somewhere to draw.
+	if !o.headless && !isTerminal(e.stdout) {
+		return errors.New("the live dashboard needs a terminal and stdout is not one; add --headless to write the trace as JSON Lines instead")
+	}
+
+	loop, err := reactor.New(reactor.Config{Backend: o.backend})
+	if err != nil {
+		return err
+	}
+	defer loop.Close()
+	var headless *tcp.Headless
+	if o.headless {
+		headless = tcp.NewHeadless(loop, e.stdout) // before the server: its listen event comes first
+		defer headless.Close()
+	}
+	srv, err := tcp.NewServer(loop, o.listen, o.protocol, tcp.WithReadBudget(o.readBudget),
+		tcp.WithProtocolOptions(tcp.ProtocolOptions{SlowDelay: o.slowDelay, MaxLine: o.maxLine}))
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("listen on %s: %w; is another server running there? pick another port, or --listen 127.0.0.1:0 for a free one", o.listen, err)
+		}
+		return fmt.Errorf("listen on %s: %w", o.listen, err)
+	}
+	started := time.Now()
+	if o.headless {
+		err = headless.Run(ctx, srv)
+	} else {
+		// The dashboard drives the loop itself while it is up; once it
+		// returns nobody iterates the loop, so the server closes at once.
+		err = lessons.Dashboard(ctx, srv)
+		srv.Close()
+	}
+	fmt.Fprintln(e.stderr, "serve:", tcp.FinalCounters(srv, time.Since(started)))
+	return err
+}

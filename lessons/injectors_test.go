@@ -1,0 +1,52 @@
+package lessons
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// The stall injector runs a real handler that blocks the loop, and the
+// loop blames it by its label; a scenario that does not name it refuses it.
+func TestInjectStall(t *testing.T) {
+	checkNoLeaks(t)
+	plain := startScenario(t, Scenario{Backend: "poll"})
+	if err := plain.Inject(injStall, true); err == nil || !strings.Contains(err.Error(), `no injector "stall"`) {
+		t.Errorf("Inject(stall) on a scenario without it = %v; want a refusal", err)
+	}
+	d := startScenario(t, Scenario{Backend: "poll", Injectors: []string{injStall}})
+	sub := d.Subscribe(1 << 12)
+	defer sub.Close()
+	if err := d.Inject(injStall, true); err != nil {
+		t.Fatalf("Inject(stall) = %v", err)
+	}
+	var evs []reactor.TraceEvent
+	var got *reactor.TraceEvent
+	waitFor(t, "a stall event", func() bool {
+		evs = sub.Drain(evs[:0])
+		for i := range evs {
+			if evs[i].Kind == reactor.KindStall {
+				got = &evs[i]
+				return true
+			}
+		}
+		return false
+	})
+	if got.Label != stallLabel(stallFor) || got.Dur < stallFor {
+		t.Errorf("stall event: Label %q, Dur %v; want %q and at least %v", got.Label, got.Dur, stallLabel(stallFor), stallFor)
+	}
+}
+
+// Every injector is complete, and the screen would accept it.
+func TestInjectorTable(t *testing.T) {
+	for _, inj := range injectorTable {
+		if inj.set == nil || inj.Switch != (inj.on != nil) {
+			t.Errorf("injector %q: set %v, Switch %v, on %v; want set, and on exactly for a switch",
+				inj.ID, inj.set != nil, inj.Switch, inj.on != nil)
+		}
+	}
+	if got := declare([]string{injStall, "nope"}); len(got) != 1 || got[0].ID != injStall {
+		t.Errorf("declare(stall, nope) = %+v; want the stall alone", got)
+	}
+}

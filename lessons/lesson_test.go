@@ -1,0 +1,173 @@
+package lessons
+
+import (
+	"context"
+	"net"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"charm.land/glamour/v2"
+	"charm.land/glamour/v2/styles"
+	"github.com/reactorlab/reactorlab/visualizer"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name    string
+		md      string
+		title   string
+		summary string
+		pages   int
+		wantErr string
+	}{
+		{"two pages", "# T\n\nSum up.\n\n## A\none\n\n## B\ntwo\n", "T", "Sum up.", 2, ""},
+		{"heading in code", "# T\nS\n## A\n```\n## not a page\n```\n", "T", "S", 1, ""},
+		{"no title", "## A\none\n", "", "", 0, "no \"# \" title"},
+		{"title not first", "S\n# T\n## A\n", "", "", 0, "the title must be the first line"},
+		{"no summary", "# T\n\n## A\none\n", "", "", 0, "no summary"},
+		{"summary of two lines", "# T\nOne\ntwo.\n## A\n", "", "", 0, "the summary is one line"},
+		{"two paragraphs", "# T\nOne.\n\nTwo.\n## A\n", "", "", 0, "the summary is one line"},
+		{"no pages", "# T\nS\n", "", "", 0, "no pages"},
+		{"two titles", "# T\nS\n## A\n# U\n", "", "", 0, "only one"},
+	}
+	for _, tt := range tests {
+		title, summary, pages, err := parse(tt.name, tt.md)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("parse(%s) error = %v; want %q", tt.name, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || title != tt.title || summary != tt.summary || len(pages) != tt.pages {
+			t.Errorf("parse(%s) = %q, %q, %d pages, %v; want %q, %q, %d", tt.name, title, summary, len(pages), err, tt.title, tt.summary, tt.pages)
+		}
+	}
+}
+
+func TestTryPrompt(t *testing.T) {
+	tests := []struct{ page, want string }{
+		{"## A\ntext\n\n> **Try this:** press `c`.\n", "press `c`."},
+		{"## A\n\n> **Try this:** press\n> `c` now.\n\n", "press `c` now."},
+		{"## A\n\n> **Try this:** press `c`.\n\nMore prose.\n", ""},
+		{"## A\nno prompt\n", ""},
+	}
+	for _, tt := range tests {
+		if got := tryPrompt(tt.page); got != tt.want {
+			t.Errorf("tryPrompt(%q) = %q; want %q", tt.page, got, tt.want)
+		}
+	}
+}
+
+// TestPagesFitTheScreen keeps pages short: each must fit, without
+// scrolling, the prose column of a 100×30 terminal (about 40 columns by 26
+// rows beside the panes), so "Try this" is on screen with the text.
+func TestPagesFitTheScreen(t *testing.T) {
+	const width, rows = 39, 26
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(styles.DarkStyle), glamour.WithWordWrap(width))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range Lessons() {
+		for i, p := range l.Pages() {
+			out, err := r.Render(p)
+			if err != nil {
+				t.Fatalf("render %s page %d: %v", l.Slug(), i+1, err)
+			}
+			if n := len(strings.Split(strings.Trim(out, "\n"), "\n")); n > rows {
+				t.Errorf("%s page %d (%s) renders to %d lines at width %d; want at most %d",
+					l.Slug(), i+1, firstLine(p), n, width, rows)
+			}
+		}
+	}
+}
+
+// Every key a "Try this" prompt asks for is one the lesson offers (an
+// enabled control or one of its injectors), so the learner is never told
+// to press a key the footer does not show.
+func TestPromptsUseEnabledKeys(t *testing.T) {
+	keyOf := map[string]string{} // a key in backticks -> what it runs
+	def := visualizer.DefaultKeyMap()
+	for i, id := range visualizer.AllControls() {
+		for _, k := range def.Controls[i].Keys() {
+			keyOf[k] = string(id)
+		}
+	}
+	for _, inj := range injectorTable {
+		keyOf[inj.Key] = inj.ID
+	}
+	backticked := regexp.MustCompile("`([^`]+)`")
+	for _, l := range Lessons() {
+		offered := map[string]bool{}
+		for _, id := range l.Controls() {
+			offered[string(id)] = true
+		}
+		for _, inj := range l.Injectors() {
+			offered[inj.ID] = true
+		}
+		for i, p := range l.prompts() {
+			for _, m := range backticked.FindAllStringSubmatch(p, -1) {
+				if id, ok := keyOf[m[1]]; ok && !offered[id] {
+					t.Errorf("%s page %d asks for `%s` (%s), which the lesson does not offer", l.Slug(), i+1, m[1], id)
+				}
+			}
+		}
+	}
+}
+
+// A lesson offers exactly the injectors its scenario names, and its Live
+// runs them; an injector it does not name is refused.
+func TestLessonInjectors(t *testing.T) {
+	checkNoLeaks(t)
+	_, l, err := Find("one-process-many-connections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Injectors(); len(got) != 1 || got[0].ID != injStall || got[0].Key != "k" {
+		t.Fatalf("Injectors() = %+v; want the stall on k", got)
+	}
+	live, err := l.Start(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	inj, ok := live.(visualizer.Injectable)
+	if !ok {
+		t.Fatalf("lesson 1's Live is a %T; want a visualizer.Injectable", live)
+	}
+	if err := inj.Inject("partial-read", true); err == nil {
+		t.Errorf("Inject(partial-read) on lesson 1 = nil; want an error (not its injector)")
+	}
+	if inj.InjectorOn(injStall) {
+		t.Errorf("InjectorOn(stall) = true; want false for a one-shot")
+	}
+}
+
+// TestLessonScenarios starts every lesson's own scenario the way the
+// shell does and checks it comes up as the lesson promises.
+func TestLessonScenarios(t *testing.T) {
+	checkNoLeaks(t)
+	for _, l := range Lessons() {
+		t.Run(l.Slug(), func(t *testing.T) {
+			live, err := l.Start(context.Background())
+			if err != nil {
+				t.Fatalf("Start() error = %v", err)
+			}
+			defer live.Close()
+			sc := l.scenario
+			if want := sc.Backend; want != "" && live.Backend() != want {
+				t.Errorf("Backend() = %q; want %q", live.Backend(), want)
+			}
+			d := driverOf(t, live)
+			if _, ok := live.(visualizer.ChainSource); ok != slices.Contains(sc.Panes, visualizer.PaneChain) {
+				t.Errorf("Live is a ChainSource: %v; want %v (it shows the chain pane)", ok, !ok)
+			}
+			if _, port, _ := net.SplitHostPort(d.addr); !strings.Contains(live.Info(), "nc 127.0.0.1 "+port) {
+				t.Errorf("Info() = %q; want the nc command for port %s", live.Info(), port)
+			}
+			want := 1 + sc.ActiveClients + sc.IdleClients // the listener and one fd per client
+			waitFor(t, "the scenario's clients", func() bool { return live.Stats().Watched == want })
+		})
+	}
+}

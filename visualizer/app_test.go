@@ -1,0 +1,173 @@
+package visualizer
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+func TestHomeOpenLessonAndBack(t *testing.T) {
+	dir := t.TempDir()
+	lessons := twoLessons()
+	m, err := NewApp(lessons, "", manual, WithStateDir(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCmds(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if _, ok := m.active.(*homeScreen); !ok {
+		t.Fatalf("active screen = %T; want home", m.active)
+	}
+	do(m, press("enter"))
+	ls, ok := m.active.(*lessonScreen)
+	if !ok || ls.i != 0 {
+		t.Fatalf("after enter: active screen %T; want lesson 0", m.active)
+	}
+	if ls.live == nil {
+		t.Fatalf("after enter: no live view; start error %v", ls.startErr)
+	}
+	live := lessons[0].(*fakeLesson).live
+	do(m, press("c"))
+	do(m, press("b")) // not enabled in this lesson
+	if got, want := live.Calls(), []string{"add active 10"}; !slices.Equal(got, want) {
+		t.Errorf("calls = %q; want %q", got, want)
+	}
+	do(m, press("esc"))
+	if _, ok := m.active.(*homeScreen); !ok {
+		t.Errorf("after esc: active screen %T; want home", m.active)
+	}
+	if !live.closed || !live.src.closed {
+		t.Errorf("after esc: live closed %v, subscription closed %v; want both", live.closed, live.src.closed)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "progress"))
+	if err != nil || string(b) != "one\n" {
+		t.Errorf("progress file = %q, %v; want %q", b, err, "one\n")
+	}
+	m2, _ := NewApp(lessons, "", manual, WithStateDir(dir))
+	m2.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if got := screenOf(m2); !strings.Contains(got, "✓  1. One process") || !strings.Contains(got, "1 of 2 lessons visited") {
+		t.Errorf("home after reload does not show lesson 1 visited:\n%s", got)
+	}
+}
+
+func TestQuitClosesLive(t *testing.T) {
+	lessons := twoLessons()
+	m, _ := NewApp(lessons, "one", manual, WithStateDir(""))
+	runCmds(m, m.Init())
+	live := lessons[0].(*fakeLesson).live
+	if quit := do(m, press("q")); !quit {
+		t.Errorf("q did not quit")
+	}
+	if !live.closed {
+		t.Errorf("q left the scenario running")
+	}
+}
+
+func TestUnknownStartLesson(t *testing.T) {
+	if _, err := NewApp(twoLessons(), "nope"); err == nil || !strings.Contains(err.Error(), "reactorlab lessons") {
+		t.Errorf("NewApp(start=nope) error = %v; want one naming `reactorlab lessons`", err)
+	}
+	m, err := NewApp(twoLessons(), "2", manual, WithStateDir(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ls, ok := m.active.(*lessonScreen); !ok || ls.i != 1 {
+		t.Errorf("NewApp(start=2) opens %T; want lesson index 1", m.active)
+	}
+}
+
+// A lesson whose injector could never be pressed is refused up front.
+func TestNewAppChecksInjectors(t *testing.T) {
+	lessons := twoLessons()
+	lessons[0].(*fakeLesson).injectors = []Injector{{ID: "oops", Key: "c", Help: "h", Doc: "d"}}
+	if _, err := NewApp(lessons, ""); err == nil || !strings.Contains(err.Error(), `key "c" is already`) {
+		t.Errorf("NewApp with an injector on c: error = %v; want the key clash named", err)
+	}
+}
+
+// A scenario whose Start finishes after the program ended is closed, not
+// leaked.
+func TestStartAfterCloseIsClosed(t *testing.T) {
+	lessons := twoLessons()
+	live := newFakeLive()
+	lessons[0].(*fakeLesson).live = live
+	m, _ := NewApp(lessons, "one", manual, WithStateDir(""))
+	cmd := m.Init()
+	m.Close() // the program ended before the Start Cmd ran
+	runCmds(m, cmd)
+	if !live.closed {
+		t.Errorf("Live started after Close was left running")
+	}
+	if ls := m.active.(*lessonScreen); ls.live != nil {
+		t.Errorf("closed App adopted a Live")
+	}
+}
+
+// Leaving a lesson before its scenario is up closes the scenario when it
+// arrives, even if the learner has opened the same lesson again.
+func TestStartForALessonLeftIsClosed(t *testing.T) {
+	lessons := twoLessons()
+	first := newFakeLive()
+	lessons[0].(*fakeLesson).live = first
+	m, _ := NewApp(lessons, "one", manual, WithStateDir(""))
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	late := collect(m.Init()) // the first visit's Start ran; its result is held back
+	do(m, press("esc"))
+	lessons[0].(*fakeLesson).live = newFakeLive()
+	do(m, press("enter")) // open it again: its own scenario starts
+	for _, msg := range late {
+		do(m, msg) // the first Start's result arrives only now
+	}
+	if !first.closed {
+		t.Errorf("the scenario of the lesson left was adopted or leaked; want it closed")
+	}
+	if ls := m.active.(*lessonScreen); ls.live == nil || ls.live.live == first {
+		t.Errorf("the reopened lesson shows %v; want its own scenario", ls.live)
+	}
+}
+
+// The footer names each key once: "? help • q quit" pinned at the right,
+// never doubled (home used to print it twice).
+func TestFooterNamesEachKeyOnce(t *testing.T) {
+	home, _ := NewApp(twoLessons(), "", manual, WithStateDir(""))
+	home.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	lesson := openLesson(t, twoLessons(), "one", 100, 30)
+	dash := newDashboard(t, newFakeLive())
+	dash.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	helpOpen := openLesson(t, twoLessons(), "one", 100, 30)
+	helpOpen.Update(press("?"))
+	for name, m := range map[string]*App{"home": home, "lesson": lesson, "dashboard": dash, "help": helpOpen} {
+		foot := footerOf(m)
+		for _, k := range []string{"q quit", "help"} {
+			if n := strings.Count(foot, k); n != 1 {
+				t.Errorf("%s footer %q names %q %d times; want once", name, foot, k, n)
+			}
+		}
+	}
+	if foot := footerOf(home); !strings.HasPrefix(foot, "↑ up • ↓ down • enter open • ? help • q quit") {
+		t.Errorf("home footer = %q; want the list keys then ? and q", foot)
+	}
+}
+
+// Below 80×24 every screen says so instead of drawing a broken layout, and
+// comes back when the terminal grows.
+func TestTooSmallEveryScreen(t *testing.T) {
+	home, _ := NewApp(twoLessons(), "", manual, WithStateDir(""))
+	lesson := openLesson(t, twoLessons(), "one", 100, 30)
+	for name, m := range map[string]*App{"home": home, "lesson": lesson} {
+		m.Update(tea.WindowSizeMsg{Width: 70, Height: 20})
+		if got := screenOf(m); !strings.Contains(got, "now 70×20") {
+			t.Errorf("%s at 70×20 = %q; want the too-small notice", name, got)
+		}
+		do(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+		got := screenOf(m)
+		checkSize(t, got, 80, 24)
+		if strings.Contains(got, "too small") {
+			t.Errorf("%s at 80×24 still too small", name)
+		}
+	}
+}
