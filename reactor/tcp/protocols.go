@@ -7,11 +7,23 @@ import (
 	"time"
 )
 
+// The built-in protocols bound what they queue for one client. Echo, Slow
+// and every LineProtocol register their transport as its own producer: a
+// client that sends but does not read the replies has its reading paused
+// once more than the high watermark is queued for it, and resumed when it
+// has read down to the low watermark. TCP flow control then stops the
+// client, and its connection costs at most the high watermark plus the
+// replies to one read. Discard queues nothing; chat bounds each member's
+// backlog (see ChatRoom).
+
 // Echo sends every byte back: the "hello world" of servers.
 type Echo struct{ t *Transport }
 
 // ConnectionMade implements Protocol.
-func (e *Echo) ConnectionMade(t *Transport) { e.t = t }
+func (e *Echo) ConnectionMade(t *Transport) {
+	e.t = t
+	t.RegisterProducer(t) // stop reading a client that does not read its echo
+}
 
 // DataReceived implements Protocol.
 func (e *Echo) DataReceived(data []byte) { e.t.Write(data) }
@@ -40,7 +52,10 @@ type Slow struct {
 }
 
 // ConnectionMade implements Protocol.
-func (s *Slow) ConnectionMade(t *Transport) { s.t = t }
+func (s *Slow) ConnectionMade(t *Transport) {
+	s.t = t
+	t.RegisterProducer(t)
+}
 
 // DataReceived implements Protocol. time.Sleep is the point here: it stands
 // for any call that blocks the loop goroutine.
