@@ -179,6 +179,7 @@ func TestProtocolsBoundANonReader(t *testing.T) {
 	// What a paused reader may hold: the high watermark plus the replies
 	// to the one read that crossed it.
 	const paused = DefaultHighWater + readBufferSize
+	const backlog = 256 << 10 // the chat room's MaxBacklog here
 	lines := bytes.Repeat([]byte(strings.Repeat("spam", 15)+"\n"), 1<<10)
 	raw := make([]byte, 64<<10)
 
@@ -208,9 +209,14 @@ func TestProtocolsBoundANonReader(t *testing.T) {
 			return setup{factory: f, chunk: raw, peak: 0,
 				settled: func(c Counters, _ []*Transport) bool { return c.BytesIn >= 8<<20 }}
 		},
+		"chat": func() setup {
+			room := &ChatRoom{MaxBacklog: backlog}
+			return setup{factory: room.Factory(), victim: true, chunk: lines, peak: backlog + 4096,
+				settled: func(c Counters, _ []*Transport) bool { return c.Closed >= 1 }}
+		},
 	}
 	for _, b := range backends() {
-		for _, name := range []string{"echo", "slow", "line", "discard"} {
+		for _, name := range []string{"echo", "slow", "line", "discard", "chat"} {
 			t.Run(b+"/"+name, func(t *testing.T) {
 				s := cases[name]()
 				loop := startLoop(t, b)
