@@ -250,3 +250,41 @@ func TestProtocolsBoundANonReader(t *testing.T) {
 		}
 	}
 }
+
+// Pausing a client that does not read loses nothing: once it reads, the
+// echo resumes, and every byte comes back in order, through as many
+// pauses as it takes. Every backend.
+func TestEchoResumesAfterPause(t *testing.T) {
+	const total = 8 << 20
+	payload := make([]byte, total)
+	for i := range payload {
+		payload[i] = byte(i % 251)
+	}
+	for _, b := range backends() {
+		t.Run(b, func(t *testing.T) {
+			loop := startLoop(t, b)
+			f, _ := NewFactory("echo", ProtocolOptions{})
+			ln := listen(t, loop, f)
+			c := dial(t, ln.Addr())
+			werr := make(chan error, 1)
+			go func() {
+				_, err := c.Write(payload)
+				werr <- errors.Join(err, c.CloseWrite())
+			}()
+			waitFor(t, loop, "the echo to pause its unread client", func() bool {
+				conns := ln.Conns()
+				return len(conns) == 1 && conns[0].ReadingPaused()
+			})
+			got, err := io.ReadAll(c)
+			if err != nil || !bytes.Equal(got, payload) {
+				t.Errorf("read back %d bytes, %v; want the %d sent, in order", len(got), err, total)
+			}
+			if err := <-werr; err != nil {
+				t.Errorf("writing: %v", err)
+			}
+			if cs := ln.Counters(); cs.QueuedPeak > DefaultHighWater+readBufferSize {
+				t.Errorf("queued at most %d bytes; want at most %d", cs.QueuedPeak, DefaultHighWater+readBufferSize)
+			}
+		})
+	}
+}
