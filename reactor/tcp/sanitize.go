@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -49,23 +50,10 @@ func appendPrintable(dst, s []byte) []byte {
 }
 
 // appendControl escapes an ASCII control byte or DEL the way Go source
-// would write it.
+// would write it: a letter for the seven that have one, else hex.
 func appendControl(dst []byte, c byte) []byte {
-	switch c {
-	case '\a':
-		return append(dst, `\a`...)
-	case '\b':
-		return append(dst, `\b`...)
-	case '\t':
-		return append(dst, `\t`...)
-	case '\n':
-		return append(dst, `\n`...)
-	case '\v':
-		return append(dst, `\v`...)
-	case '\f':
-		return append(dst, `\f`...)
-	case '\r':
-		return append(dst, `\r`...)
+	if i := strings.IndexByte("\a\b\t\n\v\f\r", c); i >= 0 {
+		return append(dst, '\\', "abtnvfr"[i])
 	}
 	return appendHex(dst, `\x`, uint32(c), 2)
 }
