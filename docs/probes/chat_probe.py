@@ -2,7 +2,7 @@
 # usage: chat_probe.py BINARY [TRACE.jsonl]
 import json, socket, subprocess, sys, time
 binary = sys.argv[1]
-out = open("/tmp/t.jsonl", "w")
+out = open(sys.argv[2] if len(sys.argv) > 2 else "/dev/null", "w")  # where to keep the trace
 srv = subprocess.Popen([binary, "serve", "--protocol", "chat", "--listen", "127.0.0.1:0", "--headless"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 first = srv.stdout.readline()
