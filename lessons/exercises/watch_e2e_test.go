@@ -112,7 +112,7 @@ func TestWatchProgramEndToEnd(t *testing.T) {
 	}
 	root := fullCheckout(t)
 	r := &Runner{root: root, statePath: filepath.Join(t.TempDir(), "state.txt"), grade: Grade, stdout: io.Discard, stderr: io.Discard}
-	st, _ := LoadState(r.statePath)
+	st, _ := LoadState(r.statePath, r.root)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
@@ -145,7 +145,7 @@ func TestWatchProgramEndToEnd(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("program did not quit within 10s of q")
 	}
-	if st, _ := LoadState(r.statePath); !st.Done[ex.Name] {
+	if st, _ := LoadState(r.statePath, r.root); !st.Done[ex.Name] {
 		t.Errorf("state after passing = %v; want %s done", st.Done, ex.Name)
 	}
 }

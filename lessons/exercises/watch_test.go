@@ -51,7 +51,7 @@ func newTestWatch(t *testing.T) watchModel {
 	root := tempCheckout(t)
 	r := &Runner{root: root, statePath: filepath.Join(t.TempDir(), "state.txt"),
 		grade: func(context.Context, string, Exercise) (Result, error) { return Result{}, nil }}
-	st, _ := LoadState(r.statePath)
+	st, _ := LoadState(r.statePath, r.root)
 	return newWatchModel(context.Background(), r, st, 0)
 }
 
@@ -114,7 +114,7 @@ func TestWatchSolutionOnlyAfterPassing(t *testing.T) {
 		t.Fatalf("s before passing: screen %v, note %q; want no solution and a note saying why", m.screen, m.note)
 	}
 	m, _ = update(m, gradedMsg{gen: m.gen, res: Result{Exercise: "01_drain", Passed: true}})
-	st, _ := LoadState(m.statePath)
+	st, _ := LoadState(m.statePath, m.root)
 	if !st.Done["01_drain"] {
 		t.Errorf("after a pass the state file says %v; want 01_drain done", st.Done)
 	}
@@ -188,7 +188,7 @@ func TestWatchListAndQuit(t *testing.T) {
 	if m.idx != 1 || m.screen != screenExercise {
 		t.Errorf("down, enter: idx = %d, screen = %v; want 1, exercise", m.idx, m.screen)
 	}
-	st, _ := LoadState(m.statePath)
+	st, _ := LoadState(m.statePath, m.root)
 	if st.Current != All[1].Name {
 		t.Errorf("current exercise saved as %q; want %q", st.Current, All[1].Name)
 	}
