@@ -178,7 +178,9 @@ func (r *Runner) Hint(ex Exercise, tier int) error {
 	if tier < 1 || tier > len(tiers) {
 		return fmt.Errorf("%w: %s has hint tiers 1 to %d, not %d", ErrNoHintTier, ex.Name, len(tiers), tier)
 	}
-	fmt.Fprintf(r.stdout, "%s — hint %d of %d\n\n%s\n", ex.Name, tier, len(tiers), tiers[tier-1])
+	// Rendered as the watch screen does, without colours (this may be a
+	// pipe): `code` and **emphasis** lose their Markdown marks.
+	fmt.Fprintf(r.stdout, "%s — hint %d of %d\n\n%s\n", ex.Name, tier, len(tiers), renderMarkdown(tiers[tier-1], 78, styleNoTTY))
 	if tier < len(tiers) {
 		fmt.Fprintf(r.stdout, "\nStill stuck? reactorlab exercises hint %d %d\n", index(ex.Name)+1, tier+1)
 	}
