@@ -69,7 +69,7 @@ func (o overran) Error() string {
 	if o.building {
 		return fmt.Sprintf("compiling had not finished after %v, so grading was stopped (a cold build cache on a busy machine can be slow: try again)", o.after)
 	}
-	return fmt.Sprintf("the tests had not finished %v after they started (go test -timeout=%v should have ended them), so they were stopped", o.after.Round(time.Second), o.timeout)
+	return fmt.Sprintf("the test binary was still running %v after it started, past go test's -timeout of %v, so it was stopped", o.after.Round(time.Second), o.timeout)
 }
 
 // Run runs the tests and reads their result. An error means grading itself

@@ -127,9 +127,7 @@ func (s *testStream) line(line []byte) string {
 	case ev.Action == "run" && ev.Test != "":
 		s.started = append(s.started, ev.Test)
 	case ev.Action == "output":
-		if t := strings.TrimSpace(ev.Output); !strings.HasPrefix(t, "=== ") {
-			s.log.WriteString(ev.Output)
-		}
+		s.log.WriteString(ev.Output)
 		switch {
 		case ev.Test == "":
 			s.raw.WriteString(ev.Output)
@@ -283,7 +281,7 @@ func (r Result) Details(maxLines int) string {
 	if r.Stopped != "" {
 		why := "The runner stopped this run: " + r.Stopped + "."
 		if r.Started == 0 && !r.BuildFailed {
-			why += " No test had started: code that runs while the package loads (an init function, or a package-level variable set by a call) never returned."
+			why += " No test had started: code that runs while the package loads (an init function, or a package-level variable set by a call) never returned. go test's -timeout only starts counting with the first test."
 		}
 		parts = append(parts, why)
 	}

@@ -285,11 +285,7 @@ func (m *watchModel) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		m.screen = screenExercise
 	case key.Matches(msg, k.List):
-		if m.screen == screenList {
-			m.screen = screenExercise
-		} else {
-			m.screen, m.cursor = screenList, m.idx
-		}
+		m.screen, m.cursor = screenList, m.idx
 	case key.Matches(msg, k.Hint):
 		switch {
 		case m.hintErr != nil:
@@ -338,7 +334,8 @@ func (m *watchModel) updateKeys() {
 		b.SetEnabled(false)
 	}
 	k.Quit.SetEnabled(true)
-	scroll := m.body.TotalLineCount() > m.body.Height()
+	showBody := m.screen == screenExercise || m.screen == screenSolution
+	scroll := showBody && m.body.TotalLineCount() > m.body.Height()
 	for _, b := range []*key.Binding{&k.Up, &k.Down, &k.PageUp, &k.PageDown} {
 		b.SetEnabled(scroll)
 	}
@@ -360,7 +357,6 @@ func (m *watchModel) updateKeys() {
 		k.Open.SetEnabled(true)
 		k.Check.SetEnabled(true)
 		k.Back.SetEnabled(true)
-		k.List.SetEnabled(true)
 	case screenConfirmReset:
 		k.Yes.SetEnabled(true)
 		k.Back.SetEnabled(true)
@@ -440,13 +436,13 @@ func (m watchModel) content() string {
 	}
 	var b strings.Builder
 	s := m.cur()
-	if res := s.res; res != nil && !res.Passed && s.err == nil {
+	if res := s.res; res != nil && (!res.Passed || m.full) && s.err == nil {
 		if s.running {
 			b.WriteString(faintStyle.Render("The previous run said (grading your change now):") + "\n\n")
 		}
 		if m.full {
 			b.WriteString(faintStyle.Render("Everything go test printed (o for just the failures):") + "\n\n")
-			b.WriteString(strings.TrimSpace(res.Log))
+			b.WriteString(strings.Trim(res.Log, "\n"))
 		} else {
 			b.WriteString(res.Details(0))
 			for _, f := range res.Failures[min(1, len(res.Failures)):] {
@@ -459,7 +455,9 @@ func (m watchModel) content() string {
 		fmt.Fprintf(&b, "\n%s\n%s\n", titleStyle.Render(fmt.Sprintf("Hint %d of %d", i+1, len(m.hints))),
 			renderMarkdown(m.hints[i], max(20, m.width-2), m.mdStyle()))
 	}
-	return strings.TrimRight(b.String(), "\n")
+	// Tabs expanded and words wrapped here: the viewport would cut a word
+	// in two, and a raw tab is as wide as the terminal decides.
+	return lipgloss.Wrap(expandTabs(strings.TrimRight(b.String(), "\n")), max(20, m.width), " ")
 }
 
 // top is what the screen shows above the body.
@@ -491,13 +489,17 @@ func (m watchModel) top() string {
 			fmt.Fprintf(&b, "  ✓ %d. %-16s %s\n", i+1, e.Name, e.Title)
 		}
 		b.WriteString("\nCompare your code with the reference solutions (s for this one; all are in\n" +
-			"solutions/), revisit a lesson with `reactorlab lesson N`, or press c to check\n" +
+			"solutions/), revisit a lesson with 'reactorlab lesson N', or press c to check\n" +
 			"every exercise again.\n")
 	default:
 		fmt.Fprintf(&b, "Edit %s and save: it is graded again automatically. Follows %s.\n\n", filesOf(ex), ex.Lesson)
 		b.WriteString(m.status() + "\n")
 	}
-	return lipgloss.Wrap(strings.TrimRight(b.String(), "\n"), max(20, m.width), " ")
+	top := lipgloss.Wrap(strings.TrimRight(b.String(), "\n"), max(20, m.width), " ")
+	if m.screen == screenExercise {
+		top += "\n" // a blank line between the status and the text below
+	}
+	return top
 }
 
 // status is the current exercise's line: grading, pass or fail.
@@ -571,13 +573,13 @@ func (m watchModel) bottom() string {
 }
 
 func (m watchModel) View() tea.View {
-	parts := []string{m.top()}
-	if m.screen == screenExercise || m.screen == screenSolution {
-		parts = append(parts, m.body.View())
-	} else {
-		parts = append(parts, "")
+	top, bottom := m.top(), m.bottom()
+	middle := m.body.View()
+	if m.screen != screenExercise && m.screen != screenSolution {
+		// Blank lines keep the footer at the bottom, where it always is.
+		middle = strings.Repeat("\n", max(0, m.height-lipgloss.Height(top)-lipgloss.Height(bottom)-1))
 	}
-	parts = append(parts, m.bottom())
+	parts := []string{top, middle, bottom}
 	v := tea.NewView(fit(strings.Join(parts, "\n"), m.width, m.height))
 	v.AltScreen = true
 	v.WindowTitle = "reactorlab exercises"
