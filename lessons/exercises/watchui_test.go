@@ -205,29 +205,6 @@ func TestWatchSolutionKeepsIndentation(t *testing.T) {
 	}
 }
 
-// Every line of every real reference solution keeps its indentation (tabs
-// as four spaces) in the rendered view.
-func TestRenderSolutionKeepsEveryLine(t *testing.T) {
-	root, err := FindRoot(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ex := range All {
-		got, err := renderSolution(root, ex, styleNoTTY)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range ex.Files {
-			src, _ := os.ReadFile(filepath.Join(root, "solutions", ex.Name, f))
-			for _, line := range strings.Split(expandTabs(string(src)), "\n") {
-				if line = strings.TrimRight(line, " "); line != "" && !strings.Contains(got, line) {
-					t.Errorf("%s/%s: the rendered solution lacks the line %q", ex.Name, f, line)
-				}
-			}
-		}
-	}
-}
-
 // A change seen by the poller starts grading: the old PASS gives way to
 // "grading…" at once, and a failing re-grade takes the exercise off the
 // progress. A second change replaces the run in progress, whose result is
