@@ -474,7 +474,8 @@ func (m watchModel) top() string {
 			if i == m.cursor {
 				cur = "> "
 			}
-			fmt.Fprintf(&b, "%s%d. %-16s %-28s %s\n", cur, i+1, e.Name, e.Title, m.listStatus(e))
+			row := fmt.Sprintf("%s%d. %-16s %-28s %s", cur, i+1, e.Name, e.Title, m.listStatus(e))
+			b.WriteString(ansi.Truncate(row, max(20, m.width), "…") + "\n") // one line each: enter shows the rest
 		}
 		if n := len(m.checkQueue); n > 0 {
 			fmt.Fprintf(&b, "\n%s\n", busyStyle.Render(fmt.Sprintf("Checking every exercise: %d of %d to go…", n, len(All))))
