@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 )
 
 // Exercise describes one graded exercise in the repository's exercises/
@@ -120,18 +119,4 @@ func Hints(root string, ex Exercise) ([]string, error) {
 		return nil, fmt.Errorf("%s/HINTS.md has no \"## Hint N\" sections", ex.Name)
 	}
 	return tiers, nil
-}
-
-// Solution reads the reference solution's files from the checkout at root,
-// concatenated with a header per file.
-func Solution(root string, ex Exercise) (string, error) {
-	var b strings.Builder
-	for _, f := range ex.Files {
-		src, err := os.ReadFile(filepath.Join(root, "solutions", ex.Name, f))
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(&b, "// solutions/%s/%s\n\n%s\n", ex.Name, f, src)
-	}
-	return b.String(), nil
 }

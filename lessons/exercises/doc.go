@@ -9,9 +9,10 @@
 // the repository's exercises/ directory (one NN_topic/ folder each, with a
 // stub, its tests, README.md and HINTS.md), so that the root module's
 // `go test ./...` stays green while every stub fails as shipped. Grading runs
-// `go test -json` in that directory and reads the structured result, so the
-// runner needs a reactorlab checkout: it finds one by walking up from the
-// working directory to a folder holding exercises/go.mod.
+// `go test -json` in that directory and reads the structured result (see
+// "Grading that never hangs" below), so the runner needs a reactorlab
+// checkout: it finds one by walking up from the working directory to a
+// folder holding exercises/go.mod.
 //
 // # One home for an exercise's facts
 //
@@ -42,8 +43,36 @@
 // the working copy differs, it decides by git history, so a learner solving
 // exercises in their checkout does not break the root module's `go test ./...`.
 //
+// # Grading that never hangs
+//
+// Every grading run (TestRun, gotest.go) is `go test -json` with a 20-second
+// -timeout, started in a process group of its own. The runner reads the JSON
+// as it streams, so a run it has to stop keeps what it printed — the guard's
+// "did not return within 3s" messages above all. It stops a run itself when
+// the test binary outlives its -timeout by a few seconds (a package that hangs
+// while it loads is never reached by -timeout), when compiling takes minutes,
+// and when its context ends (Ctrl-C in check, the learner leaving watch); it
+// kills the whole group, so no test binary is left running, and kills it
+// again once every run is over, for anything the tests started. A test that
+// began and never ended is a failure of its own (Unfinished), and the tests
+// the guard skipped after a hang are counted, so check and watch can say so.
+//
+// # Watch mode
+//
+// watch.go runs the program; watchui.go is its model: one grading slot per
+// exercise (a save cancels the run in progress and starts another, and the
+// screen says "grading…" until the new result is in), the result and the
+// hints in a bubbles viewport, go test's whole output on o, every exercise
+// graded from inside watch on c, and an all-done screen after the last.
+// watchkeys.go is its KeyMap: bindings enabled per screen, the footer and
+// --help built from them. markdown.go renders hints and the reference
+// solution with glamour, as the lessons render their prose.
+//
 // # Progress
 //
 // Progress (which exercises passed, which one is current) is a small text file
-// under $XDG_STATE_HOME/reactorlab (default ~/.local/state/reactorlab).
+// under $XDG_STATE_HOME/reactorlab (default ~/.local/state/reactorlab), one
+// block per checkout. An exercise counts as done only while its files match
+// the fingerprint they had when it passed, so a fresh clone starts at zero
+// and a reset exercise is graded again before it is claimed (state.go).
 package exercises

@@ -1,5 +1,7 @@
 package exercises
 
+import "os"
+
 // Info is one exercise as the lab's home screen lists it. Its fields are
 // visualizer.ExerciseInfo's, one for one and in the same order, so the
 // command layer converts each with visualizer.ExerciseInfo(info): this
@@ -14,13 +16,17 @@ type Info struct {
 	Grade  string // the exact grading command: "cd exercises && go test ./01_drain/"
 }
 
-// Infos returns the whole catalog with each exercise's state, read from the
-// saved progress (see StatePath). Progress that cannot be read counts as
-// nothing passed yet: the list still shows.
+// Infos returns the whole catalog with each exercise's state in the checkout
+// around the working directory, read from the saved progress (see
+// StatePath). Outside a checkout, or when progress cannot be read, nothing
+// counts as passed: the list still shows.
 func Infos() []Info {
 	var st State
-	if path, err := StatePath(); err == nil {
-		st, _ = LoadState(path)
+	wd, _ := os.Getwd()
+	if root, err := FindRoot(wd); err == nil {
+		if path, err := StatePath(); err == nil {
+			st, _ = LoadState(path, root)
+		}
 	}
 	return st.Infos()
 }

@@ -18,9 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/reactorlab/reactorlab/lessons/exercises"
 )
@@ -28,7 +26,7 @@ import (
 // Timeout bounds one run of a grader's test binary (go test -timeout). Every
 // call the graders make into a learner's code is guarded for a few seconds,
 // so even a solution that hangs is reported well within it.
-const Timeout = 20 * time.Second
+const Timeout = exercises.TestTimeout
 
 // Root returns the checkout's root (where exercises/go.mod is), found from
 // the test's working directory.
@@ -135,27 +133,20 @@ func (tr *Tree) Solution(t testing.TB, name, file string) []byte {
 }
 
 // Test runs `go test -json -count=1 -timeout=Timeout` on pkg ("./01_drain/")
-// in the tree and returns the parsed result and the raw output. The go
-// command and the test binary run in a process group of their own, killed
-// whole if the run overstays.
+// in the tree, the way `reactorlab exercises` grades (exercises.TestRun: the
+// go command and the test binary in a process group of their own, killed
+// whole if the run overstays), and returns the parsed result and everything
+// go test printed.
 func (tr *Tree) Test(t testing.TB, pkg string) (exercises.Result, string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "-json", "-count=1", "-timeout="+Timeout.String(), pkg)
-	cmd.Dir = tr.Dir
-	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"), "GOWORK=off")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if ctx.Err() != nil {
-		t.Fatalf("go test %s in %s did not finish within 3 minutes", pkg, tr.Dir)
+	res, err := exercises.TestRun{Dir: tr.Dir, Pkg: pkg, Timeout: Timeout}.Run(context.Background())
+	if err != nil {
+		t.Fatalf("go test %s in %s: %v", pkg, tr.Dir, err)
 	}
-	res := exercises.ParseTestJSON(bytes.NewReader(out))
-	res.Passed = err == nil && !res.BuildFailed && len(res.Failures) == 0
-	return res, string(out) + stderr.String()
+	if res.Stopped != "" {
+		t.Fatalf("go test %s in %s: %s\n%s", pkg, tr.Dir, res.Stopped, res.Log)
+	}
+	return res, res.Log
 }
 
 // ShippedStubs returns exercise name's stubs as shipped: the copies embedded
