@@ -38,6 +38,7 @@ package guard
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -141,6 +142,7 @@ type Call struct {
 	pkg   string // import path of the package f belongs to: the learner's frames are there
 	start time.Time
 	cpu0  time.Duration
+	io0   uint64        // read and write syscalls the process had made (Linux; 0 elsewhere)
 	gid   atomic.Uint64 // the goroutine running f, once it has started
 	done  chan struct{}
 
@@ -156,7 +158,7 @@ func Start(t testing.TB, what string, f func()) *Call {
 	if first := firstStuck.Load(); first != nil {
 		t.Skipf("not run: %s never returned in an earlier test and may still be running (using the CPU, or file descriptors this test would get); fix that one first", *first)
 	}
-	c := &Call{t: t, what: what, pkg: packageOf(f), start: time.Now(), cpu0: cpuTime(), done: make(chan struct{})}
+	c := &Call{t: t, what: what, pkg: packageOf(f), start: time.Now(), cpu0: cpuTime(), io0: ioSyscalls(), done: make(chan struct{})}
 	go func() {
 		c.gid.Store(goroutineID())
 		defer close(c.done)
@@ -242,13 +244,18 @@ func (c *Call) diagnose() *Stuck {
 	}
 	s.After = time.Since(c.start)
 	s.CPU = cpuTime() - c.cpu0
+	// A loop that retries a read or write on EAGAIN spends much of its
+	// time inside the syscall, and on a loaded machine it may get little
+	// CPU; the syscalls it keeps making still tell it from one read that
+	// never returns.
+	retrying := ioSyscalls()-c.io0 >= spinSyscalls
 	if !found {
 		return s // it returned just now, or never started
 	}
 	s.State = g.state
 	s.Where, s.In = g.locate(c.pkg)
 	switch {
-	case running || s.CPU >= s.After/4:
+	case running || retrying || s.CPU >= s.After/4:
 		s.Kind = Spinning
 	case strings.HasPrefix(g.state, "syscall") || g.state == "IO wait":
 		s.Kind = Blocked
@@ -382,6 +389,30 @@ func allStacks() []byte {
 		}
 		buf = make([]byte, 2*len(buf))
 	}
+}
+
+// spinSyscalls is how many read and write syscalls a stuck call's process
+// must have made since the call began to count as retrying in a loop: a
+// blocked call makes one, a loop retrying on EAGAIN tens of thousands even
+// when the machine lets it run a tenth of the time.
+const spinSyscalls = 1000
+
+// ioSyscalls counts the read and write syscalls this process has made
+// (syscr + syscw in /proc/self/io), or 0 where there is no such file.
+func ioSyscalls() uint64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	var n uint64
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && (k == "syscr" || k == "syscw") {
+			x, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			n += x
+		}
+	}
+	return n
 }
 
 // cpuTime returns the user plus system CPU time this process has used.

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -51,6 +52,21 @@ func TestStuckKinds(t *testing.T) {
 			t.Cleanup(func() { unix.Write(fds[1], []byte{1}); unix.Close(fds[1]) }) // releases the read
 			return func() { blockedRead(fds[0]) }
 		}, Blocked, "unix.Read", "blockedRead (guard_test.go"},
+		// A loop retrying read on EAGAIN that gets little CPU (as on a
+		// loaded machine: here it yields between tries) is still a loop,
+		// not one read that never returns.
+		{"retrying with little CPU", func(t *testing.T) func() {
+			if _, err := os.Stat("/proc/self/io"); err != nil {
+				t.Skip("no /proc/self/io to count syscalls on this OS")
+			}
+			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stop atomic.Bool
+			t.Cleanup(func() { stop.Store(true); unix.Close(fds[0]); unix.Close(fds[1]) })
+			return func() { retryRead(fds[0], &stop) }
+		}, Spinning, "", "retryRead (guard_test.go"},
 		{"waiting on a channel", func(t *testing.T) func() {
 			ch := make(chan int)
 			t.Cleanup(func() { close(ch) })
@@ -97,6 +113,17 @@ func spin(stop *atomic.Bool) {
 func blockedRead(fd int) {
 	var b [1]byte
 	unix.Read(fd, b[:])
+}
+
+//go:noinline
+func retryRead(fd int, stop *atomic.Bool) {
+	var b [1]byte
+	for !stop.Load() {
+		for range 50 {
+			unix.Read(fd, b[:]) // EAGAIN: nothing is ever written
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 //go:noinline
