@@ -9,8 +9,8 @@ import (
 	"sync"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/bcrypt"
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // TeacherOption is the authorized-keys option that marks a teacher's key:

@@ -42,9 +42,9 @@ type sessionModel struct {
 	srv    *Server
 	st     *session
 	app    *visualizer.App
-	roster bool          // the teacher is looking at the roster
-	snap   Status        // what the roster shows, refreshed every second
-	status string        // the footer's status line, as last sent
+	roster bool   // the teacher is looking at the roster
+	snap   Status // what the roster shows, refreshed every second
+	status string // the footer's status line, as last sent
 	last   visualizer.Place
 	w, h   int
 }

@@ -87,7 +87,7 @@ func rosterView(st Status, w, h int) string {
 		follow = fmt.Sprintf("follow me: ON, %d following, to %s", n, st.Lead)
 	}
 	lines := []string{
-		styleBold.Render("Class roster") + fmt.Sprintf(" — %d of %d students, %d teachers · %s",
+		styleBold.Render("Class roster") + fmt.Sprintf(" — students: %d of %d · teachers: %d · %s",
 			st.Students, st.Budget.MaxStudents, st.Teachers, follow),
 		"",
 	}

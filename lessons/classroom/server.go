@@ -35,18 +35,18 @@ type Server struct {
 	events  eventLog
 	in, out atomic.Uint64 // bytes over every SSH connection, logins included
 
-	mu        sync.Mutex
-	sessions  map[*session]struct{}
-	nextID    int
-	students  int
-	teachers  int
-	conns     int             // open TCP connections, logged in or not
-	progress  map[string]bool // students' progress dirs in use by a session
-	follow    bool
-	lead      visualizer.Place // the page a follower is moved to
-	closing   bool
+	mu                                      sync.Mutex
+	sessions                                map[*session]struct{}
+	nextID                                  int
+	students                                int
+	teachers                                int
+	conns                                   int             // open TCP connections, logged in or not
+	progress                                map[string]bool // students' progress dirs in use by a session
+	follow                                  bool
+	lead                                    visualizer.Place // the page a follower is moved to
+	closing                                 bool
 	refusedFull, refusedConns, failedLogins int
-	wg        sync.WaitGroup // session handlers
+	wg                                      sync.WaitGroup // session handlers
 
 	// hook, set by tests before Serve, runs first in every session's
 	// Update (a test injects a panic with it).
@@ -190,7 +190,12 @@ func (s *Server) shutdown() {
 	case <-t.C:
 		s.logf("some sessions did not end within %v: closing their connections", shutdownGrace)
 	}
-	_ = s.ssh.Close() // every connection, logged in or not
+	// Let the clients hang up first (ssh then says nothing), then close
+	// every connection left, logged in or not.
+	hangUp, cancel := context.WithTimeout(context.Background(), time.Second)
+	_ = s.ssh.Shutdown(hangUp)
+	cancel()
+	_ = s.ssh.Close()
 	t.Reset(shutdownGrace)
 	select {
 	case <-ended:

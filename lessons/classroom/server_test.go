@@ -59,6 +59,14 @@ type testClass struct {
 // and one student key. edit may change the options before New.
 func newTestClass(t *testing.T, edit func(*Options)) *testClass {
 	t.Helper()
+	c := newTestServer(t, edit)
+	c.start()
+	return c
+}
+
+// newTestServer is newTestClass without Serve.
+func newTestServer(t *testing.T, edit func(*Options)) *testClass {
+	t.Helper()
 	dir := t.TempDir()
 	c := &testClass{t: t, teacher: newTestKey(t, "ada@laptop"), student: newTestKey(t, "bob@laptop")}
 	keys := filepath.Join(dir, "keys")
@@ -81,7 +89,7 @@ func newTestClass(t *testing.T, edit func(*Options)) *testClass {
 		t.Fatal(err)
 	}
 	c.srv = srv
-	c.start()
+	t.Cleanup(func() { srv.ln.Close() }) // when Serve never ran
 	return c
 }
 
@@ -131,7 +139,7 @@ type term struct {
 	stdin  io.Writer
 	mu     sync.Mutex
 	emu    *vt.Emulator
-	raw    bytes.Buffer // everything received, for failure messages
+	raw    bytes.Buffer  // everything received, for failure messages
 	out    chan struct{} // closed when the server's output ends
 }
 
