@@ -35,18 +35,22 @@ type Server struct {
 	events  eventLog
 	in, out atomic.Uint64 // bytes over every SSH connection, logins included
 
-	mu                                      sync.Mutex
-	sessions                                map[*session]struct{}
-	nextID                                  int
-	students                                int
-	teachers                                int
-	conns                                   int             // open TCP connections, logged in or not
-	progress                                map[string]bool // students' progress dirs in use by a session
-	follow                                  bool
-	lead                                    visualizer.Place // the page a follower is moved to
-	closing                                 bool
-	refusedFull, refusedConns, failedLogins int
-	wg                                      sync.WaitGroup // session handlers
+	mu       sync.Mutex
+	sessions map[*session]struct{}
+	nextID   int
+	students int
+	teachers int
+	conns    int              // open TCP connections, logged in or not
+	progress map[string]bool  // students' progress dirs in use by a session
+	follow   bool             // follow mode is on
+	lead     visualizer.Place // the page a follower is moved to
+	closing  bool
+	wg       sync.WaitGroup // session handlers
+
+	// Turned away, for the server's screen (under mu).
+	refusedFull  int // the class was full
+	refusedConns int // too many connections open
+	failedLogins int // never logged in
 
 	// hook, set by tests before Serve, runs first in every session's
 	// Update (a test injects a panic with it).
