@@ -88,7 +88,7 @@ func TestClassroomPlain(t *testing.T) {
 	if code := exitCode(err, errOut); code != 0 {
 		t.Fatalf("exit %d, stderr %q; want 0", code, errOut)
 	}
-	for _, want := range []string{"reactorlab classroom listening on 127.0.0.1:", "host key SHA256:", "logins: 1 keys from " + keys + ", 1 teacher keys",
+	for _, want := range []string{"reactorlab classroom listening on 127.0.0.1:", "host key SHA256:", "logins: 1 key from " + keys + " (no teachers), 1 more teacher key",
 		"open files: 3 students + 2 teacher seats × 1280", "students connect with: ssh -p "} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)

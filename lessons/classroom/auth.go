@@ -215,11 +215,12 @@ func (a *authorizer) password(password string) bool {
 	return false
 }
 
-// counts says how many keys and teachers may log in, for the start-up
-// summary.
+// summary says who may log in, for the start-up lines and the server's
+// screen: "12 keys from class.keys (1 teacher), 1 more teacher key, a
+// class password".
 func (a *authorizer) summary() string {
 	a.mu.Lock()
-	keys, teachers := len(a.keys), len(a.teachers)
+	keys, teachers := len(a.keys), 0
 	for _, k := range a.keys {
 		if k.teacher {
 			teachers++
@@ -228,11 +229,24 @@ func (a *authorizer) summary() string {
 	a.mu.Unlock()
 	var parts []string
 	if a.keysPath != "" {
-		parts = append(parts, fmt.Sprintf("%d keys from %s", keys, a.keysPath))
+		parts = append(parts, fmt.Sprintf("%s from %s (%s)", count(keys, "key"), a.keysPath, count(teachers, "teacher")))
 	}
-	parts = append(parts, fmt.Sprintf("%d teacher keys", teachers))
+	if n := len(a.teachers); n > 0 {
+		parts = append(parts, count(n, "more teacher key"))
+	}
 	if a.hashes != nil {
 		parts = append(parts, "a class password")
 	}
 	return strings.Join(parts, ", ")
+}
+
+// count is "no keys", "1 key", "3 keys".
+func count(n int, what string) string {
+	switch n {
+	case 0:
+		return "no " + what + "s"
+	case 1:
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }

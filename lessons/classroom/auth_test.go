@@ -132,3 +132,14 @@ func TestNoWayIn(t *testing.T) {
 		t.Errorf("an empty file plus a teacher key: %v; want accepted", err)
 	}
 }
+
+func TestAuthSummary(t *testing.T) {
+	a := &authorizer{keysPath: "class.keys", keys: []authKey{{teacher: true}, {}, {}}, teachers: []authKey{{}}, hashes: [][]byte{nil}}
+	if got, want := a.summary(), "3 keys from class.keys (1 teacher), 1 more teacher key, a class password"; got != want {
+		t.Errorf("summary() = %q; want %q", got, want)
+	}
+	a = &authorizer{hashes: [][]byte{nil}}
+	if got, want := a.summary(), "a class password"; got != want {
+		t.Errorf("summary() = %q; want %q", got, want)
+	}
+}

@@ -573,6 +573,7 @@ func TestClassFull(t *testing.T) {
 // sessions; nothing hangs.
 func TestShutdownSaysGoodbye(t *testing.T) {
 	c := newTestClass(t, nil)
+	before := openFiles()
 	x := c.login("bob", c.student, 100, 30)
 	x.waitFor(homeTitle)
 	x.press(keyEnter)
@@ -583,6 +584,16 @@ func TestShutdownSaysGoodbye(t *testing.T) {
 	}
 	if s := x.screen(); !strings.Contains(s, "The class has ended") {
 		t.Errorf("no goodbye at shutdown; screen:\n%s", s)
+	}
+	// Every lab's fds are gone: its loop, listener and clients, and the
+	// SSH connection (the client's end too, once closed here).
+	x.client.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for n := openFiles(); n > before-1; n = openFiles() { // -1: the server's listener is closed too
+		if time.Now().After(deadline) {
+			t.Fatalf("after shutdown %d fds are open; want at most %d", n, before-1)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
