@@ -1,58 +1,21 @@
 package classroom
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/vt"
 )
-
-// vtOut is a virtual terminal for the server's own screen. Without a TTY
-// bubbletea expects the terminal to turn \n into \r\n, so Write does.
-type vtOut struct {
-	mu  sync.Mutex
-	emu *vt.Emulator
-}
-
-func (s *vtOut) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, err := s.emu.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n")))
-	return len(p), err
-}
-
-func (s *vtOut) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.emu.String()
-}
-
-func (s *vtOut) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(s.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("server screen never showed %q; screen:\n%s", want, s.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
 
 // The server's screen shows how to connect, the budget and each session;
 // ending its context ends the class (the student reads the goodbye) and
 // RunDashboard returns once every session is gone.
 func TestRunDashboard(t *testing.T) {
 	c := newTestServer(t, func(o *Options) { o.Budget.FileLimit = 1 << 20 })
-	scr := &vtOut{emu: vt.NewEmulator(140, 40)}
-	go func() { _, _ = io.Copy(io.Discard, scr.emu) }()
-	t.Cleanup(func() { _ = scr.emu.InputPipe().(io.Closer).Close() })
+	scr := newVTScreen(t, 140, 40, true) // no TTY: bubbletea leaves \n to the terminal
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

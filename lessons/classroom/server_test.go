@@ -19,6 +19,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/vt"
+	"github.com/reactorlab/reactorlab/lessons"
+	"github.com/reactorlab/reactorlab/visualizer"
 	"golang.org/x/crypto/bcrypt"
 	gossh "golang.org/x/crypto/ssh"
 )
@@ -130,16 +132,74 @@ func (c *testClass) dial(user string, auth ...gossh.AuthMethod) (*gossh.Client, 
 	return gossh.Dial("tcp", c.srv.Addr().String(), c.config(user, auth...))
 }
 
+// vtScreen is a virtual terminal a test reads. The emulator answers
+// terminal queries into its input pipe, which nobody reads here: a
+// goroutine drains it until the test ends.
+type vtScreen struct {
+	mu   sync.Mutex
+	emu  *vt.Emulator
+	crlf bool // turn \n into \r\n, as a terminal's line discipline would
+}
+
+func newVTScreen(t *testing.T, w, h int, crlf bool) *vtScreen {
+	s := &vtScreen{emu: vt.NewEmulator(w, h), crlf: crlf}
+	go func() { _, _ = io.Copy(io.Discard, s.emu) }()
+	t.Cleanup(func() { _ = s.emu.InputPipe().(io.Closer).Close() })
+	return s
+}
+
+func (s *vtScreen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.crlf {
+		_, err := s.emu.Write(bytes.ReplaceAll(p, []byte("\n"), []byte("\r\n")))
+		return len(p), err
+	}
+	return s.emu.Write(p)
+}
+
+func (s *vtScreen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.emu.String()
+}
+
+func (s *vtScreen) resize(w, h int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emu.Resize(w, h)
+}
+
+// match polls the screen until re matches it (a deadline, not a delay)
+// and returns the match.
+func (s *vtScreen) match(t *testing.T, re *regexp.Regexp) []string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m := re.FindStringSubmatch(s.String()); m != nil {
+			return m
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("screen never matched %s; screen:\n%s", re, s.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitFor polls the screen until it shows want.
+func (s *vtScreen) waitFor(t *testing.T, want string) {
+	t.Helper()
+	s.match(t, regexp.MustCompile(regexp.QuoteMeta(want)))
+}
+
 // term is one SSH session with a PTY, its output drawn on a virtual
-// terminal.
+// terminal (the server's PTY emulation already writes \r\n).
 type term struct {
 	t      *testing.T
 	client *gossh.Client
 	sess   *gossh.Session
 	stdin  io.Writer
-	mu     sync.Mutex
-	emu    *vt.Emulator
-	raw    bytes.Buffer  // everything received, for failure messages
+	scr    *vtScreen
 	out    chan struct{} // closed when the server's output ends
 }
 
@@ -155,12 +215,8 @@ func (c *testClass) login(user string, key testKey, w, h int) *term {
 
 func (c *testClass) open(cl *gossh.Client, w, h int) *term {
 	c.t.Helper()
-	x := &term{t: c.t, client: cl, emu: vt.NewEmulator(w, h), out: make(chan struct{})}
+	x := &term{t: c.t, client: cl, scr: newVTScreen(c.t, w, h, false), out: make(chan struct{})}
 	c.t.Cleanup(func() { cl.Close() })
-	// The emulator answers terminal queries into its input pipe; nobody
-	// reads them here. Closing the pipe's writer ends the drain.
-	go func() { _, _ = io.Copy(io.Discard, x.emu) }()
-	c.t.Cleanup(func() { _ = x.emu.InputPipe().(io.Closer).Close() })
 	s, err := cl.NewSession()
 	if err != nil {
 		c.t.Fatal(err)
@@ -178,7 +234,7 @@ func (c *testClass) open(cl *gossh.Client, w, h int) *term {
 	}
 	go func() {
 		defer close(x.out)
-		_, _ = io.Copy(x, stdout)
+		_, _ = io.Copy(x.scr, stdout)
 	}()
 	if err := s.Shell(); err != nil {
 		c.t.Fatal(err)
@@ -186,45 +242,9 @@ func (c *testClass) open(cl *gossh.Client, w, h int) *term {
 	return x
 }
 
-func (x *term) Write(p []byte) (int, error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.raw.Write(p)
-	return x.emu.Write(p)
-}
-
-func (x *term) screen() string {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.emu.String()
-}
-
-// waitFor polls the screen until it shows want (a deadline, not a delay).
-func (x *term) waitFor(want string) {
-	x.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(x.screen(), want) {
-		if time.Now().After(deadline) {
-			x.t.Fatalf("screen never showed %q; screen:\n%s", want, x.screen())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// match polls the screen until re matches it and returns the match.
-func (x *term) match(re *regexp.Regexp) []string {
-	x.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if m := re.FindStringSubmatch(x.screen()); m != nil {
-			return m
-		}
-		if time.Now().After(deadline) {
-			x.t.Fatalf("screen never matched %s; screen:\n%s", re, x.screen())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+func (x *term) screen() string                   { return x.scr.String() }
+func (x *term) waitFor(want string)              { x.t.Helper(); x.scr.waitFor(x.t, want) }
+func (x *term) match(re *regexp.Regexp) []string { x.t.Helper(); return x.scr.match(x.t, re) }
 
 // Keys as a terminal sends them.
 const (
@@ -249,9 +269,7 @@ func (x *term) press(keys ...string) {
 // resize changes the window, as a terminal does when it is dragged.
 func (x *term) resize(w, h int) {
 	x.t.Helper()
-	x.mu.Lock()
-	x.emu.Resize(w, h)
-	x.mu.Unlock()
+	x.scr.resize(w, h)
 	if err := x.sess.WindowChange(h, w); err != nil {
 		x.t.Fatal(err)
 	}
@@ -651,5 +669,26 @@ func TestNeedsATerminal(t *testing.T) {
 				t.Errorf("%s: err %v, output %q; want exit 1 and %q", tc.name, err, out.String(), tc.want)
 			}
 		})
+	}
+}
+
+// keyLesson is a lesson that only has injectors.
+type keyLesson struct {
+	visualizer.Lesson
+	injs []visualizer.Injector
+}
+
+func (keyLesson) Slug() string                       { return "keys" }
+func (l keyLesson) Injectors() []visualizer.Injector { return l.injs }
+
+// A lesson whose injector would take a classroom key is refused at start,
+// not discovered by a teacher whose ctrl+f injects a fault.
+func TestCheckKeys(t *testing.T) {
+	if err := checkKeys(lessons.CappedLessons(lessons.Limits{})); err != nil {
+		t.Errorf("the curriculum: %v; want no clash", err)
+	}
+	bad := keyLesson{injs: []visualizer.Injector{{ID: "edge-triggered", Key: "ctrl+f"}}}
+	if err := checkKeys([]visualizer.Lesson{bad}); err == nil || !strings.Contains(err.Error(), `injector "edge-triggered" takes ctrl+f, which the classroom keeps for follow mode`) {
+		t.Errorf("checkKeys = %v; want the clash named", err)
 	}
 }
