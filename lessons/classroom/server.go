@@ -368,9 +368,10 @@ func (s *Server) handle(sess ssh.Session) {
 		s.refuse(sess, who, "found no seat", full)
 		return
 	}
-	defer s.leave(st)
+	defer s.leave(st) // if runLab panics
 	s.logf("%s connected from %s (%s)", st.name(), st.remote, s.seats())
 	code := s.runLab(sess, st, pty, winch)
+	s.leave(st) // the seat is free before the student sees the session end
 	_ = sess.Exit(code)
 }
 
@@ -420,8 +421,12 @@ func (s *Server) admit(who identity, sess ssh.Session) (*session, string) {
 	return st, ""
 }
 
-// leave frees st's seat (its lab is closed already).
+// leave frees st's seat (its lab is closed already). Only the first call
+// counts.
 func (s *Server) leave(st *session) {
+	if !st.left.CompareAndSwap(false, true) {
+		return
+	}
 	s.mu.Lock()
 	delete(s.sessions, st)
 	if st.who.teacher {

@@ -26,6 +26,7 @@ type session struct {
 	following  atomic.Bool  // follow mode moves this student
 	gotos      atomic.Int64 // moves follow mode delivered (tests read it)
 	crashedNow atomic.Bool  // a crash was logged already
+	left       atomic.Bool  // its seat is free again
 
 	mail chan struct{} // cap 1: the model has mail (a move, a status change)
 	quit chan struct{} // closed by end: the program must quit
