@@ -33,9 +33,9 @@ without a way to log in, and listens only on loopback unless --public.
                           file with:   reactorlab classroom password > FILE
   --teacher KEY           a teacher's public key (a .pub file or its text).
 
-A teacher's session shows ctrl+r the roster (who, lesson and page, idle time)
-and ctrl+f follow me: every student who follows is moved to the teacher's
-page; a student leaves or rejoins with ctrl+f. The host key is made once in
+In a teacher's session ctrl+r shows the roster (who, lesson and page, idle
+time) and ctrl+f turns follow me on or off: every student who follows is moved
+to the teacher's page; a student leaves or rejoins with ctrl+f. The host key is made once in
 the state directory; its fingerprint is printed at start for students to
 check. On a terminal the server shows its own screen (sessions, traffic, the
 open-file budget); otherwise it logs events to stderr. Ctrl-C ends the
