@@ -25,8 +25,10 @@ type clientSet struct {
 	addr   string
 	report func(error)
 	line   func(id, n int) string // the n-th line client id types (from 1); nil = defaultLine
+	max    int                    // clients alive at once (Limits.MaxClients); 0 = no cap
 
 	mu     sync.Mutex
+	alive  int // client goroutines running: dialling, connected or hanging up
 	conns  map[net.Conn]struct{}
 	next   int // client number for the text they type
 	epoch  int // bumped by dropAll: clients started before it must go
@@ -50,6 +52,13 @@ func (s *clientSet) add(n int, active bool) {
 	if s.closed {
 		return
 	}
+	if s.max > 0 && s.alive+n > s.max {
+		room := max(0, s.max-s.alive)
+		s.report(fmt.Errorf("this lab may run at most %d simulated clients at once (each holds two open files), so %d were not added; drop some first (x)",
+			s.max, n-room))
+		n = room
+	}
+	s.alive += n
 	for range n {
 		s.next++
 		id := s.next
@@ -61,6 +70,11 @@ func (s *clientSet) add(n int, active bool) {
 // client is one simulated client's whole life.
 func (s *clientSet) client(id, epoch int, active bool) {
 	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		s.alive--
+		s.mu.Unlock()
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			s.report(fmt.Errorf("simulated client %d crashed: %v", id, p))

@@ -13,6 +13,11 @@ import (
 // and the scenario's first simulated clients. Cancelling ctx closes it, as
 // does Close.
 func Start(ctx context.Context, sc Scenario) (*Driver, error) {
+	return start(ctx, sc, Limits{})
+}
+
+// start is Start with the scenario held to lim.
+func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
 	raiseFileLimit() // best effort: if it fails the wall is the rlimit, not 1024
 	loop, err := reactor.New(reactor.Config{Backend: sc.Backend})
 	if err != nil {
@@ -29,6 +34,7 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	d.chains = srv.chains
 	d.injectors = sc.Injectors
 	d.clients.line = srv.line
+	d.clients.max = lim.MaxClients
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)
