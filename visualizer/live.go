@@ -70,6 +70,15 @@ import (
 // To add a control: one row in the control table, and a method on Live if
 // it needs a new one. To add an injector: a row in lessons/injectors.go
 // and its ID in the lesson's scenario; nothing in this package changes.
+//
+// # Demos
+//
+// A [Demo] is a script of steps over one scenario, for a projector: each
+// step a caption, the panes to show and a list of actions and waits (a
+// [Cond] read from the trace and the stats: "clients 500", "stall",
+// "refused"). NewDemo and RunDemo play it (demo.go, demoscreen.go); its
+// actions run through liveView.act like keys. The text format and the
+// embedded demos live in lessons/demos.
 
 // PaneID names one of the visualizer's panes.
 type PaneID uint8
@@ -205,4 +214,24 @@ type Injectable interface {
 	// InjectorOn reports whether switch id is on (false for a one-shot).
 	// It is called on every frame, so it must be cheap.
 	InjectorOn(id string) bool
+}
+
+// PaneByName is the pane String calls name ("readiness", "cost"); demo
+// scripts name panes this way.
+func PaneByName(name string) (PaneID, bool) {
+	for _, id := range AllPanes() {
+		if id.String() == name {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// ClientCounter is implemented by a Live that counts its simulated
+// clients (the lessons' driver does). A demo's "clients N" condition
+// reads it.
+type ClientCounter interface {
+	// ConnectedClients is how many simulated clients are connected now,
+	// and the most this scenario lets be alive at once (0 = no cap).
+	ConnectedClients() (n, most int)
 }

@@ -39,8 +39,9 @@ type liveView struct {
 	droppedAtSnap uint64 // dropped when the last interest-set snapshot was requested
 
 	w, h   int
-	layout []rect // one per pane; zero size = hidden
-	hidden int
+	layout []rect   // one per pane; zero size = hidden
+	hidden int      // panes that did not fit
+	shown  []PaneID // the panes laid out (a demo step's); nil = all
 }
 
 type errLine struct {
