@@ -163,7 +163,8 @@ func (s *clientSet) dropAll() {
 	defer s.mu.Unlock()
 	s.epoch++
 	for c := range s.conns {
-		c.Close() // the client's goroutine sees the error, untracks and exits
+		c.Close() // the client's goroutine sees the error and exits
+		delete(s.conns, c)
 	}
 }
 
@@ -177,4 +178,12 @@ func (s *clientSet) close() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+}
+
+// connected is how many clients are connected now (dropped ones are not,
+// even before their goroutines have noticed).
+func (s *clientSet) connected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }

@@ -135,3 +135,10 @@ func (d *Driver) Close() error {
 	})
 	return d.closeErr
 }
+
+// ConnectedClients is how many simulated clients are connected now and
+// the most this scenario lets be alive at once (0 = no cap); a demo's
+// "clients N" waits on it (visualizer.ClientCounter).
+func (d *Driver) ConnectedClients() (n, most int) { return d.clients.connected(), d.clients.max }
+
+var _ visualizer.ClientCounter = (*Driver)(nil)
