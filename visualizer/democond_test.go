@@ -96,7 +96,9 @@ func TestCondWatch(t *testing.T) {
 		{"passes 3", func(_ *liveView, l *demoLive) { l.stats.Passes = 10 },
 			func(_ *liveView, l *demoLive) { l.stats.Passes = 13 }, "3 so far"},
 		{"stall", func(v *liveView, _ *demoLive) { frame(v, t0, reactor.TraceEvent{Kind: reactor.KindStall}) },
-			func(v *liveView, _ *demoLive) { frame(v, t0.Add(time.Second), reactor.TraceEvent{Kind: reactor.KindStall}) }, "none yet"},
+			func(v *liveView, _ *demoLive) {
+				frame(v, t0.Add(time.Second), reactor.TraceEvent{Kind: reactor.KindStall})
+			}, "none yet"},
 		{"refused", nil, func(v *liveView, _ *demoLive) {
 			frame(v, t0.Add(time.Second), reactor.TraceEvent{Kind: reactor.KindError, Label: "accept", Text: "fd 1024 >= FD_SETSIZE"})
 		}, "none yet"},
