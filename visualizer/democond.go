@@ -26,6 +26,7 @@ const (
 	CondWatching                     // watching N: the loop watches at least N fds
 	CondPasses                       // passes N: N more loop passes since the wait began
 	CondStall                        // stall: a stall since the wait began
+	CondCalm                         // calm N: N passes in a row without a stall
 	CondRefused                      // refused: a connection refused since the wait began
 	CondBackend                      // backend NAME: the loop runs on NAME
 	CondPaused                       // paused: the loop is paused
@@ -55,6 +56,7 @@ var condTable = []condDef{
 	{CondWatching, "watching", "N", "the loop watches at least N fds (listener and clients)"},
 	{CondPasses, "passes", "N", "the loop has made N more passes since the wait began"},
 	{CondStall, "stall", "", "a handler or timer held the loop past the stall threshold since the wait began"},
+	{CondCalm, "calm", "N", "the loop has made N passes in a row with no stall (a stall starts the count again)"},
 	{CondRefused, "refused", "", "the server refused a connection since the wait began (select's fd 1024, or no fd left)"},
 	{CondBackend, "backend", "NAME", "the loop runs on backend NAME (a switch is done between two passes)"},
 	{CondPaused, "paused", "", "the loop is paused"},
@@ -160,6 +162,8 @@ func (c Cond) goal() string {
 		return fmtInt(c.N) + " more loop passes"
 	case CondStall:
 		return "a stall"
+	case CondCalm:
+		return fmtInt(c.N) + " passes without a stall"
 	case CondRefused:
 		return "a refused connection"
 	case CondBackend:
@@ -178,7 +182,7 @@ func (c Cond) goal() string {
 type condWatch struct {
 	cond  Cond
 	since time.Time
-	base  reactor.Stats // the counters when the wait began
+	base  reactor.Stats // the counters when the wait began (calm: since the last stall)
 	seen  bool          // the event it waits for went by (stall, refused, error)
 	now   string        // where things stand, for the screen: "312 so far"
 }
@@ -261,6 +265,13 @@ func (w *condWatch) check(v *liveView) (met bool, fail string) {
 	case CondStall:
 		w.now = "none yet"
 		return w.seen || st.Stalls > w.base.Stalls, ""
+	case CondCalm:
+		if st.Stalls != w.base.Stalls { // a stall: count again from here
+			w.base.Stalls, w.base.Passes = st.Stalls, st.Passes
+		}
+		d := st.Passes - w.base.Passes
+		w.now = fmtInt(int(d)) + " so far"
+		return d >= uint64(c.N), ""
 	case CondRefused, CondError:
 		w.now = "none yet"
 		return w.seen, ""

@@ -21,6 +21,7 @@ func TestParseCond(t *testing.T) {
 		{"  watching   10000 ", Cond{Kind: CondWatching, N: 10000}, ""},
 		{"passes 3", Cond{Kind: CondPasses, N: 3}, ""},
 		{"stall", Cond{Kind: CondStall}, ""},
+		{"calm 100", Cond{Kind: CondCalm, N: 100}, ""},
 		{"refused", Cond{Kind: CondRefused}, ""},
 		{"backend poll", Cond{Kind: CondBackend, Text: "poll"}, ""},
 		{"paused", Cond{Kind: CondPaused}, ""},
@@ -99,6 +100,8 @@ func TestCondWatch(t *testing.T) {
 			func(v *liveView, _ *demoLive) {
 				frame(v, t0.Add(time.Second), reactor.TraceEvent{Kind: reactor.KindStall})
 			}, "none yet"},
+		{"calm 5", func(_ *liveView, l *demoLive) { l.stats.Passes = 10 },
+			func(_ *liveView, l *demoLive) { l.stats.Passes = 15 }, "5 so far"},
 		{"refused", nil, func(v *liveView, _ *demoLive) {
 			frame(v, t0.Add(time.Second), reactor.TraceEvent{Kind: reactor.KindError, Label: "accept", Text: "fd 1024 >= FD_SETSIZE"})
 		}, "none yet"},
@@ -128,6 +131,22 @@ func TestCondWatch(t *testing.T) {
 		w.fold(v)
 		if met, fail := w.check(v); !met || fail != "" || w.now != tc.now {
 			t.Errorf("%s: check = %v, %q, now %q; want it to hold, now %q", tc.cond, met, fail, w.now, tc.now)
+		}
+	}
+}
+
+// calm counts passes since the last stall: a stall starts it again.
+func TestCondCalm(t *testing.T) {
+	l := newDemoLive()
+	v := newLiveView(newConfig(nil), l, []PaneID{PaneLoop}, AllControls(), nil)
+	w := newCondWatch(Cond{Kind: CondCalm, N: 5}, v, t0)
+	for _, step := range []struct {
+		passes, stalls uint64
+		met            bool
+	}{{3, 0, false}, {4, 1, false}, {8, 1, false}, {9, 1, true}, {12, 2, false}} {
+		l.stats.Passes, l.stats.Stalls = step.passes, step.stalls
+		if met, _ := w.check(v); met != step.met {
+			t.Errorf("at %d passes and %d stalls: met %v (%s); want %v", step.passes, step.stalls, met, w.now, step.met)
 		}
 	}
 }

@@ -20,7 +20,7 @@ func WriteList(w io.Writer) error {
 	for _, in := range infos {
 		fmt.Fprintf(&b, "  %d. %-17s %s\n", in.Number, in.Name, in.Title)
 		if in.Unavailable != "" {
-			fmt.Fprintf(&b, "     %-17s not on this system: %s\n", "", in.Unavailable)
+			fmt.Fprintf(&b, "     %-17s cannot play here: %s\n", "", in.Unavailable)
 		} else {
 			fmt.Fprintf(&b, "     %-17s %d steps · scenario: lesson %s\n", "", in.Steps, in.Lesson)
 		}
