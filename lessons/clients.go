@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/reactorlab/reactorlab/visualizer"
 )
 
 // Simulated clients are the other end of real loopback TCP connections.
@@ -180,10 +182,10 @@ func (s *clientSet) close() {
 	s.wg.Wait()
 }
 
-// connected is how many clients are connected now (dropped ones are not,
-// even before their goroutines have noticed).
-func (s *clientSet) connected() int {
+// count is how many clients are connected (dropped ones are not, even
+// before their goroutines have noticed), alive, and allowed.
+func (s *clientSet) count() visualizer.ClientCount {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.conns)
+	return visualizer.ClientCount{Connected: len(s.conns), Alive: s.alive, Most: s.max}
 }

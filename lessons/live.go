@@ -136,9 +136,9 @@ func (d *Driver) Close() error {
 	return d.closeErr
 }
 
-// ConnectedClients is how many simulated clients are connected now and
-// the most this scenario lets be alive at once (0 = no cap); a demo's
-// "clients N" waits on it (visualizer.ClientCounter).
-func (d *Driver) ConnectedClients() (n, most int) { return d.clients.connected(), d.clients.max }
+// Clients counts the simulated clients: connected, alive (dialling and
+// hanging up too) and the cap (visualizer.ClientCounter). A demo's
+// "clients N" waits on it.
+func (d *Driver) Clients() visualizer.ClientCount { return d.clients.count() }
 
 var _ visualizer.ClientCounter = (*Driver)(nil)

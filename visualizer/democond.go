@@ -245,16 +245,23 @@ func (w *condWatch) check(v *liveView) (met bool, fail string) {
 		if !ok {
 			return false, "this scenario does not count its clients"
 		}
-		n, most := cc.ConnectedClients()
+		n := cc.Clients()
 		want := c.N
-		if most > 0 && most < want {
-			want = most // the open-file limit allows no more: say so below
+		if n.Most > 0 && n.Most < want {
+			want = n.Most // the open-file limit allows no more: say so below
 		}
-		w.now = fmtInt(n) + " connected"
+		w.now = fmtInt(n.Connected) + " connected"
 		if want < c.N {
-			w.now += " (" + fmtInt(most) + " is all this machine's open-file limit allows)"
+			w.now += " (" + fmtInt(n.Most) + " is all this machine's open-file limit allows)"
 		}
-		return n >= want, ""
+		switch {
+		case n.Connected >= want:
+			return true, ""
+		case n.Alive <= n.Connected: // nobody on the way: no more will come
+			return false, fmt.Sprintf("%s connected and none on the way: %s could not connect (refused, reset, or out of fds) or were never added",
+				fmtInt(n.Connected), fmtInt(want-n.Connected))
+		}
+		return false, ""
 	case CondWatching:
 		w.now = "watching " + fmtInt(st.Watched)
 		return st.Watched >= c.N, ""

@@ -91,8 +91,8 @@ func TestCondWatch(t *testing.T) {
 		after  func(v *liveView, l *demoLive) // makes it hold
 		now    string                         // w.now once it holds
 	}{
-		{"clients 3", func(_ *liveView, l *demoLive) { l.AddClients(2, true) },
-			func(_ *liveView, l *demoLive) { l.AddClients(1, false) }, "3 connected"},
+		{"clients 3", func(_ *liveView, l *demoLive) { l.AddClients(2, true); l.dialling = 1 },
+			func(_ *liveView, l *demoLive) { l.AddClients(1, false); l.dialling = 0 }, "3 connected"},
 		{"watching 100", nil, func(_ *liveView, l *demoLive) { l.stats.Watched = 101 }, "watching 101"},
 		{"passes 3", func(_ *liveView, l *demoLive) { l.stats.Passes = 10 },
 			func(_ *liveView, l *demoLive) { l.stats.Passes = 13 }, "3 so far"},
@@ -158,7 +158,7 @@ func TestCondClientsCapped(t *testing.T) {
 	l.most = 50
 	v := newLiveView(newConfig(nil), l, []PaneID{PaneLoop}, AllControls(), nil)
 	w := newCondWatch(Cond{Kind: CondClients, N: 10000}, v, t0)
-	l.AddClients(10000, false)
+	l.AddClients(10000, false) // 50 of them
 	met, _ := w.check(v)
 	if !met || w.now != "50 connected (50 is all this machine's open-file limit allows)" {
 		t.Errorf("check = %v, now %q; want it met at the cap, saying so", met, w.now)

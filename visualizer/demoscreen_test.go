@@ -18,9 +18,10 @@ import (
 // does, and whose stall shows in its trace the way a real one does.
 type demoLive struct {
 	*fakeLive
-	mu      sync.Mutex
-	clients int
-	most    int // cap; 0 = none
+	mu       sync.Mutex
+	clients  int
+	dialling int // clients on their way, never arriving
+	most     int // cap; 0 = none
 }
 
 func newDemoLive() *demoLive { return &demoLive{fakeLive: newFakeLive()} }
@@ -42,10 +43,10 @@ func (l *demoLive) DropClients() {
 	l.mu.Unlock()
 }
 
-func (l *demoLive) ConnectedClients() (int, int) {
+func (l *demoLive) Clients() ClientCount {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.clients, l.most
+	return ClientCount{Connected: l.clients, Alive: l.clients + l.dialling, Most: l.most}
 }
 
 func (l *demoLive) Inject(id string, on bool) error {
@@ -70,8 +71,7 @@ type liveState struct {
 }
 
 func (l *demoLive) state() liveState {
-	n, _ := l.ConnectedClients()
-	return liveState{backend: l.Backend(), paused: l.Paused(), delay: l.Delay(), clients: n,
+	return liveState{backend: l.Backend(), paused: l.Paused(), delay: l.Delay(), clients: l.Clients().Connected,
 		partial: l.InjectorOn("partial-read"), calls: strings.Join(l.Calls(), "; ")}
 }
 
@@ -261,6 +261,12 @@ func TestDemoWaitNotMet(t *testing.T) {
 	var lives []*demoLive
 	d := testDemo(&lives)
 	d.Steps[0].Ops = append(d.Steps[0].Ops, wait(9, "clients 500", time.Second), act(10, "add-idle 1"))
+	d.Start = func(context.Context) (Live, error) {
+		l := newDemoLive()
+		l.dialling = 1000 // on their way, and never arriving
+		lives = append(lives, l)
+		return l, nil
+	}
 	m := newDemoApp(t, d, DemoPlay{}, 100, 30)
 	now := time.Now()
 	tick(m, now)
@@ -272,12 +278,25 @@ func TestDemoWaitNotMet(t *testing.T) {
 	if !strings.Contains(s, "✗ line 9: waited 1.00s for 500 clients connected; 3 connected") {
 		t.Errorf("after the wait's time: the screen does not say it was not met:\n%s", s)
 	}
-	if n, _ := lives[0].ConnectedClients(); n != 4 {
+	if n := lives[0].Clients().Connected; n != 4 {
 		t.Errorf("clients = %d; want 4: the step's ops go on after a wait not met", n)
 	}
 	want := []string{"test.demo:9: waited 1.00s for 500 clients connected; 3 connected"}
 	if r := m.DemoReport(); !slices.Equal(r.Problems, want) {
 		t.Errorf("report problems = %q; want %q", r.Problems, want)
+	}
+}
+
+// A clients wait that cannot be met any more (every client has either
+// connected or given up) ends at once, saying how many are missing.
+func TestDemoClientsSettledShort(t *testing.T) {
+	var lives []*demoLive
+	d := testDemo(&lives)
+	d.Steps[0].Ops = append(d.Steps[0].Ops, wait(9, "clients 500", time.Minute))
+	m := newDemoApp(t, d, DemoPlay{}, 100, 30)
+	want := []string{"test.demo:9: wait clients 500: 3 connected and none on the way: 497 could not connect (refused, reset, or out of fds) or were never added"}
+	if r := m.DemoReport(); !slices.Equal(r.Problems, want) {
+		t.Errorf("problems %q; want %q", r.Problems, want)
 	}
 }
 
@@ -295,7 +314,7 @@ func TestDemoSkipWait(t *testing.T) {
 	if s := demoOf(m); s.step != 1 || lives[0].Backend() != "poll" {
 		t.Errorf("after space: step %d, backend %s; want step 2 running", s.step+1, lives[0].Backend())
 	}
-	if n, _ := lives[0].ConnectedClients(); n != 103 {
+	if n := lives[0].Clients().Connected; n != 103 {
 		t.Errorf("clients = %d; want 103: the skipped step's add-active ran", n)
 	}
 	if r := m.DemoReport(); len(r.Problems) != 0 {

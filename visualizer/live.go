@@ -231,7 +231,14 @@ func PaneByName(name string) (PaneID, bool) {
 // clients (the lessons' driver does). A demo's "clients N" condition
 // reads it.
 type ClientCounter interface {
-	// ConnectedClients is how many simulated clients are connected now,
-	// and the most this scenario lets be alive at once (0 = no cap).
-	ConnectedClients() (n, most int)
+	// Clients is a snapshot of the simulated clients. Safe from any
+	// goroutine, and cheap.
+	Clients() ClientCount
+}
+
+// ClientCount is a snapshot of a scenario's simulated clients.
+type ClientCount struct {
+	Connected int // connected now
+	Alive     int // connected, still dialling or hanging up: Alive-Connected are on their way
+	Most      int // the most that may be alive at once; 0 = no cap
 }

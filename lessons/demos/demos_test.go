@@ -180,8 +180,7 @@ func (r *recorder) waitFor(t *testing.T, want state) {
 		r.mu.Lock()
 		if n := len(r.lives); n > 0 {
 			l := r.lives[n-1]
-			c, _ := l.(visualizer.ClientCounter).ConnectedClients()
-			got = state{n, l.Backend(), c}
+			got = state{n, l.Backend(), l.(visualizer.ClientCounter).Clients().Connected}
 		}
 		r.mu.Unlock()
 		if got == want {
@@ -247,7 +246,7 @@ wait backend select
 		t.Fatal(err)
 	}
 	for i, l := range rec.lives { // each closed by the player: its clients gone
-		if n, _ := l.(visualizer.ClientCounter).ConnectedClients(); n != 0 {
+		if n := l.(visualizer.ClientCounter).Clients().Connected; n != 0 {
 			t.Errorf("scenario %d still has %d clients after the demo ended", i+1, n)
 		}
 	}
