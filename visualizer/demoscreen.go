@@ -410,7 +410,7 @@ func (s *demoScreen) band() []string {
 	n := len(s.d.Steps)
 	k := s.target
 	right := "  step " + strconv.Itoa(k+1) + " of " + strconv.Itoa(n) + "  " + progressDots(k, n) + " "
-	left := " reactorlab demo · " + s.d.Title
+	left := " " + s.d.Title
 	title := fit(left, max(0, s.w-width(right))) + right
 	if width(right) >= s.w {
 		title = fit(left, s.w)
