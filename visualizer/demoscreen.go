@@ -545,8 +545,7 @@ func (s *demoScreen) leave() tea.Cmd {
 // closeNow closes the scenario on the spot (the program has ended).
 func (s *demoScreen) closeNow() {
 	if s.live != nil {
-		s.live.src.Close()
-		_ = s.live.live.Close()
+		s.live.closeNow()
 		s.live = nil
 	}
 }

@@ -299,6 +299,13 @@ func (v *liveView) close() tea.Cmd {
 	})
 }
 
+// closeNow detaches from the trace and closes the Live on the spot (the
+// program has ended).
+func (v *liveView) closeNow() {
+	v.src.Close()
+	_ = v.live.Close()
+}
+
 // cmdErrMsg reports an error (or a recovered panic) from a Cmd.
 type cmdErrMsg struct{ err error }
 
