@@ -450,8 +450,16 @@ func (s *demoScreen) statusLine() string {
 	case s.startErr != nil:
 		text, style = "✗ could not start the scenario: "+s.startErr.Error(), styleError
 	case s.rebuilding():
-		text = "⟲ rebuilding step " + strconv.Itoa(s.target+1) + " on a fresh scenario: replaying steps 1–" +
-			strconv.Itoa(s.target) + " (now " + strconv.Itoa(s.step+1) + ")"
+		steps := "step 1"
+		if s.target > 1 {
+			steps = "steps 1–" + strconv.Itoa(s.target)
+		}
+		text = "⟲ rebuilding step " + strconv.Itoa(s.target+1) + " on a fresh scenario: replaying " + steps +
+			" (now " + strconv.Itoa(s.step+1)
+		if s.wait != nil && s.wait.now != "" {
+			text += ": " + s.wait.now
+		}
+		text += ")"
 		if s.starting {
 			text = "⟲ rebuilding step " + strconv.Itoa(s.target+1) + ": starting a fresh scenario…"
 		}

@@ -213,6 +213,31 @@ func TestDemoKeysWhileStarting(t *testing.T) {
 	}
 }
 
+// While a rebuild replays a step that waits, the status line says which
+// step it is rebuilding and how the wait stands.
+func TestDemoRebuildStatus(t *testing.T) {
+	var lives []*demoLive
+	d := testDemo(&lives)
+	d.Start = func(context.Context) (Live, error) {
+		l := newDemoLive()
+		l.dialling = 5 // clients on their way that never arrive: step 1's wait stays open
+		lives = append(lives, l)
+		return l, nil
+	}
+	d.Steps[0].Ops = []DemoOp{wait(4, "clients 3", time.Minute)}
+	m := newDemoApp(t, d, DemoPlay{}, 100, 30)
+	do(m, press("right")) // skips the wait
+	do(m, press("right"))
+	do(m, press("left")) // rebuild step 2: step 1 replayed, its wait open
+	want := "⟲ rebuilding step 2 on a fresh scenario: replaying step 1 (now 1: 0 connected)"
+	if s := screenOf(m); !strings.Contains(s, want) || !strings.Contains(s, "step 2 of 4") {
+		t.Errorf("screen during the rebuild lacks %q and step 2:\n%s", want, s)
+	}
+	if f := footerOf(m); !strings.Contains(f, "aim one step further") {
+		t.Errorf("footer during the rebuild = %q; want → to aim further", f)
+	}
+}
+
 // tick sends one frame at t.
 func tick(m *App, t time.Time) bool { return do(m, tickMsg(t)) }
 
