@@ -32,7 +32,7 @@ A demo is a text file, one keyword per line (docs/DEMO_FORMAT.md):
   caption Two hundred idle clients: nothing to read, yet every call pays.
   panes   cost counters                 1 to 3 panes for this step and on
   add-idle 200                          an action: a control or an injector
-  wait    clients 203 within 30s        a condition: ` + condNames() + `
+  wait    clients 203 within 30s        a condition, one of:` + condNames() + `
   hold    6s                            how long --auto stays on the step
 A mistake is reported with its line; --check finds them without a terminal.
 
@@ -61,14 +61,24 @@ type demoFlags struct {
 	speed             float64
 }
 
-// condNames lists the conditions a wait takes, for the help.
+// condNames lists the conditions a wait takes, for the help: lines
+// under the wait line's comment, indented to it.
 func condNames() string {
-	var names []string
+	const indent, width = "\n                                        ", 40
+	var lines []string
+	cur := ""
 	for _, doc := range visualizer.CondDocs() {
 		name, _, _ := strings.Cut(doc, " — ")
-		names = append(names, name)
+		if cur != "" && len(cur)+2+len(name) > width {
+			lines = append(lines, cur+",")
+			cur = ""
+		}
+		if cur != "" {
+			cur += ", "
+		}
+		cur += name
 	}
-	return strings.Join(names, ", ")
+	return indent + strings.Join(append(lines, cur), indent)
 }
 
 func (o *demoFlags) run(ctx context.Context, e *env, args []string) error {
