@@ -397,22 +397,6 @@ func TestDemoStartError(t *testing.T) {
 	}
 }
 
-func TestNewDemoRefuses(t *testing.T) {
-	start := func(context.Context) (Live, error) { return newFakeLive(), nil }
-	for _, tc := range []struct {
-		d    *Demo
-		want string
-	}{
-		{nil, "no demo"},
-		{&Demo{Name: "a", Steps: []DemoStep{{}}}, "no way to start"},
-		{&Demo{Name: "a", Start: start}, "no steps"},
-		{&Demo{Name: "a", Start: start, Steps: []DemoStep{{Line: 4, Panes: []PaneID{PaneCost}}}}, "line 4 shows pane cost"},
-	} {
-		if _, err := NewDemo(tc.d, DemoPlay{}); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("NewDemo(%+v) = %v; want an error containing %q", tc.d, err, tc.want)
-		}
-	}
-}
 
 // demoView plays the test demo to step 2 with a synthetic trace, so the
 // panes have something to draw.

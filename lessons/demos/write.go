@@ -38,7 +38,11 @@ play itself. Write your own (docs/DEMO_FORMAT.md) and play it with
 // reads once checked: what `reactorlab demo --check` prints.
 func WriteOutline(w io.Writer, d *visualizer.Demo) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s — %d steps, all checked\n", d.Source, d.Title, len(d.Steps))
+	steps := fmt.Sprintf("%d steps", len(d.Steps))
+	if len(d.Steps) == 1 {
+		steps = "1 step"
+	}
+	fmt.Fprintf(&b, "%s: %s — %s, all checked\n", d.Source, d.Title, steps)
 	if d.Notice != "" {
 		fmt.Fprintf(&b, "note: %s\n", d.Notice)
 	}
