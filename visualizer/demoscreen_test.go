@@ -397,7 +397,6 @@ func TestDemoStartError(t *testing.T) {
 	}
 }
 
-
 // demoView plays the test demo to step 2 with a synthetic trace, so the
 // panes have something to draw.
 func demoView(t *testing.T, w, h int) *App {
