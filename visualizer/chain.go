@@ -3,7 +3,6 @@ package visualizer
 import (
 	"strconv"
 	"strings"
-	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/reactorlab/reactorlab/deferred"
@@ -26,49 +25,19 @@ type ChainSource interface {
 // Observe never blocks for long (a short mutex); when the buffer is full
 // the oldest events are dropped and counted.
 type ChainRecorder struct {
-	mu      sync.Mutex
-	buf     []deferred.TraceEvent
-	cap     int
-	dropped uint64
+	Recorder[deferred.TraceEvent]
 }
 
 // NewChainRecorder buffers up to capacity events between drains.
 func NewChainRecorder(capacity int) *ChainRecorder {
-	return &ChainRecorder{cap: max(16, capacity)}
-}
-
-// Observe records one event; pass it to deferred.Observe.
-func (r *ChainRecorder) Observe(ev deferred.TraceEvent) {
-	r.mu.Lock()
-	if len(r.buf) >= r.cap {
-		n := copy(r.buf, r.buf[1:])
-		r.buf = r.buf[:n]
-		r.dropped++
-	}
-	r.buf = append(r.buf, ev)
-	r.mu.Unlock()
-}
-
-// Drain appends the buffered events to dst and empties the buffer.
-func (r *ChainRecorder) Drain(dst []deferred.TraceEvent) []deferred.TraceEvent {
-	r.mu.Lock()
-	dst = append(dst, r.buf...)
-	clear(r.buf)
-	r.buf = r.buf[:0]
-	r.mu.Unlock()
-	return dst
+	r := &ChainRecorder{}
+	r.init(capacity)
+	return r
 }
 
 // DrainDeferred makes a *ChainRecorder a ChainSource itself.
 func (r *ChainRecorder) DrainDeferred(dst []deferred.TraceEvent) []deferred.TraceEvent {
 	return r.Drain(dst)
-}
-
-// Dropped counts events lost because nobody drained in time.
-func (r *ChainRecorder) Dropped() uint64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.dropped
 }
 
 // chainMsg carries one frame's deferred events to the chain pane.

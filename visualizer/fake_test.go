@@ -59,11 +59,14 @@ type fakeLive struct {
 	watched []reactor.WatchInfo
 	closed  bool
 	chain   *ChainRecorder
+	lat     *LatencyRecorder
+	pool    *PoolRecorder
 	partial bool // the partial-read switch
 }
 
 func newFakeLive() *fakeLive {
-	return &fakeLive{backend: "epoll", errs: make(chan error, 8), chain: NewChainRecorder(256)}
+	return &fakeLive{backend: "epoll", errs: make(chan error, 8), chain: NewChainRecorder(256),
+		lat: NewLatencyRecorder(1 << 14), pool: NewPoolRecorder(1 << 12)}
 }
 
 func (f *fakeLive) call(s string) {
@@ -137,6 +140,11 @@ func (f *fakeLive) Close() error {
 }
 func (f *fakeLive) DrainDeferred(dst []deferred.TraceEvent) []deferred.TraceEvent {
 	return f.chain.Drain(dst)
+}
+
+func (f *fakeLive) DrainLatency(dst []LatencyEvent) []LatencyEvent { return f.lat.Drain(dst) }
+func (f *fakeLive) DrainPool(dst []deferred.PoolEvent) []deferred.PoolEvent {
+	return f.pool.Drain(dst)
 }
 
 // Inject implements Injectable for the injectors of testInjectors.
