@@ -163,10 +163,16 @@ func TestLessonScenarios(t *testing.T) {
 			if _, ok := live.(visualizer.ChainSource); ok != slices.Contains(sc.Panes, visualizer.PaneChain) {
 				t.Errorf("Live is a ChainSource: %v; want %v (it shows the chain pane)", ok, !ok)
 			}
+			if _, ok := live.(visualizer.PoolSource); ok != slices.Contains(sc.Panes, visualizer.PanePool) {
+				t.Errorf("Live is a PoolSource: %v; want %v (it shows the pool pane)", ok, !ok)
+			}
 			if _, port, _ := net.SplitHostPort(d.addr); !strings.Contains(live.Info(), "nc 127.0.0.1 "+port) {
 				t.Errorf("Info() = %q; want the nc command for port %s", live.Info(), port)
 			}
 			want := 1 + sc.ActiveClients + sc.IdleClients // the listener and one fd per client
+			for _, g := range sc.Clients {
+				want += g.Count
+			}
 			waitFor(t, "the scenario's clients", func() bool { return live.Stats().Watched == want })
 		})
 	}
