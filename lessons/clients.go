@@ -147,7 +147,9 @@ func (s *clientSet) client(id, epoch, batch int, g ClientGroup, active bool) {
 // timing each request to its reply.
 func (s *clientSet) typeLines(id int, c net.Conn, g ClientGroup) {
 	if s.lat != nil {
-		defer func() { s.lat.Observe(visualizer.LatencyEvent{Kind: visualizer.LatencyGone, Group: g.Name, Client: id, At: time.Now()}) }()
+		defer func() {
+			s.lat.Observe(visualizer.LatencyEvent{Kind: visualizer.LatencyGone, Group: g.Name, Client: id, At: time.Now()})
+		}()
 	}
 	every := g.Every
 	if every <= 0 {

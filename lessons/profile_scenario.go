@@ -196,7 +196,9 @@ func (s *profileServer) findTeamOf(p person) *deferred.Deferred {
 func answerFor(p person, team string) string { return "hello, " + p.String() + " of team " + team }
 
 // teamDelay is how long the team lookup of user id takes.
-func teamDelay(id int) time.Duration { return 60*time.Millisecond + time.Duration(id%3)*40*time.Millisecond }
+func teamDelay(id int) time.Duration {
+	return 60*time.Millisecond + time.Duration(id%3)*40*time.Millisecond
+}
 
 // reply writes the answer, if there is one and someone to read it.
 func (c *profileConn) reply(answer any) (any, error) {

@@ -234,7 +234,7 @@ func (s *workServer) setMode(m reportMode, on bool) {
 func (s *workServer) modeOn(m reportMode) bool { return reportMode(s.mode.Load()) == m }
 
 // pingLine, reportLine and nestedLine are what the scenario's clients send.
-func pingLine(_, n int) string   { return "ping " + strconv.Itoa(n) }
+func pingLine(_, n int) string    { return "ping " + strconv.Itoa(n) }
 func reportLine(id, n int) string { return "report " + strconv.Itoa(100*id+n) }
 func nestedLine(id, _ int) string { return "nested " + strconv.Itoa(id) }
 
