@@ -17,7 +17,7 @@ type EventKind uint8
 const (
 	EventCreated   EventKind = iota + 1 // Site: where New/Succeed/Fail... was called
 	EventLabelled                       // Label: the new label
-	EventStepAdded                      // Step, StepKind (StepChain: WaitingOn = the Deferred that waits on this one)
+	EventStepAdded                      // Step, StepKind; WaitingOn = who the step hands the result to: the chain waiting on this one (StepChain), the DeferredList, Gather or Race it is in, the Coroutine awaiting it (0 = nobody)
 	EventFired                          // TrackIn: the track it fired on, InSummary: the result
 	EventStepRun                        // Step, StepKind, TrackIn → TrackOut, InSummary, OutSummary, Dur, Passthru
 	EventPaused                         // WaitingOn: the Deferred it waits on (0 = an explicit Pause)

@@ -290,6 +290,7 @@ func chainEvents() []deferred.TraceEvent {
 		{Kind: deferred.EventCreated, ID: 2, Site: "lessons/demo.go:30"},
 		{Kind: deferred.EventLabelled, ID: 2, Label: "db query"},
 		{Kind: deferred.EventPaused, ID: 1, Label: "fetch user", WaitingOn: 2},
+		{Kind: deferred.EventStepAdded, ID: 2, Label: "db query", Step: 0, StepKind: deferred.StepChain, WaitingOn: 1},
 	}
 }
 
