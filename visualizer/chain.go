@@ -54,9 +54,9 @@ type chain struct {
 	byID     map[uint64]*chainState
 	waitedBy map[uint64]waitLink // a Deferred → who its result goes to, until the step handing it over runs
 	focus    uint64              // the Deferred drawn
-	tick  uint64
-	now   time.Time // the latest frame's (zero: no frames, as in tests of Update alone)
-	hold  time.Time // until then the focus stays on a chain that just ended badly
+	tick     uint64
+	now      time.Time // the latest frame's (zero: no frames, as in tests of Update alone)
+	hold     time.Time // until then the focus stays on a chain that just ended badly
 }
 
 // waitLink says that step of a Deferred hands its result to waiter: the
