@@ -52,7 +52,7 @@ type chainMsg struct{ Events []deferred.TraceEvent }
 type chain struct {
 	w, h     int
 	byID     map[uint64]*chainState
-	waitedBy map[uint64]waitLink // a Deferred → who its result goes to, until the step handing it over runs
+	waitedBy map[uint64]waitLink // a Deferred → who its result goes to (by the Deferreds in byID)
 	focus    uint64              // the Deferred drawn
 	tick     uint64
 	now      time.Time // the latest frame's (zero: no frames, as in tests of Update alone)
@@ -126,6 +126,7 @@ func (p *chain) evict() {
 	}
 	if old != nil {
 		delete(p.byID, old.id)
+		delete(p.waitedBy, old.id)
 	}
 }
 
@@ -165,9 +166,6 @@ func (p *chain) Update(msg tea.Msg) tea.Cmd {
 		case deferred.EventStepAdded:
 			s.step(ev.Step).kind = ev.StepKind
 			if ev.WaitingOn != 0 {
-				if len(p.waitedBy) >= 4*chainKeep {
-					clear(p.waitedBy) // links to chains long gone; new ones come with new steps
-				}
 				p.waitedBy[ev.ID] = waitLink{ev.WaitingOn, ev.Step}
 			}
 		case deferred.EventFired:
@@ -177,9 +175,6 @@ func (p *chain) Update(msg tea.Msg) tea.Cmd {
 			st.kind, st.ran, st.passthru = ev.StepKind, true, ev.Passthru
 			st.in, st.out, st.inSum, st.outSum = ev.TrackIn, ev.TrackOut, ev.InSummary, ev.OutSummary
 			s.track, s.value, s.next = ev.TrackOut, ev.OutSummary, ev.Step+1
-			if l, ok := p.waitedBy[ev.ID]; ok && l.step == ev.Step {
-				delete(p.waitedBy, ev.ID) // handed over: nobody waits on it any more
-			}
 		case deferred.EventPaused:
 			s.paused, s.waitingOn = true, ev.WaitingOn
 		case deferred.EventResumed:
@@ -239,8 +234,11 @@ func (p *chain) waiter(id uint64) *chainState {
 func (p *chain) awaited(s *chainState) []uint64 {
 	var ids []uint64
 	for inner, l := range p.waitedBy {
-		if l.waiter == s.id && inner != s.waitingOn {
-			ids = append(ids, inner)
+		if l.waiter != s.id || inner == s.waitingOn {
+			continue
+		}
+		if st := p.byID[inner]; st != nil && l.step < len(st.steps) && !st.steps[l.step].ran {
+			ids = append(ids, inner) // the step handing the result over has not run
 		}
 	}
 	slices.Sort(ids)

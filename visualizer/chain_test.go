@@ -121,3 +121,32 @@ func TestChainWaitsThroughListsAndAwaits(t *testing.T) {
 		t.Errorf("the coroutine still waits after the lookup handed its result over:\n%s", got)
 	}
 }
+
+// With the events the deferred package really emits, a coroutine awaiting
+// a Gather of two lookups stays the chain in view, from its first await to
+// its end, whichever of the Deferreds inside spoke last.
+func TestChainFollowsRealDeferreds(t *testing.T) {
+	rec := NewChainRecorder(1024)
+	defer deferred.Observe(rec.Observe)()
+	clock := deferred.NewFakeClock(t0)
+	lookup := func(label string, d time.Duration) *deferred.Deferred {
+		return deferred.DeferLater(clock, d, func() (any, error) { return label, nil }).SetLabel(label)
+	}
+	outer := deferred.Coroutine(func(await deferred.Await) (any, error) {
+		return await(deferred.Gather([]*deferred.Deferred{lookup("user", time.Second), lookup("team", 2*time.Second)}, true))
+	})
+	outer.AddCallback(func(any) (any, error) { return nil, nil })
+	p := newChain()
+	p.SetSize(70, 12)
+	for _, at := range []time.Duration{0, time.Second, 2 * time.Second} {
+		clock.Advance(at - clock.Now().Sub(t0))
+		p.Update(chainMsg{Events: rec.Drain(nil)})
+		if p.focus != outer.ID() {
+			t.Fatalf("at %v: focus #%d (%s); want the coroutine #%d", at, p.focus, p.byID[p.focus].label, outer.ID())
+		}
+		waiting := strings.Contains(ansi.Strip(p.View()), "▶ waiting on Deferred")
+		if want := at < 2*time.Second; waiting != want {
+			t.Errorf("at %v: the coroutine's view says it waits: %v; want %v:\n%s", at, waiting, want, ansi.Strip(p.View()))
+		}
+	}
+}

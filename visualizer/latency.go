@@ -129,6 +129,11 @@ func (p *latency) group(name string) *latGroup {
 	return g
 }
 
+func (p *latency) has(name string) bool {
+	_, found := slices.BinarySearchFunc(p.groups, name, func(g *latGroup, n string) int { return strings.Compare(g.name, n) })
+	return found
+}
+
 // Update folds the clients' events (latencyMsg) and moves the window on
 // with every frame (*frameMsg).
 func (p *latency) Update(msg tea.Msg) tea.Cmd {
@@ -145,6 +150,9 @@ func (p *latency) Update(msg tea.Msg) tea.Cmd {
 	case latencyMsg:
 		for i := range m.Events {
 			ev := &m.Events[i]
+			if ev.Kind == LatencyGone && !p.has(ev.Group) {
+				continue // a client that left before it asked anything
+			}
 			g := p.group(ev.Group)
 			if g == nil {
 				continue
@@ -313,7 +321,12 @@ func (p *latency) View() string {
 		}
 		wait := "-"
 		if n, oldest := g.pending(p.now); n > 0 {
-			wait = itoa(n) + " for " + fmtDur(oldest.Truncate(time.Millisecond))
+			wait = itoa(n) + " for "
+			if oldest < time.Millisecond {
+				wait += "<1ms"
+			} else {
+				wait += fmtDur(oldest.Truncate(time.Millisecond))
+			}
 		}
 		p.tbl.Row(fit(g.name, nameW), itoa(g.clients()), fmtRate(rate), p50, p99, wait)
 	}
