@@ -59,6 +59,12 @@ type profileConn struct {
 	pending map[*deferred.Deferred]struct{} // chains still running
 }
 
+// newProfileServer answers on clock, making its Deferreds with b.
+func newProfileServer(clock deferred.Clock, b *deferred.Binding) *profileServer {
+	return &profileServer{clock: clock, b: b, rec: visualizer.NewChainRecorder(chainBuffer),
+		conns: map[*profileConn]struct{}{}}
+}
+
 func (s *profileServer) newConn(t replier) *profileConn {
 	c := &profileConn{s: s, t: t, pending: map[*deferred.Deferred]struct{}{}}
 	s.conns[c] = struct{}{}
@@ -224,8 +230,7 @@ var (
 // startProfileServer serves lesson 10's protocol on loop at addr. Call it
 // before the loop runs; the server's close runs on the loop goroutine.
 func startProfileServer(loop *reactor.Loop, addr string) (*server, error) {
-	s := &profileServer{clock: deferred.LoopClock(loop), rec: visualizer.NewChainRecorder(chainBuffer),
-		conns: map[*profileConn]struct{}{}}
+	s := newProfileServer(deferred.LoopClock(loop), nil)
 	f := tcp.FactoryFunc(func(net.Addr) tcp.Protocol {
 		return tcp.NewLineProtocol(s.newConn(nil), 0)
 	})

@@ -31,7 +31,7 @@ import (
 const (
 	reportTakes  = 150 * time.Millisecond // one report's blocking query
 	poolWorkers  = 4                      // libuv's default pool size; Twisted's is 10
-	floodClients = 24                     // report clients the flood injector adds
+	floodClients = 30                     // report clients the flood injector adds, each asking twice a second
 	nestedJobs   = poolWorkers            // nested reports the deadlock injector sends at once
 	nestedWait   = 3 * time.Second        // how long a nested report waits for its sub-query
 	sweepEvery   = 100 * time.Millisecond // the housekeeping timer
@@ -59,6 +59,9 @@ type workServer struct {
 	mode  atomic.Int32 // a reportMode; set from the UI goroutine, read on the loop
 	flood atomic.Int64 // the flood's client batch while it is on, else 0
 	sweep *reactor.Timer
+	// nestedWait is how long a nested report waits for its sub-query
+	// before it gives up (tests shorten it).
+	nestedWait time.Duration
 	conns map[*workConn]struct{} // loop goroutine only
 }
 
@@ -76,6 +79,8 @@ func newWorkServer(loop *reactor.Loop) *workServer {
 		pool:  deferred.NewPool(poolWorkers),
 		rec:   visualizer.NewPoolRecorder(poolBuffer),
 		conns: map[*workConn]struct{}{},
+
+		nestedWait: nestedWait,
 	}
 	s.pool.Observe(s.rec.Observe)
 	return s
@@ -143,7 +148,7 @@ func (c *workConn) nested(arg string) {
 // nothing it runs will ever finish. The loop itself stays free. The lab
 // gives up after nestedWait, so the trap is safe to spring.
 func (s *workServer) nestedJob(arg string) (any, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), nestedWait)
+	ctx, cancel := context.WithTimeout(context.Background(), s.nestedWait)
 	defer cancel()
 	started := make(chan *deferred.Deferred, 1)
 	s.loop.CallFromGoroutine(func() {
@@ -153,7 +158,7 @@ func (s *workServer) nestedJob(arg string) (any, error) {
 	select {
 	case sub = <-started:
 	case <-ctx.Done():
-		return nil, fmt.Errorf("%w: gave up after %v", errWedged, nestedWait)
+		return nil, fmt.Errorf("%w: gave up after %v", errWedged, s.nestedWait)
 	}
 	v, err := sub.Wait(ctx) // the mistake: a worker waiting for the pool
 	if err != nil {
@@ -161,7 +166,7 @@ func (s *workServer) nestedJob(arg string) (any, error) {
 			sub.AddErrback(ignoreCancel) // nobody waits for it now
 			sub.Cancel()                 // still queued: it leaves the queue
 		})
-		return nil, fmt.Errorf("%w: gave up after %v waiting for its own sub-query, queued behind jobs like this one", errWedged, nestedWait)
+		return nil, fmt.Errorf("%w: gave up after %v waiting for its own sub-query, queued behind jobs like this one", errWedged, s.nestedWait)
 	}
 	return v, nil
 }
@@ -243,7 +248,7 @@ var (
 	pingers   = ClientGroup{Name: "ping", Count: 2, Every: 100 * time.Millisecond, Line: pingLine}
 	chatters  = ClientGroup{Name: "chat", Count: 3, Every: 300 * time.Millisecond, Line: defaultLine}
 	reporters = ClientGroup{Name: "report", Count: 2, Line: reportLine}
-	flooders  = ClientGroup{Name: "report", Count: floodClients, Line: reportLine}
+	flooders  = ClientGroup{Name: "report", Count: floodClients, Every: 500 * time.Millisecond, Line: reportLine}
 	nesters   = ClientGroup{Name: "nested", Count: nestedJobs, Line: nestedLine, Once: true}
 )
 
