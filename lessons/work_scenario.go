@@ -62,7 +62,7 @@ type workServer struct {
 	// nestedWait is how long a nested report waits for its sub-query
 	// before it gives up (tests shorten it).
 	nestedWait time.Duration
-	conns map[*workConn]struct{} // loop goroutine only
+	conns      map[*workConn]struct{} // loop goroutine only
 }
 
 // workConn is one client's connection.
