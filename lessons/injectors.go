@@ -65,7 +65,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injCPU, Key: "H", Help: "cpu-bound handler",
-			Doc: "a handler hashes for " + blockFor.String() + " on the loop: computing blocks it as surely as waiting"},
+			Doc: "a handler hashes for " + blockFor.String() + ": CPU work blocks the loop too"},
 		set: blocker("cpu-bound handler (hashes for "+blockFor.String()+")", burnCPU),
 	},
 	{
@@ -75,29 +75,29 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injRead, Key: "R", Help: "blocking read",
-			Doc: "a handler calls read(2) on a blocking pipe answered after " + blockFor.String() + ", as a slow disk or DNS would"},
+			Doc: "a handler blocks in read(2) for " + blockFor.String() + ", as on a slow disk"},
 		set: blocker("handler blocked in read(2) for "+blockFor.String(), blockingRead),
 	},
 	{
 		Injector: visualizer.Injector{ID: injLock, Key: "M", Help: "wait for a mutex",
-			Doc: "a handler waits for a mutex another goroutine holds for " + blockFor.String()},
+			Doc: "a handler waits " + blockFor.String() + " for a mutex another goroutine holds"},
 		set: blocker("handler waiting for a mutex ("+blockFor.String()+")", waitForLock),
 	},
 	{
 		Injector: visualizer.Injector{ID: injWrap, Key: "W", Help: "report in a Deferred", Switch: true,
-			Doc: "reports run their query inside MaybeDeferred: a Deferred, and still on the loop"},
+			Doc: "reports query in MaybeDeferred: still on the loop"},
 		set: workMode(reportWrapped),
 		on:  func(d *Driver) bool { return d.work != nil && d.work.modeOn(reportWrapped) },
 	},
 	{
 		Injector: visualizer.Injector{ID: injOffload, Key: "O", Help: "report on the pool", Switch: true,
-			Doc: "reports run their query with DeferToGoroutine on a pool of " + strconv.Itoa(poolWorkers) + " workers: the loop is free"},
+			Doc: "reports query on a pool of " + strconv.Itoa(poolWorkers) + " goroutines: loop is free"},
 		set: workMode(reportOffloaded),
 		on:  func(d *Driver) bool { return d.work != nil && d.work.modeOn(reportOffloaded) },
 	},
 	{
 		Injector: visualizer.Injector{ID: injFlood, Key: "F", Help: "flood of reports", Switch: true,
-			Doc: strconv.Itoa(floodClients) + " more clients ask for reports: more than the pool can run at once"},
+			Doc: strconv.Itoa(floodClients) + " more clients ask for reports: more than the pool runs"},
 		set: func(d *Driver, on bool) error {
 			w, err := d.workServer()
 			if err != nil {
@@ -115,7 +115,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injDeadlock, Key: "D", Help: "wedge the pool",
-			Doc: strconv.Itoa(nestedJobs) + " jobs that each wait on the pool for a sub-query: every worker waits (the lab gives up after " + nestedWait.String() + ")"},
+			Doc: strconv.Itoa(nestedJobs) + " jobs wait for sub-queries queued behind them (" + nestedWait.String() + " limit)"},
 		set: func(d *Driver, _ bool) error {
 			if _, err := d.workServer(); err != nil {
 				return err
@@ -126,24 +126,24 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injParallel, Key: "P", Help: "lookups in parallel", Switch: true,
-			Doc: "new chains start both lookups at once and wait on Gather of the two"},
+			Doc: "new chains start both lookups at once, wait on Gather"},
 		set: profileSwitch(func(s *profileServer) *atomic.Bool { return &s.parallel }),
 		on:  func(d *Driver) bool { return d.profile != nil && d.profile.parallel.Load() },
 	},
 	{
 		Injector: visualizer.Injector{ID: injCoroutine, Key: "A", Help: "coroutine form", Switch: true,
-			Doc: "new requests are answered by the same handler written with deferred.Coroutine and await"},
+			Doc: "new requests: the handler as a Coroutine with await"},
 		set: profileSwitch(func(s *profileServer) *atomic.Bool { return &s.coroutine }),
 		on:  func(d *Driver) bool { return d.profile != nil && d.profile.coroutine.Load() },
 	},
 	{
 		Injector: visualizer.Injector{ID: injHangUp, Key: "U", Help: "client hangs up",
-			Doc: "a client asks for a slow user and hangs up after " + hangUpper.HangUp.String() + ": its chain is cancelled, and the lookup it waits on"},
+			Doc: "a client hangs up mid-lookup: chain and lookup cancelled"},
 		set: profileClient(hangUpper),
 	},
 	{
 		Injector: visualizer.Injector{ID: injSlowUser, Key: "T", Help: "slow user (timeout)",
-			Doc: "a client asks for a user whose lookup takes " + slowLookup.String() + ": AddTimeout(" + lookupTimeout.String() + ") cancels the chain"},
+			Doc: "a user whose lookup takes " + slowLookup.String() + ": AddTimeout(" + lookupTimeout.String() + ") gives up"},
 		set: profileClient(slowAsker),
 	},
 }

@@ -155,3 +155,17 @@ func TestProfileInjectors(t *testing.T) {
 		}
 	}
 }
+
+// Each injector's line under ? fits an 80-column terminal.
+func TestInjectorDocsFit(t *testing.T) {
+	for _, inj := range injectorTable {
+		state := ""
+		if inj.Switch {
+			state = " [off]"
+		}
+		line := "  " + strings.Repeat(" ", max(0, 5-len(inj.Key))) + inj.Key + "  " + inj.ID + state + ": " + inj.Doc
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("injector %q: its ? line is %d cells; want at most 80:\n%s", inj.ID, n, line)
+		}
+	}
+}

@@ -83,6 +83,36 @@ func TestPagesFitTheScreen(t *testing.T) {
 	}
 }
 
+// fitsSmallest are the lessons whose every page fits, unscrolled, the
+// prose column of the smallest terminal the lab runs in, 80×24 (36
+// columns, 22 rows). The first lessons were written for 100×30 and scroll
+// a little there.
+var fitsSmallest = []string{"blocking-the-loop", "a-deferred-is-not-a-thread", "chains-that-wait"}
+
+func TestPagesFitTheSmallestScreen(t *testing.T) {
+	const width, rows = 35, 22
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(styles.DarkStyle), glamour.WithWordWrap(width))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range fitsSmallest {
+		_, l, err := Find(slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range l.Pages() {
+			out, err := r.Render(p)
+			if err != nil {
+				t.Fatalf("render %s page %d: %v", slug, i+1, err)
+			}
+			if n := len(strings.Split(strings.Trim(out, "\n"), "\n")); n > rows {
+				t.Errorf("%s page %d (%s) renders to %d lines at width %d; want at most %d (80×24)",
+					slug, i+1, firstLine(p), n, width, rows)
+			}
+		}
+	}
+}
+
 // Every key a "Try this" prompt asks for is one the lesson offers (an
 // enabled control or one of its injectors), so the learner is never told
 // to press a key the footer does not show.
