@@ -119,7 +119,14 @@ func (p *stalls) View() string {
 	}
 	if len(p.late) > 0 && len(lines) < p.h {
 		r := p.late[len(p.late)-1]
-		lines = append(lines, "late timer +"+fmtDur(r.dur)+" "+orDash(r.label)+" ("+itoa(len(p.late))+" late recently)")
+		late := "late timer +" + fmtDur(r.dur) + " " + orDash(r.label) + " (" + itoa(len(p.late)) + " late recently)"
+		if w, ok := p.latest(); ok && w.dur > r.dur {
+			// The worst first: a stall's late timers are followed by
+			// slightly late ones, and the line may be cut.
+			late = "late timers: worst +" + fmtDur(w.dur) + " · last +" + fmtDur(r.dur) + " " + orDash(r.label) +
+				" · " + itoa(len(p.late)) + " recently"
+		}
+		lines = append(lines, late)
 	}
 	for len(lines) < p.h {
 		lines = append(lines, "")
@@ -127,10 +134,16 @@ func (p *stalls) View() string {
 	return strings.Join(lines[:p.h], "\n")
 }
 
-func (p *stalls) longest() (stallRec, bool) {
+func (p *stalls) longest() (stallRec, bool) { return p.worst(p.recent) }
+
+// latest is the latest-firing timer of the last minute.
+func (p *stalls) latest() (stallRec, bool) { return p.worst(p.late) }
+
+// worst is the longest of recs in the last minute.
+func (p *stalls) worst(recs []stallRec) (stallRec, bool) {
 	var best stallRec
 	ok := false
-	for _, r := range p.recent {
+	for _, r := range recs {
 		if p.now.Sub(r.at) <= longestWindow && (!ok || r.dur > best.dur) {
 			best, ok = r, true
 		}
