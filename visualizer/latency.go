@@ -290,6 +290,9 @@ func (p *latency) View() string {
 	}
 	nameW := max(5, min(10, p.w-35))
 	widths := [...]int{nameW, 4, 6, 7, 7, max(4, p.w-nameW-24)}
+	if p.w < 48 { // tight: a duration takes 5 cells ("664ms", "1.20s")
+		widths = [...]int{nameW, 4, 6, 6, 6, max(4, p.w-nameW-22)}
+	}
 	if p.tbl == nil {
 		p.tbl = table.New().Headers("group", "n", "req/s", "p50", "p99", "waiting").
 			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
@@ -328,7 +331,13 @@ func (p *latency) View() string {
 				wait += fmtDur(oldest.Truncate(time.Millisecond))
 			}
 		}
-		p.tbl.Row(fit(g.name, nameW), itoa(g.clients()), fmtRate(rate), p50, p99, wait)
+		row := [...]string{g.name, itoa(g.clients()), fmtRate(rate), p50, p99, wait}
+		for c := range row {
+			if room := widths[c] - min(c/5, 1); width(row[c]) > room { // a cell wider than its column would wrap
+				row[c] = fit(row[c], room)
+			}
+		}
+		p.tbl.Row(row[:]...)
 	}
 	lines := strings.Split(p.tbl.String(), "\n")
 	if room := p.h - len(lines); room >= 2 {

@@ -110,6 +110,10 @@ func TestLatencyWaitingShown(t *testing.T) {
 	if !strings.Contains(got, "2 for 7") {
 		t.Errorf("View() does not show the 2 pings waiting for about 790ms:\n%s", got)
 	}
+	p.SetSize(41, 6) // the pane beside the prose at 80×24: the row must not wrap
+	if row := strings.Split(ansi.Strip(p.View()), "\n")[1]; !strings.HasPrefix(row, "ping") || !strings.Contains(row, "2 for 7") {
+		t.Errorf("at 41 columns the ping row lost its wait: %q", row)
+	}
 	if g := p.groups[0]; g.name != "ping" {
 		t.Fatalf("groups[0] = %q; want ping (sorted by name)", g.name)
 	}
