@@ -222,8 +222,8 @@ func (c *profileConn) reply(answer any) (any, error) {
 // and waits (its chain times out); one asks and hangs up before the
 // answer (its chain is cancelled).
 var (
-	slowAsker = ClientGroup{Name: "slow user", Count: 1, Line: func(int, int) string { return "user 20" }, Once: true}
-	hangUpper = ClientGroup{Name: "hang-up", Count: 1, Line: func(int, int) string { return "user 30" }, Once: true,
+	slowAsker = ClientGroup{Name: "slow", Count: 1, Line: func(int, int) string { return "user 20" }, Once: true}
+	hangUpper = ClientGroup{Name: "hangup", Count: 1, Line: func(int, int) string { return "user 30" }, Once: true,
 		HangUp: 300 * time.Millisecond}
 )
 
