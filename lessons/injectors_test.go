@@ -89,7 +89,7 @@ func TestBlockingInjectors(t *testing.T) {
 func TestWorkInjectors(t *testing.T) {
 	checkNoLeaks(t)
 	d := startScenario(t, Scenario{Backend: "poll", Server: Work, Injectors: []string{injWrap, injOffload, injFlood, injDeadlock}})
-	d.work.nestedWait = 100 * time.Millisecond
+	setNestedWait(d, 100 * time.Millisecond)
 	steps := []struct {
 		id       string
 		on       bool

@@ -48,6 +48,13 @@ func (w *workClient) ask(lines ...string) []string {
 	return out
 }
 
+// setNestedWait shortens how long nested reports wait, on the loop
+// goroutine, which hands it to the pool's workers with each job.
+func setNestedWait(d *Driver, wait time.Duration) {
+	d.post(func() { d.work.nestedWait = wait })
+	d.sync()
+}
+
 // longStalls drains sub and returns the stalls of at least d it saw.
 func longStalls(sub visualizer.TraceSource, d time.Duration) []reactor.TraceEvent {
 	var out []reactor.TraceEvent
@@ -116,7 +123,7 @@ func TestWorkReportModes(t *testing.T) {
 func TestWorkNestedTrap(t *testing.T) {
 	checkNoLeaks(t)
 	d := startScenario(t, Scenario{Backend: "poll", Server: Work})
-	d.work.nestedWait = 500 * time.Millisecond
+	setNestedWait(d, 500 * time.Millisecond)
 	c := dialWork(t, d)
 	if got := c.ask("nested 1"); got[0] != "report 1: 11 rows" {
 		t.Fatalf("a nested report alone answered %q; want %q", got[0], "report 1: 11 rows")
