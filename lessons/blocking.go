@@ -63,17 +63,25 @@ func blockingRead(d time.Duration) error {
 	return os.NewSyscallError("read", err)
 }
 
-// waitForLock takes a mutex that another goroutine holds for d — a cache
-// being refreshed in the background, say — and so waits, on the loop, for
-// as long as that goroutine keeps it.
+// waitForLock reads a value guarded by a mutex that another goroutine
+// holds for d — a cache being refreshed in the background, say — and so
+// waits, on the loop, for as long as that goroutine keeps it.
 func waitForLock(d time.Duration) error {
-	var mu sync.Mutex
-	mu.Lock() // taken on the holder's behalf, so it surely holds it first
+	var cache struct {
+		sync.Mutex
+		rows int
+	}
+	cache.Lock() // taken on the refresher's behalf, so it surely holds it first
 	go func() {
-		time.Sleep(d) // the holder's long work
-		mu.Unlock()
+		time.Sleep(d) // the refresher's long work
+		cache.rows = 42
+		cache.Unlock()
 	}()
-	mu.Lock() // the handler's mistake: it waits
-	mu.Unlock()
+	cache.Lock() // the handler's mistake: it waits
+	rows := cache.rows
+	cache.Unlock()
+	if rows != 42 {
+		return errors.New("lock-wait: read the cache before its refresh")
+	}
 	return nil
 }
