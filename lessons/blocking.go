@@ -37,13 +37,10 @@ func burnCPU(d time.Duration) error {
 // does when it reads a slow disk, an NFS file or waits for a DNS answer.
 // The thread sleeps in the kernel, and the loop with it.
 func blockingRead(d time.Duration) error {
-	var p [2]int
-	if err := unix.Pipe(p[:]); err != nil {
-		return os.NewSyscallError("pipe", err)
+	r, w, err := pipe()
+	if err != nil {
+		return err
 	}
-	r, w := p[0], p[1]
-	unix.CloseOnExec(r)
-	unix.CloseOnExec(w)
 	answered := make(chan struct{})
 	time.AfterFunc(d, func() { // the slow disk, answering
 		defer close(answered)
@@ -51,7 +48,6 @@ func blockingRead(d time.Duration) error {
 		unix.Close(w)
 	})
 	var b [1]byte
-	var err error
 	for {
 		_, err = unix.Read(r, b[:]) // blocks: the fd is not O_NONBLOCK
 		if !errors.Is(err, unix.EINTR) {

@@ -23,21 +23,28 @@ func TestInjectStall(t *testing.T) {
 	if err := d.Inject(injStall, true); err != nil {
 		t.Fatalf("Inject(stall) = %v", err)
 	}
+	got := waitStall(t, sub)
+	if got.Label != stallLabel(stallFor) || got.Dur < stallFor {
+		t.Errorf("stall event: Label %q, Dur %v; want %q and at least %v", got.Label, got.Dur, stallLabel(stallFor), stallFor)
+	}
+}
+
+// waitStall returns the next stall event sub sees.
+func waitStall(t *testing.T, sub visualizer.TraceSource) reactor.TraceEvent {
+	t.Helper()
 	var evs []reactor.TraceEvent
-	var got *reactor.TraceEvent
+	var got reactor.TraceEvent
 	waitFor(t, "a stall event", func() bool {
 		evs = sub.Drain(evs[:0])
-		for i := range evs {
-			if evs[i].Kind == reactor.KindStall {
-				got = &evs[i]
+		for _, ev := range evs {
+			if ev.Kind == reactor.KindStall {
+				got = ev
 				return true
 			}
 		}
 		return false
 	})
-	if got.Label != stallLabel(stallFor) || got.Dur < stallFor {
-		t.Errorf("stall event: Label %q, Dur %v; want %q and at least %v", got.Label, got.Dur, stallLabel(stallFor), stallFor)
-	}
+	return got
 }
 
 // Every injector is complete, and the screen would accept it.
@@ -64,18 +71,7 @@ func TestBlockingInjectors(t *testing.T) {
 		if err := d.Inject(id, true); err != nil {
 			t.Fatalf("Inject(%s) = %v", id, err)
 		}
-		var got *reactor.TraceEvent
-		var evs []reactor.TraceEvent
-		waitFor(t, id+"'s stall", func() bool {
-			evs = sub.Drain(evs[:0])
-			for i := range evs {
-				if evs[i].Kind == reactor.KindStall {
-					got = &evs[i]
-					return true
-				}
-			}
-			return false
-		})
+		got := waitStall(t, sub)
 		inj, _ := findInjector(id)
 		if !strings.Contains(got.Label, blockFor.String()) || got.Dur < blockFor {
 			t.Errorf("%s (%s): stall blamed on %q for %v; want a label naming %v, at least as long", id, inj.Help, got.Label, got.Dur, blockFor)

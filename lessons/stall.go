@@ -35,13 +35,10 @@ func (dr *Driver) injectStall(d time.Duration) error {
 // screen. Loop goroutine only.
 func (dr *Driver) injectHandler(label string, block func() error) error {
 	l := dr.loop
-	var p [2]int
-	if err := unix.Pipe(p[:]); err != nil {
-		return os.NewSyscallError("pipe", err)
+	r, w, err := pipe()
+	if err != nil {
+		return err
 	}
-	r, w := p[0], p[1]
-	unix.CloseOnExec(r)
-	unix.CloseOnExec(w)
 	if err := unix.SetNonblock(r, true); err != nil {
 		unix.Close(r)
 		unix.Close(w)
@@ -65,6 +62,17 @@ func (dr *Driver) injectHandler(label string, block func() error) error {
 		return os.NewSyscallError("write", err)
 	}
 	return nil
+}
+
+// pipe opens a pipe whose ends are closed on exec (and left blocking).
+func pipe() (r, w int, err error) {
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		return -1, -1, os.NewSyscallError("pipe", err)
+	}
+	unix.CloseOnExec(p[0])
+	unix.CloseOnExec(p[1])
+	return p[0], p[1], nil
 }
 
 // endStall removes an injected handler and closes its pipe. Loop goroutine
