@@ -39,6 +39,7 @@ func startServer(l *reactor.Loop, protocol Protocol, addr string) (*server, erro
 }
 
 // answersEveryLine reports whether a built-in protocol replies to each
-// line a client sends, so the client can time request to reply (echo
-// does; chat sends a line to the others, discard to nobody).
-func answersEveryLine(protocol Protocol) bool { return protocol == Echo }
+// line a client sends, so the client can time request to reply: echo
+// does, and so does `serve`'s deliberately blocking "slow" echo; chat
+// sends a line to the others, discard to nobody.
+func answersEveryLine(protocol Protocol) bool { return protocol == Echo || protocol == "slow" }
