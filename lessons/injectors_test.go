@@ -85,7 +85,7 @@ func TestBlockingInjectors(t *testing.T) {
 func TestWorkInjectors(t *testing.T) {
 	checkNoLeaks(t)
 	d := startScenario(t, Scenario{Backend: "poll", Server: Work, Injectors: []string{injWrap, injOffload, injFlood, injDeadlock}})
-	setNestedWait(d, 100 * time.Millisecond)
+	setNestedWait(d, 100*time.Millisecond)
 	steps := []struct {
 		id       string
 		on       bool

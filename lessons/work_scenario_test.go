@@ -123,7 +123,7 @@ func TestWorkReportModes(t *testing.T) {
 func TestWorkNestedTrap(t *testing.T) {
 	checkNoLeaks(t)
 	d := startScenario(t, Scenario{Backend: "poll", Server: Work})
-	setNestedWait(d, 500 * time.Millisecond)
+	setNestedWait(d, 500*time.Millisecond)
 	c := dialWork(t, d)
 	if got := c.ask("nested 1"); got[0] != "report 1: 11 rows" {
 		t.Fatalf("a nested report alone answered %q; want %q", got[0], "report 1: 11 rows")
