@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -37,6 +39,10 @@ type ClientGroup struct {
 	// HangUp, with Once, makes each client hang up this long after
 	// sending, without waiting for the reply: a user who gave up.
 	HangUp time.Duration
+	// Burst, with Once, makes each client send this many lines in one
+	// write, so the server reads them in one go, and read as many replies,
+	// each timed from the write.
+	Burst int
 }
 
 // clientSet owns every simulated client of one scenario.
@@ -171,18 +177,17 @@ func (s *clientSet) typeLines(id int, c net.Conn, g ClientGroup) {
 			return
 		case <-t.C:
 		}
-		text := defaultLine(id, line)
-		switch {
-		case g.Line != nil:
-			text = g.Line(id, line)
-		case s.line != nil:
-			text = s.line(id, line)
+		var text strings.Builder
+		n := max(1, g.Burst)
+		for k := range n {
+			text.WriteString(s.lineOf(g, id, line+k) + "\n")
 		}
+		line += n - 1
 		sent := time.Now()
 		if s.lat != nil {
 			s.lat.Observe(visualizer.LatencyEvent{Kind: visualizer.LatencySent, Group: g.Name, Client: id, At: sent})
 		}
-		if _, err := fmt.Fprintf(c, "%s\n", text); err != nil {
+		if _, err := io.WriteString(c, text.String()); err != nil {
 			return
 		}
 		if g.HangUp > 0 {
@@ -194,14 +199,27 @@ func (s *clientSet) typeLines(id int, c net.Conn, g ClientGroup) {
 			t.Stop()
 			return // untrack closes the connection: the server sees the hang-up
 		}
-		if _, err := rd.ReadString('\n'); err != nil {
-			return // hung up (or dropped); a paused loop just makes us wait
-		}
-		if s.lat != nil {
-			now := time.Now()
-			s.lat.Observe(visualizer.LatencyEvent{Kind: visualizer.LatencyReply, Group: g.Name, Client: id, At: now, Dur: now.Sub(sent)})
+		for range n {
+			if _, err := rd.ReadString('\n'); err != nil {
+				return // hung up (or dropped); a paused loop just makes us wait
+			}
+			if s.lat != nil {
+				now := time.Now()
+				s.lat.Observe(visualizer.LatencyEvent{Kind: visualizer.LatencyReply, Group: g.Name, Client: id, At: now, Dur: now.Sub(sent)})
+			}
 		}
 	}
+}
+
+// lineOf is the n-th line (from 1) client id of group g sends.
+func (s *clientSet) lineOf(g ClientGroup, id, n int) string {
+	switch {
+	case g.Line != nil:
+		return g.Line(id, n)
+	case s.line != nil:
+		return s.line(id, n)
+	}
+	return defaultLine(id, n)
 }
 
 // defaultLine is what a simulated client types unless the scenario says

@@ -104,15 +104,8 @@ func TestWorkInjectors(t *testing.T) {
 			t.Errorf("after %s %v: wrap %v, offload %v; want %v, %v", st.id, st.on, w, o, st.wrap, st.of)
 		}
 	}
-	sent := map[string]int{}
-	clients := func(group string) int {
-		for _, ev := range d.latency.Drain(nil) {
-			if ev.Kind == visualizer.LatencySent {
-				sent[ev.Group]++
-			}
-		}
-		return sent[group]
-	}
+	log := &latencyLog{d: d}
+	clients := func(group string) int { return log.count(group, visualizer.LatencySent) }
 	d.Inject(injOffload, true) // as the lesson asks: on the loop, the flood would take it over
 	if err := d.Inject(injFlood, true); err != nil || !d.InjectorOn(injFlood) {
 		t.Fatalf("Inject(flood, on) = %v, on %v; want nil, true", err, d.InjectorOn(injFlood))
@@ -125,7 +118,9 @@ func TestWorkInjectors(t *testing.T) {
 	if err := d.Inject(injDeadlock, true); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the nested reports sent", func() bool { return clients("nested") == nestedJobs })
+	waitFor(t, "the nested reports answered", func() bool {
+		return log.count("nested", visualizer.LatencyReply) == nestedJobs
+	})
 }
 
 // Lesson 10's switches change how new chains are written.

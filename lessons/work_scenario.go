@@ -241,7 +241,7 @@ func (s *workServer) modeOn(m reportMode) bool { return reportMode(s.mode.Load()
 // pingLine, reportLine and nestedLine are what the scenario's clients send.
 func pingLine(_, n int) string    { return "ping " + strconv.Itoa(n) }
 func reportLine(id, n int) string { return "report " + strconv.Itoa(100*id+n) }
-func nestedLine(id, _ int) string { return "nested " + strconv.Itoa(id) }
+func nestedLine(id, n int) string { return "nested " + strconv.Itoa(10*id+n) }
 
 // The client groups of lessons 8 and 9.
 var (
@@ -249,7 +249,7 @@ var (
 	chatters  = ClientGroup{Name: "chat", Count: 3, Every: 300 * time.Millisecond, Line: defaultLine}
 	reporters = ClientGroup{Name: "report", Count: 2, Line: reportLine}
 	flooders  = ClientGroup{Name: "report", Count: floodClients, Every: 500 * time.Millisecond, Line: reportLine}
-	nesters   = ClientGroup{Name: "nested", Count: nestedJobs, Line: nestedLine, Once: true}
+	nesters   = ClientGroup{Name: "nested", Count: 1, Line: nestedLine, Once: true, Burst: nestedJobs}
 )
 
 // startWorkServer serves the work protocol on loop at addr. Call it before
