@@ -36,6 +36,14 @@ import (
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the
 // loop goroutine and return rec.Drain from DrainDeferred.
 //
+// Latency and pool panes: the same way, for facts that happen off the loop
+// goroutine and so cannot travel in the reactor's trace. A Live whose
+// simulated clients time their requests implements LatencySource
+// (latency.go; clients record into a LatencyRecorder), and one whose
+// scenario runs a goroutine pool implements PoolSource (pool.go; the
+// pool's Observe feeds a PoolRecorder). Each is drained once per frame.
+// The dashboard leaves out a pane whose source its Live lacks.
+//
 // # Controls, injectors and actions
 //
 // Everything a learner can do to a running scenario has a stable ID, and
@@ -83,16 +91,20 @@ const (
 	PaneCounters                    // syscalls by kind, wake-ups, events/s
 	PaneChain                       // a Deferred's callback/errback ladder (needs a ChainSource)
 	PaneCost                        // wait-call cost vs fds watched, per backend
+	PaneLatency                     // what the simulated clients feel: request → reply, p50/p99 per group (needs a LatencySource)
+	PanePool                        // the goroutine pool: workers busy/idle, queue, results handed back (needs a PoolSource)
 )
 
 // AllPanes lists every pane in dashboard order.
 func AllPanes() []PaneID {
-	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost}
+	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost,
+		PaneLatency, PanePool}
 }
 
 var paneNames = [...]string{
 	PaneReadiness: "readiness", PaneLoop: "loop", PaneStalls: "stalls",
 	PaneInterest: "interest", PaneCounters: "counters", PaneChain: "chain", PaneCost: "cost",
+	PaneLatency: "latency", PanePool: "pool",
 }
 
 // String names the pane ("readiness", "loop", ...).
