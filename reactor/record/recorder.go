@@ -155,11 +155,11 @@ func (r *Recorder) drain() {
 	for i := range r.buf {
 		ev := &r.buf[i]
 		*rec = Record{Type: RecEvent, Event: *ev}
-		switch ev.Kind {
-		case reactor.KindOverflow:
+		switch {
+		case ev.Kind == reactor.KindOverflow && i == 0 && ev.At == 0: // Drain's report of what the ring dropped
 			rec.Type, rec.Lost, rec.LostChains = RecGap, uint64(ev.N), r.tap.takeLost()
 			rec.Event.At = r.lastAt // Drain dates it 0; it belongs here
-		case reactor.KindDeferred:
+		case ev.Kind == reactor.KindDeferred:
 			if c, ok := r.tap.pop(); ok {
 				rec.Type, rec.Chain = RecChain, c
 			}
