@@ -197,8 +197,8 @@ func TestForeignKinds(t *testing.T) {
 	names := kindNames()
 	foreign := append([]string{"timer-drift"}, names...) // every known kind one number up
 	recs := []Record{
-		{Type: RecEvent, Event: reactor.TraceEvent{Kind: 1, At: 5, N: 3}},                          // timer-drift
-		{Type: RecEvent, Event: reactor.TraceEvent{Kind: 2, At: 6, N: 7}},                          // pass-start there
+		{Type: RecEvent, Event: reactor.TraceEvent{Kind: 1, At: 5, N: 3}},                        // timer-drift
+		{Type: RecEvent, Event: reactor.TraceEvent{Kind: 2, At: 6, N: 7}},                        // pass-start there
 		{Type: RecEvent, Event: reactor.TraceEvent{Kind: reactor.Kind(len(foreign) + 1), At: 7}}, // unnamed
 	}
 	data := encode(t, Header{Kinds: foreign}, recs)
