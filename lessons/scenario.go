@@ -12,7 +12,11 @@ import (
 // listening on 127.0.0.1 at a port the kernel picks, the driver goroutine,
 // and the scenario's first simulated clients. Cancelling ctx closes it, as
 // does Close.
-func Start(ctx context.Context, sc Scenario) (*Driver, error) {
+func Start(ctx context.Context, sc Scenario) (*Driver, error) { return start(ctx, sc, nil) }
+
+// start is Start; attach, if not nil, runs once the server is up and
+// before the loop runs or any client connects (a recorder starts there).
+func start(ctx context.Context, sc Scenario, attach func(*Driver) error) (*Driver, error) {
 	raiseFileLimit() // best effort: if it fails the wall is the rlimit, not 1024
 	loop, err := reactor.New(reactor.Config{Backend: sc.Backend})
 	if err != nil {
@@ -29,6 +33,13 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	d.chains = srv.chains
 	d.injectors = sc.Injectors
 	d.clients.line = srv.line
+	if attach != nil {
+		if err := attach(d); err != nil {
+			srv.close()
+			loop.Close()
+			return nil, err
+		}
+	}
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)

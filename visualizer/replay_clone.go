@@ -1,0 +1,129 @@
+package visualizer
+
+import (
+	"maps"
+	"slices"
+	"time"
+)
+
+// Checkpoints for the replay: a copy of a live view's whole state (every
+// pane's, its error line's, its overflow count's), taken while the replay
+// reads the recording once at open and restored to step back or jump. A
+// pane takes part by implementing cloner; one that does not makes the
+// replay read from the start on every jump (exact, only slower).
+// TestPaneClones checks every pane clones, sharing nothing.
+
+// cloner is a pane that can copy itself, sharing no mutable state with
+// the copy.
+type cloner interface {
+	clone() pane
+}
+
+// viewState is a liveView's state at one frame.
+type viewState struct {
+	panes                  []pane
+	errs                   []errLine
+	dropped, droppedAtSnap uint64
+	frame                  frameMsg // Events dropped: they belong to that frame only
+	now                    time.Time
+}
+
+// snapshot copies v's state, or returns nil if a pane cannot be copied.
+func (v *liveView) snapshot() *viewState {
+	s := &viewState{errs: slices.Clone(v.errs), dropped: v.dropped, droppedAtSnap: v.droppedAtSnap,
+		frame: v.frame, now: v.now}
+	s.frame.Events = nil
+	for _, p := range v.panes {
+		c, ok := p.(cloner)
+		if !ok {
+			return nil
+		}
+		s.panes = append(s.panes, c.clone())
+	}
+	return s
+}
+
+// restore puts a copy of s back into v, keeping v's layout.
+func (v *liveView) restore(s *viewState) {
+	v.errs = slices.Clone(s.errs)
+	v.dropped, v.droppedAtSnap = s.dropped, s.droppedAtSnap
+	v.frame, v.now = s.frame, s.now
+	for i, p := range s.panes {
+		v.panes[i] = p.(cloner).clone()
+	}
+	v.SetSize(v.w, v.h)
+}
+
+func (p *readiness) clone() pane {
+	c := *p
+	c.fds = make(map[int32]*fdRow, len(p.fds))
+	for fd, r := range p.fds {
+		rc := *r
+		c.fds[fd] = &rc
+	}
+	c.passes = make([]passCol, len(p.passes))
+	for i, pc := range p.passes {
+		c.passes[i] = pc.clone()
+	}
+	c.cur = p.cur.clone()
+	c.rows = nil
+	return &c
+}
+
+func (pc passCol) clone() passCol {
+	return passCol{n: pc.n, fds: slices.Clone(pc.fds), ready: slices.Clone(pc.ready)}
+}
+
+func (p *loopPane) clone() pane {
+	c := *p
+	c.cols = slices.Clone(p.cols)
+	return &c
+}
+
+func (p *stalls) clone() pane {
+	c := *p
+	c.recent, c.late, c.panics = slices.Clone(p.recent), slices.Clone(p.late), slices.Clone(p.panics)
+	return &c
+}
+
+func (p *interest) clone() pane {
+	c := *p
+	c.fds = make(map[int32]*interestRow, len(p.fds))
+	for fd, r := range p.fds {
+		rc := *r
+		c.fds[fd] = &rc
+	}
+	c.rows, c.tbl = nil, nil
+	return &c
+}
+
+func (p *counters) clone() pane {
+	c := *p
+	c.tbl = nil
+	return &c
+}
+
+func (p *chain) clone() pane {
+	c := *p
+	c.byID = make(map[uint64]*chainState, len(p.byID))
+	for id, s := range p.byID {
+		sc := *s
+		sc.steps = slices.Clone(s.steps)
+		c.byID[id] = &sc
+	}
+	return &c
+}
+
+func (p *costPlot) clone() pane {
+	c := *p
+	c.buckets = make(map[string]map[int]*costBk, len(p.buckets))
+	for b, m := range p.buckets {
+		mc := maps.Clone(m)
+		for k, bk := range mc {
+			bc := *bk
+			mc[k] = &bc
+		}
+		c.buckets[b] = mc
+	}
+	return &c
+}
