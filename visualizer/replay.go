@@ -300,22 +300,24 @@ func (s *replayScreen) bar() string {
 	return "[" + string(line) + "]"
 }
 
-// context says what is at this pass, or the nearest marks either side.
+// context says what happened at this pass and what comes next (or, when
+// nothing happened here, what came last).
 func (s *replayScreen) context() string {
 	pos := s.feed.pos
-	if here := s.idx.marksAt(pos); len(here) > 0 {
+	var parts []string
+	here := s.idx.marksAt(pos)
+	if len(here) > 0 {
 		texts := make([]string, len(here))
 		for i, m := range here {
 			texts[i] = m.text
 		}
-		return "at this pass: " + strings.Join(texts, " · ")
+		parts = append(parts, "at this pass: "+strings.Join(texts, " · "))
 	}
 	all := []markKind{markStall, markRefusal, markError, markGap, markSkip, markAction}
-	var parts []string
 	if m, ok := s.idx.nextMark(pos, all...); ok {
 		parts = append(parts, "next ▸ pass "+group(m.pos)+" (+"+group(m.pos-pos)+"): "+m.text)
 	}
-	if m, ok := s.idx.prevMark(pos, all...); ok {
+	if m, ok := s.idx.prevMark(pos, all...); ok && len(here) == 0 {
 		parts = append(parts, "◂ pass "+group(m.pos)+" (-"+group(pos-m.pos)+"): "+m.text)
 	}
 	if len(parts) == 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/reactorlab/reactorlab/deferred"
 	"github.com/reactorlab/reactorlab/reactor"
@@ -252,7 +253,7 @@ func (p *perfetto) event(ev *reactor.TraceEvent, kind string) {
 		p.instant(0, "backend "+ev.Text+" → "+ev.Backend, at, nil)
 		p.backend = ev.Backend
 	case reactor.KindAction:
-		p.instant(0, "action: "+ev.Label+" "+ev.Text, at, nil)
+		p.instant(0, "action: "+strings.TrimSpace(ev.Label+" "+ev.Text), at, nil)
 	case reactor.KindRegister, reactor.KindModify, reactor.KindDeregister, reactor.KindClosed,
 		reactor.KindAccepted, reactor.KindListen, reactor.KindPaused, reactor.KindResumed, reactor.KindStaleDropped:
 		p.nameFd(ev.Fd, ev.Label)

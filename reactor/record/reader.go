@@ -49,8 +49,20 @@ type Recording struct {
 	// Totals are the end block's counts (zero when not Complete).
 	Totals Totals
 
-	segs  []segment
-	kinds kindTable
+	segs    []segment
+	records int // in events segments
+	kinds   kindTable
+}
+
+// Records is how many records the readable blocks hold.
+func (r *Recording) Records() int { return r.records }
+
+// RecordsBefore is how many records of events blocks come before p.
+func (r *Recording) RecordsBefore(p Pos) int {
+	if p.Seg >= len(r.segs) {
+		return r.records
+	}
+	return r.segs[p.Seg].before + p.Rec
 }
 
 // Totals is what the end block counts.
@@ -67,6 +79,7 @@ type segment struct {
 	payload []byte
 	first   uint64 // events: sequence number of the first record
 	count   int    // events: records
+	before  int    // records in the events segments before this one
 	err     error  // skipped: why
 }
 
@@ -140,7 +153,8 @@ func (r *Recording) index(data []byte, off int) {
 				r.skip(off, next, err)
 				break
 			}
-			r.segs = append(r.segs, segment{off: int64(off), typ: typ, payload: payload, first: d.first, count: d.n})
+			r.segs = append(r.segs, segment{off: int64(off), typ: typ, payload: payload, first: d.first, count: d.n, before: r.records})
+			r.records += d.n
 		case blockKeyframe:
 			r.segs = append(r.segs, segment{off: int64(off), typ: typ, payload: payload})
 		case blockEnd:
@@ -192,11 +206,16 @@ type Cursor struct {
 // Cursor returns a cursor at the recording's start.
 func (r *Recording) Cursor() *Cursor { return &Cursor{r: r} }
 
-// Pos is the position of the record the next Next returns.
+// Pos is the position of the record the next Next returns: positions
+// compare in file order (Seg, then Rec).
 func (c *Cursor) Pos() Pos { return c.pos }
 
-// Seek moves the cursor to p.
+// Seek moves the cursor to p (a Pos it returned). Seeking where it is
+// costs nothing; elsewhere in a block, reading that block up to p.
 func (c *Cursor) Seek(p Pos) {
+	if p == c.pos {
+		return
+	}
 	c.pos, c.on = Pos{Seg: p.Seg}, false
 	var skip Record
 	for c.pos.Seg == p.Seg && c.pos.Rec < p.Rec && c.Next(&skip) {
@@ -220,6 +239,9 @@ func (c *Cursor) Next(rec *Record) bool {
 			}
 			if c.dec.next(rec) {
 				c.pos.Rec++
+				if c.dec.n == 0 {
+					c.advance() // Pos is then the next record's, not past this block's end
+				}
 				return true
 			}
 			err := c.dec.r.err

@@ -24,8 +24,12 @@ type Options struct {
 	// Interval is how often the writer drains the ring (0 = 20 ms).
 	Interval time.Duration
 	// FlushEvery bounds how long records wait in memory before they are
-	// written out as a block (0 = 250 ms): what a killed recorder loses.
+	// written out as a block (0 = 1 s): what a killed recorder loses.
 	FlushEvery time.Duration
+	// SampleEvery spaces the samples of a running loop (0 = 100 ms). A
+	// paused one is sampled at every drain that changes what a screen
+	// reads (a step), and so is a change of pause, speed or backend.
+	SampleEvery time.Duration
 }
 
 // Recorder writes one loop's trace to a file as the loop runs. It reads
@@ -50,12 +54,13 @@ type Recorder struct {
 	sampler atomic.Pointer[func() (bool, time.Duration)]
 	tap     chainTap
 
-	interval, flushEvery time.Duration
+	interval, flushEvery, sampleEvery time.Duration
 
 	mu        sync.Mutex // one drain at a time (the goroutine, Sync, Close)
 	buf       []reactor.TraceEvent
 	rec       Record
-	last      Sample // the last sample written
+	last      Sample    // the last sample written
+	lastSamp  time.Time // when it was written
 	lastAt    int64
 	lastFlush time.Time
 	err       error
@@ -94,9 +99,12 @@ func Start(w io.Writer, loop *reactor.Loop, opts Options) (*Recorder, error) {
 		opts.Interval = 20 * time.Millisecond
 	}
 	if opts.FlushEvery <= 0 {
-		opts.FlushEvery = 250 * time.Millisecond
+		opts.FlushEvery = time.Second
 	}
-	r := &Recorder{loop: loop, interval: opts.Interval, flushEvery: opts.FlushEvery,
+	if opts.SampleEvery <= 0 {
+		opts.SampleEvery = 100 * time.Millisecond
+	}
+	r := &Recorder{loop: loop, interval: opts.Interval, flushEvery: opts.FlushEvery, sampleEvery: opts.SampleEvery,
 		stop: make(chan struct{}), done: make(chan struct{}), lastFlush: time.Now()}
 	r.cw.w = w
 	r.bw = bufio.NewWriterSize(&r.cw, 64<<10)
@@ -170,16 +178,29 @@ func (r *Recorder) drain() {
 	if n := r.tap.takeLost(); n > 0 {
 		r.write(&Record{Type: RecGap, LostChains: n, Event: gapLine(0, r.lastAt)})
 	}
+	r.sample(false)
+	if time.Since(r.lastFlush) >= r.flushEvery {
+		r.flush()
+	}
+}
+
+// sample writes what a screen reads besides the trace, if it changed and
+// is due: always when forced, paused, or the pause, speed or backend
+// changed; else at most every sampleEvery. r.mu held.
+func (r *Recorder) sample(force bool) {
 	s := Sample{Stats: r.loop.Stats()}
 	if fn := r.sampler.Load(); fn != nil {
 		s.Paused, s.Delay = (*fn)()
 	}
-	if s != r.last {
-		r.last = s
-		r.write(&Record{Type: RecSample, Sample: s, Event: reactor.TraceEvent{At: r.lastAt}})
+	if s == r.last {
+		return
 	}
-	if time.Since(r.lastFlush) >= r.flushEvery {
-		r.flush()
+	now := time.Now()
+	due := force || s.Paused || s.Paused != r.last.Paused || s.Delay != r.last.Delay ||
+		s.Stats.Backend != r.last.Stats.Backend || now.Sub(r.lastSamp) >= r.sampleEvery
+	if due {
+		r.last, r.lastSamp = s, now
+		r.write(&Record{Type: RecSample, Sample: s, Event: reactor.TraceEvent{At: r.lastAt}})
 	}
 }
 
@@ -222,6 +243,7 @@ func (r *Recorder) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.drain()
+	r.sample(true)
 	r.sub.Close()
 	if r.err == nil {
 		r.err = r.w.Close()

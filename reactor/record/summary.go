@@ -138,7 +138,7 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "peak fds\t%s registrations", group(s.PeakFds.N))
 	if s.PeakFds.N > 0 {
-		fmt.Fprintf(tw, " at %s", where(s.PeakFds, s.First))
+		fmt.Fprintf(tw, " at %s (pass %s)", fmtDur(time.Duration(s.PeakFds.At-s.First)), group(int64(s.PeakFds.Pass+1)))
 	}
 	fmt.Fprintf(tw, "; one wait watched up to %s fds\n", group(s.PeakWatched))
 	file := "complete"
@@ -156,11 +156,13 @@ func (s *Summary) WriteTo(w io.Writer) (int64, error) {
 	slices.SortFunc(kinds, func(a, c string) int {
 		return cmp.Or(cmp.Compare(s.ByKind[c], s.ByKind[a]), cmp.Compare(a, c))
 	})
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	kw, nw := 0, 0
 	for _, k := range kinds {
-		fmt.Fprintf(tw, "  %s\t%s\t\n", k, group(int64(s.ByKind[k])))
+		kw, nw = max(kw, len(k)), max(nw, len(group(int64(s.ByKind[k]))))
 	}
-	tw.Flush()
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "  %-*s  %*s\n", kw, k, nw, group(int64(s.ByKind[k])))
+	}
 
 	section := func(title string, marks []Mark, line func(m Mark) string) {
 		fmt.Fprintf(&b, "\n%s (%d)\n", title, len(marks))
