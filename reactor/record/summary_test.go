@@ -31,10 +31,14 @@ func golden(t *testing.T, name, got string) {
 
 // lesson1 is a recording of `reactorlab lesson 1 --record`, the stall
 // injector pressed once (k), made with the real binary.
-func lesson1(t *testing.T) *Recording { return readRecording(t, filepath.Join("testdata", "lesson1-stall.rlt")) }
+func lesson1(t *testing.T) *Recording {
+	return readRecording(t, filepath.Join("testdata", "lesson1-stall.rlt"))
+}
 
 // lesson3 is lesson 3 (Deferred chains) recorded for a few seconds.
-func lesson3(t *testing.T) *Recording { return readRecording(t, filepath.Join("testdata", "lesson3-chains.rlt")) }
+func lesson3(t *testing.T) *Recording {
+	return readRecording(t, filepath.Join("testdata", "lesson3-chains.rlt"))
+}
 
 func TestSummary(t *testing.T) {
 	s := Summarize(lesson1(t))
