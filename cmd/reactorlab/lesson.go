@@ -43,14 +43,16 @@ func runLesson(ctx context.Context, e *env, args []string, recordTo string) erro
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if recordTo != "" {
+		if err := checkRecordPath(recordTo); err != nil {
+			return err
+		}
+	}
 	if !isTerminal(e.stdout) {
 		return errors.New("needs a terminal and stdout is not one; run 'reactorlab lessons' for the plain list")
 	}
 	if recordTo == "" {
 		return lessons.Open(ctx, i, labOptions()...)
-	}
-	if err := checkRecordPath(recordTo); err != nil {
-		return err
 	}
 	t, err := lessons.OpenRecorded(ctx, i, recordTo, programVersion(), labOptions()...)
 	reportRecording(e, recordTo, t)
