@@ -149,8 +149,11 @@ func reportRecording(e *env, path string, t record.RecorderTotals) {
 		per = float64(t.Bytes) / float64(t.Events)
 	}
 	lost := ""
+	if t.Chains > 0 {
+		lost = fmt.Sprintf(", %d of them Deferred events", t.Chains)
+	}
 	if t.Lost > 0 {
-		lost = fmt.Sprintf(", %d lost while the recorder fell behind", t.Lost)
+		lost += fmt.Sprintf(", %d lost while the recorder fell behind", t.Lost)
 	}
 	fmt.Fprintf(e.stderr, "recorded %d events over %d passes to %s (%d bytes, %.1f per event%s); replay it with: reactorlab replay %s\n",
 		t.Events, t.Passes, path, t.Bytes, per, lost, path)

@@ -261,6 +261,7 @@ func (r *Recorder) Close() error {
 type RecorderTotals struct {
 	Records uint64 // records written (events, Deferred events, gaps, samples)
 	Events  uint64 // trace events among them (reactor and Deferred)
+	Chains  uint64 // Deferred events among those
 	Passes  uint64 // loop passes
 	Lost    uint64 // reactor events lost to a full ring
 	Bytes   int64  // bytes written to the file
@@ -271,7 +272,7 @@ func (r *Recorder) Totals() RecorderTotals {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := r.w.State()
-	return RecorderTotals{Records: r.w.Records(), Events: r.w.Events(), Passes: st.Passes, Lost: st.Lost,
+	return RecorderTotals{Records: r.w.Records(), Events: r.w.Events(), Chains: r.w.Chains(), Passes: st.Passes, Lost: st.Lost,
 		Bytes: r.cw.n + int64(r.bw.Buffered())}
 }
 

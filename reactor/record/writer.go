@@ -28,6 +28,7 @@ type Writer struct {
 	out    []byte // framing scratch
 	seq    uint64 // records written
 	events uint64 // reactor and Deferred events among them
+	chains uint64 // Deferred events among those
 	since  uint64 // records since the last keyframe
 	keyed  bool   // a keyframe precedes the current block
 	err    error
@@ -77,6 +78,9 @@ func (w *Writer) Write(rec *Record) error {
 	if rec.Type == RecEvent || rec.Type == RecChain {
 		w.events++
 	}
+	if rec.Type == RecChain {
+		w.chains++
+	}
 	w.since++
 	if w.enc.n >= blockRecords || len(w.enc.b) >= blockBytes {
 		return w.Flush()
@@ -112,6 +116,9 @@ func (w *Writer) Records() uint64 { return w.seq }
 
 // Events is how many of them were reactor or Deferred events.
 func (w *Writer) Events() uint64 { return w.events }
+
+// Chains is how many of those were Deferred events.
+func (w *Writer) Chains() uint64 { return w.chains }
 
 // Close writes the block in progress and the end block, which says the
 // file is complete: its records, passes and lost events. It does not
