@@ -39,11 +39,12 @@ type Options struct {
 // fills, the loop drops events and counts them; the recorder writes the
 // count as a gap, which a replay shows.
 //
-// Besides the trace it records, every time it drains the ring, a Sample:
-// the loop's counters and, if SetSampler was called, the scenario's pause
-// and slow-motion state — what a live screen reads on each frame — and,
-// through ObserveDeferred, every Deferred event in full. Actions (what a
-// learner did) reach it as KindAction events in the trace itself.
+// Besides the trace it records a Sample when what it holds changed — the
+// loop's counters and, if SetSampler was called, the scenario's pause and
+// slow-motion state: what a live screen reads on each frame (see
+// Options.SampleEvery) — and, through ObserveDeferred, every Deferred
+// event in full. Actions (what a learner did) reach it as KindAction
+// events in the trace itself.
 type Recorder struct {
 	loop    *reactor.Loop
 	sub     *reactor.Subscription
