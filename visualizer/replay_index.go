@@ -43,9 +43,6 @@ const (
 	markAction // what the learner did (not a jump target)
 )
 
-var markNames = [...]string{markStall: "stall", markRefusal: "refusal", markError: "error",
-	markGap: "gap", markSkip: "unreadable", markAction: "action"}
-
 // markGlyphs are the timeline bar's letters for each mark.
 var markGlyphs = [...]byte{markStall: 'S', markRefusal: 'R', markError: 'E', markGap: 'G', markSkip: 'X', markAction: 'a'}
 

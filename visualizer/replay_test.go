@@ -195,9 +195,10 @@ func TestReplayMatchesLive(t *testing.T) {
 // stallOnce registers a pipe whose handler blocks the loop for d, once.
 func stallOnce(t *testing.T, loop *reactor.Loop, d time.Duration) {
 	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+	if err := unix.Pipe(p[:]); err != nil {
 		t.Fatal(err)
 	}
+	unix.SetNonblock(p[0], true)
 	var reg reactor.Registration
 	reg, err := loop.Register(p[0], reactor.Readable, "stall blocking handler", func(int, reactor.Ready) {
 		time.Sleep(d) // the fault under test: a handler that blocks the loop
@@ -456,4 +457,27 @@ func BenchmarkReplayScrub(b *testing.B) {
 	b.ReportMetric(float64(open.Milliseconds()), "open-ms")
 	b.ReportMetric(float64(n), "events")
 	b.ReportMetric(float64(len(buf.Bytes()))/float64(n), "bytes/event")
+}
+
+// TestReplayEmpty opens a recording with no events (a scenario closed at
+// once): every key is harmless and the screen says there is nothing.
+func TestReplayEmpty(t *testing.T) {
+	var b bytes.Buffer
+	w, _ := record.NewWriter(&b, record.Header{Backend: "poll", Start: t0})
+	w.Close()
+	r, err := record.Parse(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, s := replayApp(t, r, 80, 24)
+	for _, k := range []string{"right", "left", "s", "S", "]", "[", "pgdown", "end", "home", "5", "space", "+"} {
+		do(m, press(k))
+	}
+	m.Update(tickMsg(t0))
+	m.Update(tickMsg(t0.Add(time.Second)))
+	v := screenOf(m)
+	checkSize(t, v, 80, 24)
+	if s.feed.pos != 0 || !strings.Contains(v, "pass 0 of 0") || !strings.Contains(v, "no stalls, refusals, errors or actions") {
+		t.Errorf("empty recording at pass %d:\n%s", s.feed.pos, v)
+	}
 }

@@ -29,11 +29,13 @@ func busyLoop(t testing.TB, k int, echo bool) *reactor.Loop {
 	t.Cleanup(func() { l.Close() })
 	buf := make([]byte, 1)
 	for range k {
-		p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+		p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		a, w := p[0], p[1]
+		unix.SetNonblock(a, true)
+		unix.SetNonblock(w, true)
 		t.Cleanup(func() { unix.Close(w) })
 		unix.Write(w, []byte("x"))
 		h := func(int, reactor.Ready) {}
