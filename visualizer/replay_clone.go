@@ -1,7 +1,6 @@
 package visualizer
 
 import (
-	"maps"
 	"slices"
 	"time"
 )
@@ -56,11 +55,7 @@ func (v *liveView) restore(s *viewState) {
 
 func (p *readiness) clone() pane {
 	c := *p
-	c.fds = make(map[int32]*fdRow, len(p.fds))
-	for fd, r := range p.fds {
-		rc := *r
-		c.fds[fd] = &rc
-	}
+	c.fds = cloneRows(p.fds)
 	c.passes = make([]passCol, len(p.passes))
 	for i, pc := range p.passes {
 		c.passes[i] = pc.clone()
@@ -88,11 +83,7 @@ func (p *stalls) clone() pane {
 
 func (p *interest) clone() pane {
 	c := *p
-	c.fds = make(map[int32]*interestRow, len(p.fds))
-	for fd, r := range p.fds {
-		rc := *r
-		c.fds[fd] = &rc
-	}
+	c.fds = cloneRows(p.fds)
 	c.rows, c.tbl = nil, nil
 	return &c
 }
@@ -105,11 +96,9 @@ func (p *counters) clone() pane {
 
 func (p *chain) clone() pane {
 	c := *p
-	c.byID = make(map[uint64]*chainState, len(p.byID))
-	for id, s := range p.byID {
-		sc := *s
-		sc.steps = slices.Clone(s.steps)
-		c.byID[id] = &sc
+	c.byID = cloneRows(p.byID)
+	for _, s := range c.byID {
+		s.steps = slices.Clone(s.steps)
 	}
 	return &c
 }
@@ -118,12 +107,17 @@ func (p *costPlot) clone() pane {
 	c := *p
 	c.buckets = make(map[string]map[int]*costBk, len(p.buckets))
 	for b, m := range p.buckets {
-		mc := maps.Clone(m)
-		for k, bk := range mc {
-			bc := *bk
-			mc[k] = &bc
-		}
-		c.buckets[b] = mc
+		c.buckets[b] = cloneRows(m)
 	}
 	return &c
+}
+
+// cloneRows copies a map of pointers and what each points to.
+func cloneRows[K comparable, V any](m map[K]*V) map[K]*V {
+	c := make(map[K]*V, len(m))
+	for k, v := range m {
+		vc := *v
+		c[k] = &vc
+	}
+	return c
 }

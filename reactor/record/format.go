@@ -119,30 +119,33 @@ func (r *reader) fail(err error) {
 
 func (r *reader) uvarint() uint64 {
 	v, k := binary.Uvarint(r.p)
-	if k <= 0 {
-		if k == 0 {
-			r.fail(errShort)
-		} else {
-			r.fail(errVarint)
-		}
+	if !r.took(k) {
 		return 0
 	}
-	r.p = r.p[k:]
 	return v
 }
 
 func (r *reader) varint() int64 {
 	v, k := binary.Varint(r.p)
-	if k <= 0 {
-		if k == 0 {
-			r.fail(errShort)
-		} else {
-			r.fail(errVarint)
-		}
+	if !r.took(k) {
 		return 0
 	}
-	r.p = r.p[k:]
 	return v
+}
+
+// took moves past a varint of k bytes, as binary.Uvarint reports it (0:
+// the payload ends inside it, < 0: it overflows 64 bits).
+func (r *reader) took(k int) bool {
+	switch {
+	case k == 0:
+		r.fail(errShort)
+	case k < 0:
+		r.fail(errVarint)
+	default:
+		r.p = r.p[k:]
+		return true
+	}
+	return false
 }
 
 func (r *reader) byte1() byte {
