@@ -324,7 +324,7 @@ func BenchmarkRecordOverhead(b *testing.B) {
 }
 
 func benchRecord(b *testing.B, echo bool) {
-	const fds, chunk, ring = 8, 400, 1 << 17
+	const fds, chunk, ring = 8, 100, 1 << 17
 	const every = 5 * time.Millisecond
 	plain := busyLoop(b, fds, echo)
 	recd := busyLoop(b, fds, echo)
