@@ -310,7 +310,8 @@ func TestCreateError(t *testing.T) {
 }
 
 // BenchmarkRecordOverhead runs two identical busy loops side by side, in
-// alternating chunks so machine noise hits them alike: one traced by a
+// alternating chunks (and alternating which goes first) so machine noise
+// hits them alike: one traced by a
 // plain subscriber that another goroutine drains every 5 ms, one traced
 // by a Recorder that drains as often, encodes and writes to a file (both
 // rings big enough that neither loses events: a lost event is one the
@@ -353,8 +354,12 @@ func benchRecord(b *testing.B, echo bool) {
 	}
 	var ratio, base []float64
 	for i := 0; i < b.N; i += 2 * chunk {
-		p := timeChunk(plain)
-		r := timeChunk(recd)
+		var p, r float64
+		if len(ratio)%2 == 0 { // which goes first alternates too
+			p, r = timeChunk(plain), timeChunk(recd)
+		} else {
+			r, p = timeChunk(recd), timeChunk(plain)
+		}
 		base = append(base, p)
 		ratio = append(ratio, r/p)
 	}
