@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/reactor/record"
@@ -125,5 +126,39 @@ func TestRecordServer(t *testing.T) {
 	})
 	if !paused {
 		t.Error("no sample says the dashboard paused the loop")
+	}
+}
+
+// BenchmarkRecordedLessonSize records lessons as a learner would use them
+// and reports the file's bytes per event: lesson 1 with ten more clients
+// and one stall injected, lesson 3 (Deferred chains, whose events carry
+// their values) as it runs; 10 s each, in turn. Run with -benchtime 1x
+// -count 5 for five rounds.
+func BenchmarkRecordedLessonSize(b *testing.B) {
+	const window = 10 * time.Second
+	for _, slug := range []string{"one-process-many-connections", "deferreds-two-tracks"} {
+		b.Run(slug, func(b *testing.B) {
+			_, l, err := Find(slug)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				path := filepath.Join(b.TempDir(), "lesson.rlt")
+				live, rec, err := l.StartRecorded(context.Background(), path, "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if inj, ok := live.(visualizer.Injectable); ok && slug == "one-process-many-connections" {
+					live.AddClients(10, true)
+					inj.Inject(injStall, true)
+				}
+				time.Sleep(window) // the recording's length: what is measured
+				live.Close()
+				t := rec.Totals()
+				b.ReportMetric(float64(t.Bytes)/float64(t.Events), "bytes/event")
+				b.ReportMetric(float64(t.Events), "events")
+				b.ReportMetric(float64(t.Chains), "deferred-events")
+			}
+		})
 	}
 }

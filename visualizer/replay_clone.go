@@ -3,6 +3,8 @@ package visualizer
 import (
 	"slices"
 	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
 )
 
 // Checkpoints for the replay: a copy of a live view's whole state (every
@@ -56,17 +58,26 @@ func (v *liveView) restore(s *viewState) {
 func (p *readiness) clone() pane {
 	c := *p
 	c.fds = cloneRows(p.fds)
+	// Every column's fds and readiness in two arrays, not two each: a
+	// column's slice is capped at its own length, so when the pane reuses
+	// it and appends, it grows into a new array, never into its neighbour.
+	n := len(p.cur.fds)
+	for _, pc := range p.passes {
+		n += len(pc.fds)
+	}
+	fds, ready := make([]int32, 0, n), make([]reactor.Ready, 0, n)
+	col := func(pc passCol) passCol {
+		a := len(fds)
+		fds, ready = append(fds, pc.fds...), append(ready, pc.ready...)
+		return passCol{n: pc.n, fds: fds[a:len(fds):len(fds)], ready: ready[a:len(ready):len(ready)]}
+	}
 	c.passes = make([]passCol, len(p.passes))
 	for i, pc := range p.passes {
-		c.passes[i] = pc.clone()
+		c.passes[i] = col(pc)
 	}
-	c.cur = p.cur.clone()
+	c.cur = col(p.cur)
 	c.rows = nil
 	return &c
-}
-
-func (pc passCol) clone() passCol {
-	return passCol{n: pc.n, fds: slices.Clone(pc.fds), ready: slices.Clone(pc.ready)}
 }
 
 func (p *loopPane) clone() pane {
