@@ -25,15 +25,18 @@ func TestRecordReplayInTmux(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildLab(t, dir)
 	file := filepath.Join(dir, "stall.rlt")
-	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-record-%d", os.Getpid())}
-	t.Cleanup(func() { exec.Command("tmux", "-L", x.sock, "kill-server").Run() })
-	open := func(args string) {
+	// One private tmux server per program run: a server whose last session
+	// was killed goes away on its own time, so it is never reused.
+	open := func(name, args string) *tmuxLab {
+		x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-%s-%d", name, os.Getpid())}
+		t.Cleanup(func() { exec.Command("tmux", "-L", x.sock, "kill-server").Run() })
 		shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s %s; echo EXIT=$?'", bin, args)
 		x.run("new-session", "-d", "-s", "lab", "-x", "120", "-y", "40", shell)
 		x.run("set-option", "-t", "lab", "remain-on-exit", "on")
+		return x
 	}
 
-	open("lesson 1 --record " + file)
+	x := open("record", "lesson 1 --record "+file)
 	x.waitScreen("try: nc 127.0.0.1 ")
 	x.key("k") // the stall injector: a handler that sleeps 300 ms
 	x.waitScreen("stalls seen 1")
@@ -42,9 +45,8 @@ func TestRecordReplayInTmux(t *testing.T) {
 	if s := x.scrollback(); !strings.Contains(strings.ReplaceAll(s, "\n", ""), "replay it with: reactorlab replay "+file) {
 		t.Errorf("after the lesson, no word of the recording:\n%s", s)
 	}
-	x.run("kill-session", "-t", "lab")
 
-	open("replay " + file)
+	x = open("replay", "replay "+file)
 	x.waitScreen("pass 1 of ")
 	x.key("s") // the next stall
 	x.waitScreen("at this pass: stall")
