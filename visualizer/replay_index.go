@@ -359,7 +359,12 @@ func (l *replayLive) AddClients(int, bool)         {}
 func (l *replayLive) DropClients()                 {}
 func (l *replayLive) Watched() []reactor.WatchInfo { return nil }
 func (l *replayLive) Errors() <-chan error         { return nil }
-func (l *replayLive) Info() string                 { return l.hdr.Info }
+func (l *replayLive) Info() string {
+	if l.hdr.Info == "" {
+		return "recorded"
+	}
+	return "recorded: " + l.hdr.Info // nothing listens there now
+}
 
 // replayPanes are the panes named in the header, in its order; every pane
 // but the chain pane when it names none (a headless recording).
