@@ -12,12 +12,12 @@ import (
 // listening on 127.0.0.1 at a port the kernel picks, the driver goroutine,
 // and the scenario's first simulated clients. Cancelling ctx closes it, as
 // does Close.
-func Start(ctx context.Context, sc Scenario) (*Driver, error) {
-	return start(ctx, sc, Limits{})
-}
+func Start(ctx context.Context, sc Scenario) (*Driver, error) { return start(ctx, sc, Limits{}, nil) }
 
-// start is Start with the scenario held to lim.
-func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
+// start is Start with the scenario held to lim; attach, if not nil, runs
+// once the server is up and before the loop runs or any client connects (a
+// recorder starts there).
+func start(ctx context.Context, sc Scenario, lim Limits, attach func(*Driver) error) (*Driver, error) {
 	raiseFileLimit() // best effort: if it fails the wall is the rlimit, not 1024
 	loop, err := reactor.New(reactor.Config{Backend: sc.Backend})
 	if err != nil {
@@ -38,6 +38,13 @@ func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
 	d.pool, d.work, d.profile = srv.pool, srv.work, srv.profile
 	if srv.timed {
 		d.timeClients()
+	}
+	if attach != nil {
+		if err := attach(d); err != nil {
+			srv.close()
+			loop.Close()
+			return nil, err
+		}
 	}
 	d.start()
 	d.clients.add(sc.ActiveClients, true)

@@ -27,6 +27,9 @@ type KeyMap struct {
 	Controls []key.Binding
 	// Injectors holds one binding per injector of the open lesson.
 	Injectors []key.Binding
+	// Timeline holds a replay's keys (play, step, speed, jumps, scrub);
+	// empty elsewhere.
+	Timeline []key.Binding
 }
 
 // DefaultKeyMap returns the lab's bindings, all enabled and no injectors.
@@ -100,7 +103,8 @@ func (k *KeyMap) setInjectors(injs []Injector) {
 func (k KeyMap) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
 	out = append(out, k.Controls...)
-	return append(out, k.Injectors...)
+	out = append(out, k.Injectors...)
+	return append(out, k.Timeline...)
 }
 
 // FullHelp is the ? screen, one column per group.
@@ -110,6 +114,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.PrevPage, k.NextPage, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
 		k.Controls,
 		k.Injectors,
+		k.Timeline,
 		{k.Help, k.Quit},
 	}
 }

@@ -72,8 +72,11 @@ import (
 //     Action with no argument, and anything else sends an [ActionMsg] to
 //     the program. Every action, from a key or not, runs through one
 //     method (liveView.act): the one place that checks it is offered,
-//     applies its default or argument and calls the Live. A demo player or
-//     a replay that wants to record what the learner did hooks in there.
+//     applies its default or argument and calls the Live. A Live that
+//     implements [ActionTracer] is told of each action there, once it is
+//     checked and before it runs: the lessons' driver puts it into the
+//     loop's trace as a KindAction event, which is how recordings and
+//     `serve --headless` say what the learner did.
 //
 // To add a control: one row in the control table, and a method on Live if
 // it needs a new one. To add an injector: a row in lessons/injectors.go
@@ -217,4 +220,12 @@ type Injectable interface {
 	// InjectorOn reports whether switch id is on (false for a one-shot).
 	// It is called on every frame, so it must be cheap.
 	InjectorOn(id string) bool
+}
+
+// ActionTracer is implemented by a Live that records the actions done to
+// it in its trace (a reactor.KindAction event: Label = the ID, Text = the
+// argument). The visualizer calls TraceAction once an action is checked,
+// just before running it, from the UI goroutine; it must return at once.
+type ActionTracer interface {
+	TraceAction(a Action)
 }

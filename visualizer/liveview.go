@@ -251,43 +251,62 @@ func (v *liveView) handleKey(msg tea.KeyPressMsg, k *KeyMap) bool {
 // act runs a on the scenario: one of the controls this view enables or
 // one of its injectors, with a's argument or, without one, what the key
 // does. Keys and ActionMsg (demo scripts, recordings) come through here:
-// it is the one place an action is checked and applied. Control and
-// Inject calls only post work to the loop, so it runs on the UI goroutine.
+// it is the one place an action is checked and applied. A Live that is an
+// ActionTracer is told about the action once it is checked, just before
+// it runs, so its trace says what was done before what it caused. Control
+// and Inject calls only post work to the loop, so it runs on the UI
+// goroutine.
 func (v *liveView) act(a Action) error {
+	run, err := v.resolve(a)
+	if err != nil {
+		return err
+	}
+	if t, ok := v.live.(ActionTracer); ok {
+		t.TraceAction(a)
+	}
+	return run()
+}
+
+// resolve checks a and returns what runs it.
+func (v *liveView) resolve(a Action) (func() error, error) {
 	if c, ok := findControl(ControlID(a.ID)); ok {
 		if !slices.Contains(v.controls, c.id) {
-			return fmt.Errorf("%s: %w", a, errNotHere)
+			return nil, fmt.Errorf("%s: %w", a, errNotHere)
 		}
-		if err := c.run(v.live, a.Arg); err != nil {
-			return fmt.Errorf("%s: %w", a.ID, err)
-		}
-		return nil
+		return func() error {
+			if err := c.run(v.live, a.Arg); err != nil {
+				return fmt.Errorf("%s: %w", a.ID, err)
+			}
+			return nil
+		}, nil
 	}
 	i := slices.IndexFunc(v.injectors, func(inj Injector) bool { return inj.ID == a.ID })
 	if i < 0 {
-		return fmt.Errorf("%s: %w", a, errNotHere)
+		return nil, fmt.Errorf("%s: %w", a, errNotHere)
 	}
 	inj, ok := v.live.(Injectable)
 	if !ok {
-		return fmt.Errorf("%s: this scenario runs no injectors", a.ID)
+		return nil, fmt.Errorf("%s: this scenario runs no injectors", a.ID)
 	}
 	if v.injectors[i].Switch {
 		on, err := onOff(a.Arg, inj.InjectorOn(a.ID))
 		if err != nil {
-			return fmt.Errorf("%s: %w", a.ID, err)
+			return nil, fmt.Errorf("%s: %w", a.ID, err)
 		}
-		return inj.Inject(a.ID, on)
+		return func() error { return inj.Inject(a.ID, on) }, nil
 	}
 	n, err := count(a.Arg, 1, maxInjectCount)
 	if err != nil {
-		return fmt.Errorf("%s: %w", a.ID, err)
+		return nil, fmt.Errorf("%s: %w", a.ID, err)
 	}
-	for range n {
-		if err := inj.Inject(a.ID, true); err != nil {
-			return err
+	return func() error {
+		for range n {
+			if err := inj.Inject(a.ID, true); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	}, nil
 }
 
 // switchesOn appends the IDs of the switch injectors that are on now.
