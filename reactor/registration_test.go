@@ -146,8 +146,13 @@ func testClosedWhileRegistered(t *testing.T, backend string) {
 	if reg.Active() {
 		t.Errorf("Active() = true; want the loop to have ended the registration")
 	}
-	if e, ok := hasKind(drainAll(sub), KindError); !ok || !strings.Contains(e.Text, "deregister before close") {
+	evs := drainAll(sub)
+	if e, ok := hasKind(evs, KindError); !ok || !strings.Contains(e.Text, "deregister before close") {
 		t.Errorf("trace error %+v; want one naming the mistake", e)
+	}
+	// The screen tells POLLNVAL from POLLERR by the trace's Invalid bit.
+	if e, ok := hasKind(evs, KindReady); !ok || e.Ready != Err|Invalid {
+		t.Errorf("trace ready %+v; want err|nval (the handler hears err alone)", e)
 	}
 }
 

@@ -36,6 +36,7 @@ const (
 	KindResumed                         // Fd
 	KindClosed                          // Fd, Text = reason
 	KindDeferred                        // sub-kind in N, details in Text/Label
+	KindUnread                          // Fd, N = bytes waiting unread in the socket's receive queue (FIONREAD, sampled)
 )
 
 var kindNames = [...]string{
@@ -68,6 +69,7 @@ var kindNames = [...]string{
 	KindResumed:         "resumed",
 	KindClosed:          "closed",
 	KindDeferred:        "deferred",
+	KindUnread:          "unread",
 }
 
 // String names the kind, e.g. "wait-start"; "kind(N)" for unknown values.
