@@ -17,6 +17,8 @@ type frameMsg struct {
 	Backend string               // backend in use
 	Paused  bool                 // the learner paused the loop
 	Delay   time.Duration        // slow-motion delay between passes
+	CPU     time.Duration        // the loop's CPU time so far (CPUSource); valid if HasCPU
+	HasCPU  bool
 }
 
 // watchedMsg carries a snapshot of the interest set (from Live.Watched,

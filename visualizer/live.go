@@ -25,6 +25,9 @@ import (
 // its Live to the caller. Lesson.Start runs in a tea.Cmd with the ctx given
 // to RunApp.
 //
+// Loop CPU: a Live that also implements [CPUSource] has the loop pane show
+// the CPU its loop uses, as a share of one core.
+//
 // Chain pane: a Live that also implements ChainSource (see chain.go) feeds
 // the Deferred chain pane with deferred.TraceEvent values. Use a
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the
@@ -199,4 +202,15 @@ type Injectable interface {
 	// InjectorOn reports whether switch id is on (false for a one-shot).
 	// It is called on every frame, so it must be cheap.
 	InjectorOn(id string) bool
+}
+
+// CPUSource is implemented by a Live that measures the CPU time its loop
+// uses (the lessons' driver reads its loop thread's CPU clock, on the
+// loop side). The loop pane shows it as a share of one core beside
+// passes/s: a loop that spins — ready on every pass with nothing to do,
+// as after EMFILE or in the dup trap — runs near 100%, an idle one near 0.
+type CPUSource interface {
+	// LoopCPU is the CPU time the loop has used so far. It is called on
+	// every frame, so it must be cheap (read an atomic).
+	LoopCPU() time.Duration
 }

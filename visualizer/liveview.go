@@ -95,6 +95,9 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if f.Backend == "" {
 		f.Backend = f.Stats.Backend
 	}
+	if c, ok := v.live.(CPUSource); ok {
+		f.CPU, f.HasCPU = c.LoopCPU(), true
+	}
 	v.on = v.switchesOn(v.on[:0])
 	for i := range v.buf {
 		switch ev := &v.buf[i]; ev.Kind {

@@ -3,6 +3,7 @@ package visualizer
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reactorlab/reactorlab/reactor"
 )
@@ -19,6 +20,7 @@ func TestReadyGlyph(t *testing.T) {
 		{reactor.In | reactor.HangUp, 'H'},
 		{reactor.In | reactor.Err, 'E'},
 		{reactor.HangUp | reactor.Err, 'E'},
+		{reactor.Err | reactor.Invalid, 'N'},
 	}
 	for _, tc := range tests {
 		if got := readyGlyph(tc.r); got != tc.want {
@@ -43,5 +45,55 @@ func TestReadinessColumns(t *testing.T) {
 	lines := strings.Split(p.View(), "\n")
 	if got, want := lines[1], "  7 c7     ...............I.OH"; got != want {
 		t.Errorf("row for fd 7 = %q; want %q", got, want)
+	}
+}
+
+// A registration that ends keeps its row, marked ✗, while its cells are
+// on screen: the POLLNVAL that ended it reads N, the passes after it are
+// blank, and a stale report for the number (the dup trap) reads !. Passes
+// before a registration are blank too.
+func TestReadinessEndedRows(t *testing.T) {
+	p := newReadiness()
+	pass := reactor.TraceEvent{Kind: reactor.KindPassEnd}
+	p.Update(frameOf(t0,
+		pass,
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 7, Label: "c7"},
+		reactor.TraceEvent{Kind: reactor.KindReady, Fd: 7, Ready: reactor.In}, pass,
+		pass,
+		reactor.TraceEvent{Kind: reactor.KindReady, Fd: 7, Ready: reactor.Err | reactor.Invalid},
+		reactor.TraceEvent{Kind: reactor.KindDeregister, Fd: 7}, pass,
+		pass,
+		reactor.TraceEvent{Kind: reactor.KindStaleDropped, Fd: 7, Ready: reactor.In}, pass,
+		pass,
+	))
+	p.SetSize(30, 8)
+	lines := strings.Split(p.View(), "\n")
+	if got, want := lines[1], "  7✗c7     ............ I.N ! "; got != want {
+		t.Errorf("row for fd 7 = %q; want %q", got, want)
+	}
+	// Once its last cell has scrolled off, the row goes.
+	for range 19 {
+		p.Update(frameOf(t0, pass))
+	}
+	if v := p.View(); strings.Contains(v, "c7") {
+		t.Errorf("ended row still shown after its cells scrolled off:\n%s", v)
+	}
+}
+
+// A snapshot taken before a registration ended must not bring its row
+// back; one taken after it lists a new registration of the number.
+func TestReadinessSnapshotAfterEnd(t *testing.T) {
+	for _, tc := range []struct {
+		at   time.Time
+		back bool
+	}{{t0, false}, {t0.Add(time.Second), true}} {
+		p := newReadiness()
+		p.Update(frameOf(t0, reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 7, Label: "c7"},
+			reactor.TraceEvent{Kind: reactor.KindPassEnd}))
+		p.Update(frameOf(t0.Add(time.Millisecond), reactor.TraceEvent{Kind: reactor.KindDeregister, Fd: 7}))
+		p.Update(watchedMsg{At: tc.at, List: []reactor.WatchInfo{{Fd: 7, Label: "c7"}}})
+		if r := p.fds[7]; r.gone() == tc.back {
+			t.Errorf("snapshot at %v: row ended = %v; want %v", tc.at.Sub(t0), r.gone(), !tc.back)
+		}
 	}
 }
