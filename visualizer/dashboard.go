@@ -23,6 +23,9 @@ func newDashboardScreen(c *common, name string, live Live) *dashboardScreen {
 	if _, ok := live.(ChainSource); !ok {
 		panes = slices.DeleteFunc(panes, func(id PaneID) bool { return id == PaneChain })
 	}
+	if _, ok := live.(FDSource); !ok {
+		panes = slices.DeleteFunc(panes, func(id PaneID) bool { return id == PaneFDs })
+	}
 	s := &dashboardScreen{name: name, keys: DefaultKeyMap(),
 		live: newLiveView(c.cfg, live, panes, AllControls(), c.cfg.injectors)}
 	s.keys.only(0)

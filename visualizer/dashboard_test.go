@@ -310,3 +310,24 @@ func TestDashboardActionMsg(t *testing.T) {
 		t.Errorf("a bad action is not reported:\n%s", got)
 	}
 }
+
+// fdLive is a Live that reports its fd table.
+type fdLive struct{ *fakeLive }
+
+func (fdLive) FDTable() FDTable { return FDTable{Open: 12, Soft: 1024, Hard: 4096} }
+
+// The dashboard shows the fds pane only over a Live that reports its fd
+// table, as it shows the chain pane only over a ChainSource.
+func TestDashboardFDsPane(t *testing.T) {
+	for _, tc := range []struct {
+		live Live
+		want bool
+	}{{newFakeLive(), false}, {fdLive{newFakeLive()}, true}} {
+		m := newDashboard(t, tc.live)
+		m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
+		m.Update(tickMsg(t0))
+		if got := strings.Contains(screenOf(m), "open 12 of 1024"); got != tc.want {
+			t.Errorf("%T: fds pane shown = %v; want %v:\n%s", tc.live, got, tc.want, screenOf(m))
+		}
+	}
+}

@@ -19,6 +19,8 @@ type frameMsg struct {
 	Delay   time.Duration        // slow-motion delay between passes
 	CPU     time.Duration        // the loop's CPU time so far (CPUSource); valid if HasCPU
 	HasCPU  bool
+	FDs     FDTable // the fd table (FDSource); valid if HasFDs
+	HasFDs  bool
 }
 
 // watchedMsg carries a snapshot of the interest set (from Live.Watched,
@@ -88,6 +90,8 @@ func newPane(id PaneID) pane {
 		return newChain()
 	case PaneCost:
 		return newCostPlot()
+	case PaneFDs:
+		return newFDs()
 	}
 	return nil
 }

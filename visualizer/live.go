@@ -28,6 +28,10 @@ import (
 // Loop CPU: a Live that also implements [CPUSource] has the loop pane show
 // the CPU its loop uses, as a share of one core.
 //
+// Fd table: a Live that also implements [FDSource] (fds.go) feeds the fds
+// pane: fds open against RLIMIT_NOFILE and what its listener did at the
+// limit.
+//
 // Chain pane: a Live that also implements ChainSource (see chain.go) feeds
 // the Deferred chain pane with deferred.TraceEvent values. Use a
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the
@@ -80,16 +84,18 @@ const (
 	PaneCounters                    // syscalls by kind, wake-ups, events/s
 	PaneChain                       // a Deferred's callback/errback ladder (needs a ChainSource)
 	PaneCost                        // wait-call cost vs fds watched, per backend
+	PaneFDs                         // the fd table: open vs RLIMIT_NOFILE, accept errors (needs an FDSource)
 )
 
 // AllPanes lists every pane in dashboard order.
 func AllPanes() []PaneID {
-	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost}
+	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost, PaneFDs}
 }
 
 var paneNames = [...]string{
 	PaneReadiness: "readiness", PaneLoop: "loop", PaneStalls: "stalls",
 	PaneInterest: "interest", PaneCounters: "counters", PaneChain: "chain", PaneCost: "cost",
+	PaneFDs: "fds",
 }
 
 // String names the pane ("readiness", "loop", ...).

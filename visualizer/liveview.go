@@ -98,6 +98,9 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if c, ok := v.live.(CPUSource); ok {
 		f.CPU, f.HasCPU = c.LoopCPU(), true
 	}
+	if s, ok := v.live.(FDSource); ok {
+		f.FDs, f.HasFDs = s.FDTable(), true
+	}
 	v.on = v.switchesOn(v.on[:0])
 	for i := range v.buf {
 		switch ev := &v.buf[i]; ev.Kind {
