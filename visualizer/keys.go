@@ -96,11 +96,14 @@ func (k *KeyMap) setInjectors(injs []Injector) {
 }
 
 // ShortHelp is the footer: what works on this screen, most used first.
-// Help and Quit are left out: the footer pins them at the right.
+// A lesson's injectors come before the built-in controls: they are what
+// its pages ask for, and a narrow footer cuts from the end (every key is
+// listed under ?). Help and Quit are left out: the footer pins them at
+// the right.
 func (k KeyMap) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
-	out = append(out, k.Controls...)
-	return append(out, k.Injectors...)
+	out = append(out, k.Injectors...)
+	return append(out, k.Controls...)
 }
 
 // FullHelp is the ? screen, one column per group.

@@ -25,7 +25,7 @@ func TestKeyMapDisabledBindingsVanish(t *testing.T) {
 		t.Errorf("an enabled binding did not match")
 	}
 	got := ansi.Strip(help.New().ShortHelpView(k.ShortHelp()))
-	if want := "esc back • x drop clients • k inject stall"; got != want {
+	if want := "esc back • k inject stall • x drop clients"; got != want {
 		t.Errorf("ShortHelpView(ShortHelp()) = %q; want %q", got, want)
 	}
 	full := help.New().FullHelpView(k.FullHelp())
