@@ -43,6 +43,9 @@ func serverDriver(srv *tcp.Server) *Driver {
 	d.info = infoLine(srv.Protocol(), addr)
 	d.probeEvery = probeEvery // the dashboard shows every pane, the cost pane too
 	d.injectors = []string{injStall}
+	d.srv = srv
+	d.rebuild.Store(true)
+	d.sampleFDs = true // and the fds pane
 	d.start()
 	return d
 }

@@ -1,6 +1,7 @@
 package lessons
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 
@@ -32,6 +33,23 @@ type injector struct {
 // Injector IDs named by scenarios.
 const injStall = "stall"
 
+// Lessons 4–7: poll's POLLNVAL, epoll's triggering modes and the dup
+// trap, spurious readiness, the fd table (faults.go and labecho.go do them).
+const (
+	injCloseBehind  = "close-behind-back"
+	injIdle1000     = "idle-1000"
+	injEdge         = "edge-triggered"
+	injPartial      = "partial-read"
+	injOneShot      = "oneshot"
+	injRearm        = "rearm"
+	injDupTrap      = "dup-trap"
+	injDeregFirst   = "deregister-first"
+	injGhostRebuild = "ghost-rebuild"
+	injSpurious     = "spurious"
+	injFDLimit      = "fd-limit"
+	injReserveOff   = "reserve-fd-off"
+)
+
 // injectorTable lists every injector.
 var injectorTable = []injector{
 	{
@@ -41,6 +59,129 @@ var injectorTable = []injector{
 			d.post(func() { d.report(d.injectStall(stallFor)) })
 			return nil
 		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injCloseBehind, Key: "v", Help: "close fd behind back",
+			Doc: "close(2) on the newest connection while poll still watches it: poll says POLLNVAL (N)"},
+		set: func(d *Driver, _ bool) error {
+			d.post(func() { d.report(d.closeBehindBack()) })
+			return nil
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injIdle1000, Key: "T", Help: "+1000 idle",
+			Doc: "connects 1,000 more idle clients: 2,000 more fds in this process to watch"},
+		set: func(d *Driver, _ bool) error {
+			d.clients.add(1000, false)
+			return nil
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injEdge, Key: "e", Help: "edge-triggered", Switch: true,
+			Doc: "connections on odd fds get EPOLLET (epoll only): level and edge side by side"},
+		set: func(d *Driver, on bool) error {
+			return d.labSwitch(on, "edge triggering", edgeFlag, (*labEcho).setModes)
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.edge.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injPartial, Key: "p", Help: "read 1 byte/event", Switch: true,
+			Doc: "the handler reads 1 byte per report instead of until EAGAIN; off is the fix"},
+		set: func(d *Driver, on bool) error {
+			// Fixed, the handler drains what waits; a MOD makes epoll report
+			// the edge-triggered fds the broken one left with data.
+			return d.labSwitch(on, "", partialFlag, func(s *labEcho) {
+				if !on {
+					s.nudgeEdges()
+				}
+			})
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.partial.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injOneShot, Key: "o", Help: "one-shot", Switch: true,
+			Doc: "connections get EPOLLONESHOT (epoll only): after one report the fd is disarmed"},
+		set: func(d *Driver, on bool) error { return d.labSwitch(on, "one-shot", oneshotFlag, (*labEcho).setModes) },
+		on:  func(d *Driver) bool { return d.lab != nil && d.lab.oneshot.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injRearm, Key: "a", Help: "re-arm", Switch: true,
+			Doc: "the fix for one-shot: the handler re-arms (EPOLL_CTL_MOD) after each report"},
+		set: func(d *Driver, on bool) error {
+			return d.labSwitch(on, "", rearmFlag, func(s *labEcho) {
+				if on {
+					s.rearmAll()
+				}
+			})
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.rearm.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injDupTrap, Key: "d", Help: "dup trap", Switch: true,
+			Doc: "closes the newest connection while a dup of its fd lives on; off closes the dups"},
+		set: func(d *Driver, on bool) error {
+			if d.lab == nil {
+				return errNoLab
+			}
+			d.post(func() {
+				if on {
+					d.report(d.lab.dupTrap())
+				} else {
+					d.lab.releaseDups()
+				}
+			})
+			return nil
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.trapped.Load() > 0 },
+	},
+	{
+		Injector: visualizer.Injector{ID: injDeregFirst, Key: "D", Help: "deregister first", Switch: true,
+			Doc: "the fix for the dup trap: deregister, then close; epoll forgets the fd"},
+		set: func(d *Driver, on bool) error { return d.labSwitch(on, "", dupFirstFlag, nil) },
+		on:  func(d *Driver) bool { return d.lab != nil && d.lab.dupFirst.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injGhostRebuild, Key: "g", Help: "safety net", Switch: true,
+			Doc: "this reactor's own cure: rebuild the epoll set when it reports an fd nobody watches"},
+		set: func(d *Driver, on bool) error {
+			d.rebuild.Store(on)
+			d.post(func() { d.loop.SetGhostRebuild(on) })
+			return nil
+		},
+		on: func(d *Driver) bool { return d.rebuild.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injSpurious, Key: "s", Help: "spurious wake-up",
+			Doc: "another reader takes the newest connection's data before its handler reads a blocking fd"},
+		set: func(d *Driver, _ bool) error {
+			if d.lab == nil {
+				return errNoLab
+			}
+			d.post(func() { d.report(d.lab.injectSpurious()) })
+			return nil
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injFDLimit, Key: "l", Help: "lower fd limit", Switch: true,
+			Doc: "lowers this process's soft RLIMIT_NOFILE to leave 41 fds free; off (or leaving) restores it"},
+		set: func(d *Driver, on bool) error {
+			d.post(func() { d.report(d.setFDLimit(on)) })
+			return nil
+		},
+		on: func(d *Driver) bool { was, _ := d.limit.lowered(); return was > 0 },
+	},
+	{
+		Injector: visualizer.Injector{ID: injReserveOff, Key: "r", Help: "reserve fd off", Switch: true,
+			Doc: "turns the listener's reserve-fd guard off: at the limit, EMFILE leaves the client queued"},
+		set: func(d *Driver, on bool) error {
+			if d.srv == nil {
+				return errors.New("reserve-fd-off: this scenario's server has no reserve fd")
+			}
+			d.guardOff.Store(on)
+			d.post(func() { d.srv.Listener().SetFDGuard(!on) })
+			return nil
+		},
+		on: func(d *Driver) bool { return d.guardOff.Load() },
 	},
 }
 

@@ -64,6 +64,9 @@ func refusalText(ev *reactor.TraceEvent, more int) string {
 		return fmt.Sprintf("FD_SETSIZE: select refused fd %d%s (its fd sets stop at 1023), so the server closed it; switch to poll or epoll",
 			ev.Fd, also)
 	}
+	if strings.Contains(ev.Text, closedFirst) {
+		return fmt.Sprintf("fd %d%s was closed while still registered: deregister first, then close (%s)", ev.Fd, also, ev.Label)
+	}
 	msg := ev.Text
 	if ev.Label != "" && !strings.Contains(msg, ev.Label) {
 		msg = ev.Label + ": " + msg
@@ -100,11 +103,19 @@ func isRefusal(ev *reactor.TraceEvent) bool {
 // refusal. The screen shows every KindError of the trace itself, as
 // "label: text"; copying a plain one to Errors in the same words made a
 // single error read "(×2)". Only the select refusal, which the driver
-// rewords to lead with FD_SETSIZE, is worth copying (and a KindRefused,
-// which it words with the listener's label and a burst count).
+// rewords to lead with FD_SETSIZE, and a Deregister told the fd was
+// closed first (lessons 4 and 6), whose point comes after the label, are
+// worth copying (and a KindRefused, which it words with the listener's
+// label and a burst count).
 func reworded(ev *reactor.TraceEvent) bool {
-	return ev.Kind != reactor.KindError || strings.Contains(ev.Text, "FD_SETSIZE")
+	return ev.Kind != reactor.KindError || strings.Contains(ev.Text, "FD_SETSIZE") || strings.Contains(ev.Text, closedFirst)
 }
+
+// closedFirst is how reactor.ErrClosedWhileRegistered reads in the trace.
+var closedFirst = func() string {
+	s, _, _ := strings.Cut(reactor.ErrClosedWhileRegistered.Error(), ";")
+	return strings.TrimPrefix(s, "reactor: ")
+}()
 
 // watchedSource is the TraceSource the driver hands out.
 type watchedSource struct {

@@ -13,17 +13,26 @@ type server struct {
 
 	chains *visualizer.ChainRecorder // Deferred events for the chain pane; nil = none
 	line   func(id, n int) string    // what simulated clients type; nil = the default
+	tcp    *tcp.Server               // the built-in protocols' server; nil = another kind
+	lab    *labEcho                  // the hand-written echo (RawEcho); nil = another kind
 }
 
 // startServer serves the built-in protocol on loop at addr. Call it before
 // the loop runs.
 func startServer(l *reactor.Loop, protocol Protocol, addr string) (*server, error) {
-	if protocol == Lookup {
+	switch protocol {
+	case Lookup:
 		return startLookupServer(l, addr)
+	case RawEcho:
+		lab, err := startLabEcho(l, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &server{addr: lab.addr, close: lab.close, lab: lab}, nil
 	}
 	srv, err := tcp.NewServer(l, addr, string(protocol))
 	if err != nil {
 		return nil, err
 	}
-	return &server{addr: srv.Addr().String(), close: srv.Close}, nil
+	return &server{addr: srv.Addr().String(), close: srv.Close, tcp: srv}, nil
 }

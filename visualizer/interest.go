@@ -193,7 +193,7 @@ func (p *interest) View() string {
 		if last != "" && !r.lastAt.IsZero() {
 			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
 		}
-		cells := []string{strconv.Itoa(int(r.fd)), fit(r.label, 12), fit(r.in.String(), 8), fmtBytes(r.bytesIn), fmtBytes(r.bytesOut)}
+		cells := []string{strconv.Itoa(int(r.fd)), fit(shortLabel(r.label, 12), 12), fit(r.in.String(), 8), fmtBytes(r.bytesIn), fmtBytes(r.bytesOut)}
 		if p.unread {
 			unread := ""
 			if r.unread > 0 {

@@ -267,7 +267,7 @@ func (p *readiness) View() string {
 		if r.gone() {
 			mark = "✗"
 		}
-		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 3)+mark+r.label, labelW))
+		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 3)+mark+shortLabel(r.label, labelW-4), labelW))
 		b.WriteByte(' ')
 		b.Write(grid[i])
 		b.WriteByte('\n')
