@@ -157,7 +157,8 @@ func (p *interest) observe(ev *reactor.TraceEvent, now time.Time) {
 }
 
 // View draws the registrations as a table (lipgloss/table) sorted by fd;
-// rows that do not fit collapse into a count.
+// when they do not all fit, the ones with unread bytes and the latest to
+// do something are kept and the rest collapse into a count.
 func (p *interest) View() string {
 	if p.w <= 0 || p.h <= 0 {
 		return ""
@@ -166,7 +167,6 @@ func (p *interest) View() string {
 	for _, r := range p.fds {
 		p.rows = append(p.rows, r)
 	}
-	slices.SortFunc(p.rows, func(a, b *interestRow) int { return int(a.fd - b.fd) })
 	room := p.h - 1
 	n := len(p.rows)
 	if n > room {
@@ -174,7 +174,16 @@ func (p *interest) View() string {
 		if room > 1 {
 			n = room - 1 // leave a line for the count
 		}
+		// Short of room: the rows worth reading first — bytes left
+		// unread, then the latest to do something.
+		slices.SortFunc(p.rows, func(a, b *interestRow) int {
+			if (a.unread > 0) != (b.unread > 0) {
+				return boolInt(b.unread > 0) - boolInt(a.unread > 0)
+			}
+			return b.lastAt.Compare(a.lastAt)
+		})
 	}
+	slices.SortFunc(p.rows[:n], func(a, b *interestRow) int { return int(a.fd - b.fd) })
 	if p.tbl == nil || p.tblUnr != p.unread {
 		cols := interestCols[:]
 		headers := []string{"fd", "owner", "want", "in", "out", "last event"}
@@ -208,7 +217,7 @@ func (p *interest) View() string {
 		lines[i] = strings.TrimRight(l, " ") // the last column is padded to its widest cell
 	}
 	if n < len(p.rows) && n < room {
-		lines = append(lines, "… "+strconv.Itoa(len(p.rows)-n)+" more registrations ("+strconv.Itoa(len(p.rows))+" in all)")
+		lines = append(lines, "… "+strconv.Itoa(len(p.rows)-n)+" more, less busy ("+strconv.Itoa(len(p.rows))+" in all)")
 	}
 	return frameLines(lines, p.w, p.h)
 }

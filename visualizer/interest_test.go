@@ -85,3 +85,26 @@ func TestInterestSnapshotAfterEnd(t *testing.T) {
 		t.Errorf("a snapshot newer than the deregistration did not show fd 8's new registration")
 	}
 }
+
+// Short of room, the interest pane keeps the rows worth reading: bytes
+// left unread first, then the latest to do something.
+func TestInterestShortOfRoom(t *testing.T) {
+	p := newInterest()
+	p.Update(frameOf(t0,
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 5, Label: "listener"},
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 6, Label: "idle"},
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 8, Label: "quiet"},
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 9, Label: "stuck"},
+	))
+	p.Update(frameOf(t0.Add(time.Second), reactor.TraceEvent{Kind: reactor.KindUnread, Fd: 9, N: 12}))
+	p.Update(frameOf(t0.Add(2*time.Second), reactor.TraceEvent{Kind: reactor.KindBytesIn, Fd: 8, N: 3}))
+	p.SetSize(70, 3) // header, one row, the count
+	got := p.View()
+	if !strings.Contains(got, "stuck") || strings.Contains(got, "quiet") || !strings.Contains(got, "3 more") {
+		t.Errorf("View() with room for one row: want the row with unread bytes and a count:\n%s", got)
+	}
+	p.SetSize(70, 4)
+	if got := p.View(); !strings.Contains(got, "stuck") || !strings.Contains(got, "quiet") || strings.Contains(got, "listener") || strings.Contains(got, "idle") {
+		t.Errorf("View() with room for two rows: want the stuck and the latest, not the idle ones:\n%s", got)
+	}
+}
