@@ -78,7 +78,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injEdge, Key: "e", Help: "edge-triggered", Switch: true,
-			Doc: "connections on odd fds get EPOLLET (epoll only): level and edge side by side"},
+			Doc: "every second connection gets EPOLLET (epoll only): level and edge side by side"},
 		set: func(d *Driver, on bool) error {
 			return d.labSwitch(on, "edge triggering", edgeFlag, (*labEcho).setModes)
 		},

@@ -23,8 +23,9 @@ import (
 //
 //   - partial: the handler reads one byte per readiness event instead of
 //     reading until EAGAIN.
-//   - edge: connections on odd fds are registered edge-triggered
-//     (EPOLLET), the others stay level-triggered: the two side by side.
+//   - edge: every second connection (by arrival) is registered
+//     edge-triggered (EPOLLET), the others stay level-triggered: the two
+//     side by side.
 //   - oneshot: connections are registered EPOLLONESHOT; rearm: the
 //     handler re-arms them after each event (without it they go silent).
 //   - the dup trap: a connection is closed while a dup of it lives on,
@@ -46,6 +47,7 @@ type labEcho struct {
 	buf   []byte           // one read buffer for every connection
 	dups  []int            // fds the dup trap keeps open
 	lastN time.Time        // last unread sample
+	count int              // connections accepted so far
 
 	// The switches. An injector flips the flag and posts the change to
 	// the loop; the atomics let InjectorOn read them from any goroutine.
@@ -56,6 +58,7 @@ type labEcho struct {
 // labConn is one connection of labEcho.
 type labConn struct {
 	fd       int
+	nth      int // accepted nth: the even ones go edge-triggered
 	reg      reactor.Registration
 	label    string
 	in       reactor.Interest // what the registration asks for now
@@ -129,7 +132,8 @@ func (s *labEcho) accept(int, reactor.Ready) {
 
 // serve registers a new connection with the modes switched on now.
 func (s *labEcho) serve(fd int, remote string) {
-	c := &labConn{fd: fd, label: "echo " + remote}
+	s.count++
+	c := &labConn{fd: fd, nth: s.count, label: "echo " + remote}
 	c.in = s.want(c)
 	reg, err := s.loop.Register(fd, c.in, c.label, func(_ int, r reactor.Ready) { s.handle(c, r) })
 	if err != nil {
@@ -152,7 +156,7 @@ func (s *labEcho) want(c *labConn) reactor.Interest {
 	if s.loop.Backend() != "epoll" {
 		return in
 	}
-	if s.edge.Load() && c.fd%2 == 1 {
+	if s.edge.Load() && c.nth%2 == 0 {
 		in |= reactor.EdgeTriggered
 	}
 	if s.oneshot.Load() {
@@ -320,7 +324,7 @@ func (s *labEcho) errEpollOnly(what string) error {
 	if b, _ := reactor.LookupBackend("epoll"); !b.Available {
 		return fmt.Errorf("%s is an epoll mode, and epoll is Linux-only: this system has %v", what, reactor.BackendNames())
 	}
-	return fmt.Errorf("%s is an epoll mode; the loop runs on %s: press b until the status line says epoll", what, s.loop.Backend())
+	return fmt.Errorf("press b for epoll first: %s is an epoll mode, and the loop runs on %s", what, s.loop.Backend())
 }
 
 // setModes re-registers every connection for the switches as they are

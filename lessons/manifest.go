@@ -92,7 +92,7 @@ var scenarios = map[string]Scenario{
 	"epoll-level-and-edge": {
 		Backend:       "poll",
 		Server:        RawEcho,
-		ActiveClients: 4,
+		ActiveClients: 2,
 		Panes: []visualizer.PaneID{
 			visualizer.PaneReadiness, visualizer.PaneInterest,
 			visualizer.PaneCounters, visualizer.PaneCost,
