@@ -96,7 +96,13 @@ func (p *counters) View() string {
 	for i := range names {
 		p.tbl.Row(fit(names[i], nw), fmtCount(float64(vals[i])), fmtCount(max(0, p.rates[i].perSec())))
 	}
-	lines = append(lines, strings.Split(p.tbl.String(), "\n")...)
+	rows := strings.Split(p.tbl.String(), "\n")
+	if p.h < 4 {
+		// Squeezed: the wait and ctl rows, side by side, say more than
+		// the column headings do.
+		rows = rows[1:]
+	}
+	lines = append(lines, rows...)
 	// The panel may be shorter than this list: the most telling rows come
 	// first and the rest are cut at the bottom.
 	extra := "wake writes " + fmtCount(float64(p.st.WakeWrites)) + " · stalls " + fmtCount(float64(p.st.Stalls)) +

@@ -180,7 +180,10 @@ func (p *interest) View() string {
 			if (a.unread > 0) != (b.unread > 0) {
 				return boolInt(b.unread > 0) - boolInt(a.unread > 0)
 			}
-			return b.lastAt.Compare(a.lastAt)
+			if c := b.lastAt.Compare(a.lastAt); c != 0 {
+				return c
+			}
+			return int(b.fd - a.fd) // the newer number, as a tie-break
 		})
 	}
 	slices.SortFunc(p.rows[:n], func(a, b *interestRow) int { return int(a.fd - b.fd) })

@@ -1,0 +1,29 @@
+package visualizer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/reactorlab/reactorlab/reactor"
+)
+
+// Squeezed to two rows, the counters pane drops its headings and shows
+// the wait and the ctl calls: the pair lesson 5 compares.
+func TestCountersSqueezed(t *testing.T) {
+	p := newCounters()
+	f := frameOf(t0)
+	f.Backend = "epoll"
+	f.Stats = reactor.Stats{WaitCalls: 120, CtlCalls: 7}
+	p.Update(f)
+	p.SetSize(50, 2)
+	got := p.View()
+	for _, want := range []string{"epoll_wait()", "120", "epoll_ctl()", "7"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("View() at two rows lacks %q:\n%s", want, got)
+		}
+	}
+	p.SetSize(50, 6)
+	if got := p.View(); !strings.Contains(got, "total") {
+		t.Errorf("View() with room lacks its headings:\n%s", got)
+	}
+}
