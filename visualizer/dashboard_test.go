@@ -163,6 +163,11 @@ func TestOverflowAndErrorsShown(t *testing.T) {
 			t.Errorf("View() lacks %q:\n%s", want, got)
 		}
 	}
+	// The loss is news for a while; then the counters pane keeps the total.
+	m.Update(tickMsg(t0.Add(time.Minute)))
+	if got := screenOf(m); strings.Contains(got, "screen missed") {
+		t.Errorf("a minute later the status line still reports the loss:\n%s", got)
+	}
 }
 
 // With a real reactor the events of a stalled pass arrive only when the

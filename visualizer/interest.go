@@ -205,7 +205,7 @@ func (p *interest) View() string {
 		if last != "" && !r.lastAt.IsZero() {
 			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
 		}
-		cells := []string{strconv.Itoa(int(r.fd)), fit(shortLabel(r.label, 12), 12), fit(r.in.String(), 8), fmtBytes(r.bytesIn), fmtBytes(r.bytesOut)}
+		cells := []string{strconv.Itoa(int(r.fd)), fit(shortLabel(r.label, 12), 12), fit(r.in.String(), 9), fmtBytes(r.bytesIn), fmtBytes(r.bytesOut)}
 		if p.unread {
 			unread := ""
 			if r.unread > 0 {
@@ -228,8 +228,8 @@ func (p *interest) View() string {
 // interestCols are the columns' widths (0 = the rest of the line);
 // interestColsUnread adds the unread column before the last event.
 var (
-	interestCols       = [...]int{5, 12, 8, 6, 6, 0}
-	interestColsUnread = [...]int{5, 12, 8, 6, 6, 6, 0}
+	interestCols       = [...]int{5, 12, 9, 6, 6, 0}
+	interestColsUnread = [...]int{5, 12, 9, 6, 6, 6, 0}
 )
 
 // interestStyle gives each column its width; the fd is right-aligned.

@@ -21,7 +21,7 @@ func TestInterestTracksRegistrations(t *testing.T) {
 	))
 	p.SetSize(70, 5)
 	got := p.View()
-	for _, want := range []string{"listener", "client 8     rw|et    128B", "read 28B"} {
+	for _, want := range []string{"listener", "client 8     rw|et     128B", "read 28B"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("View() lacks %q:\n%s", want, got)
 		}
@@ -61,7 +61,7 @@ func TestInterestUnread(t *testing.T) {
 	}
 	p.Update(frameOf(t0, reactor.TraceEvent{Kind: reactor.KindUnread, Fd: 8, N: 15}))
 	got := p.View()
-	if !strings.Contains(got, "unread") || !strings.Contains(got, "r|et     1B     0B     15B") {
+	if !strings.Contains(got, "unread") || !strings.Contains(got, "r|et      1B     0B     15B") {
 		t.Errorf("View() with 15 bytes unread lacks the column or the count:\n%s", got)
 	}
 	p.Update(frameOf(t0, reactor.TraceEvent{Kind: reactor.KindUnread, Fd: 8, N: 0}))

@@ -35,8 +35,9 @@ type liveView struct {
 	lastWatched time.Time
 	now         time.Time
 
-	dropped       uint64 // trace events lost to ring overflow (KindOverflow)
-	droppedAtSnap uint64 // dropped when the last interest-set snapshot was requested
+	dropped       uint64    // trace events lost to ring overflow (KindOverflow)
+	droppedAt     time.Time // frame of the latest loss
+	droppedAtSnap uint64    // dropped when the last interest-set snapshot was requested
 
 	w, h   int
 	layout []rect // one per pane; zero size = hidden
@@ -112,6 +113,7 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 			v.addErr(now, "panic in "+ev.Label+": "+firstLine(ev.Text))
 		case reactor.KindOverflow:
 			v.dropped += uint64(ev.N)
+			v.droppedAt = now
 		}
 	}
 	for _, p := range v.panes {

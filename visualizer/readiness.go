@@ -77,7 +77,7 @@ func (p *readiness) Update(msg tea.Msg) tea.Cmd {
 			p.observe(&msg.Events[i])
 		}
 	case watchedMsg:
-		prune(msg, p.fds)
+		p.replace(msg)
 		for _, w := range msg.List {
 			if r := p.fds[int32(w.Fd)]; r != nil && r.gone() && !r.goneTS.Before(msg.At) {
 				continue // the snapshot may predate the end: the trace knows better
@@ -86,6 +86,24 @@ func (p *readiness) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// replace ends the rows a snapshot that replaces what the pane knew does
+// not list (their end was among the lost trace events). Ended rows stay:
+// no snapshot lists them.
+func (p *readiness) replace(msg watchedMsg) {
+	if !msg.Replace {
+		return
+	}
+	listed := make(map[int32]bool, len(msg.List))
+	for _, w := range msg.List {
+		listed[int32(w.Fd)] = true
+	}
+	for fd, r := range p.fds {
+		if !r.gone() && !listed[fd] {
+			r.goneAt, r.goneTS = p.count, p.now
+		}
+	}
 }
 
 // row returns fd's live row, starting a new one if there is none (or only

@@ -97,3 +97,26 @@ func TestReadinessSnapshotAfterEnd(t *testing.T) {
 		}
 	}
 }
+
+// After lost trace events, a snapshot that replaces what the pane knew
+// ends the rows it does not list (their end was lost) and keeps the rows
+// that had ended already.
+func TestReadinessSnapshotReplaces(t *testing.T) {
+	p := newReadiness()
+	p.Update(frameOf(t0,
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 5, Label: "listener"},
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 7, Label: "lost"},
+		reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 8, Label: "ended"},
+		reactor.TraceEvent{Kind: reactor.KindDeregister, Fd: 8},
+		reactor.TraceEvent{Kind: reactor.KindPassEnd},
+	))
+	p.Update(watchedMsg{At: t0.Add(time.Second), List: []reactor.WatchInfo{{Fd: 5, Label: "listener"}}, Replace: true})
+	if r := p.fds[5]; r == nil || r.gone() {
+		t.Errorf("listed fd 5: %+v; want it watched", r)
+	}
+	for _, fd := range []int32{7, 8} {
+		if r := p.fds[fd]; r == nil || !r.gone() {
+			t.Errorf("fd %d: %+v; want its row kept, ended", fd, r)
+		}
+	}
+}
