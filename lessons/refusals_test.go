@@ -14,6 +14,8 @@ func TestRefusalText(t *testing.T) {
 	fdset := reactor.TraceEvent{Kind: reactor.KindError, Fd: 1071, Label: "echo 127.0.0.1:42968",
 		Text: "fd 1071: " + reactor.ErrFDSetSize.Error()}
 	other := reactor.TraceEvent{Kind: reactor.KindRefused, Label: "echo", Text: "out of file descriptors"}
+	ghost := reactor.TraceEvent{Kind: reactor.KindError, Fd: -1,
+		Text: "epoll reported 1 event(s) for fds the loop does not watch: an fd was closed while registered and a dup keeps its file open (deregister before close); the set is not rebuilt, so they will keep coming"}
 	closed := reactor.TraceEvent{Kind: reactor.KindError, Fd: 18, Label: "echo 127.0.0.1:41988",
 		Text: "deregister fd 18 (echo 127.0.0.1:41988): " + reactor.ErrClosedWhileRegistered.Error() + ": fstat: bad file descriptor"}
 	tests := []struct {
@@ -27,6 +29,7 @@ func TestRefusalText(t *testing.T) {
 		{other, 0, "echo: out of file descriptors", ""},
 		{other, 2, "(2 more like this) echo:", "out of file descriptors"},
 		{closed, 0, "fd 18 was closed while still registered: deregister first", "(echo 127.0.0.1:41988)"},
+		{ghost, 0, "stale events: the kernel reports an fd closed while registered", "nothing takes it out"},
 	}
 	if !reworded(&closed) {
 		t.Errorf("reworded(closed while registered) = false; want the driver's words (the point leads)")
