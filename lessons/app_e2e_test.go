@@ -5,21 +5,52 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// buildLab builds the real binary into dir.
-func buildLab(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "reactorlab")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/reactorlab")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/reactorlab: %v\n%s", err, out)
+// The end-to-end tests share one build of the binary, made by the first
+// that needs it and removed when the package's tests are done.
+var (
+	labOnce sync.Once
+	labDir  string
+	labBin  string
+	labErr  error
+)
+
+// TestMain removes the shared build.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if labDir != "" {
+		os.RemoveAll(labDir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+// labBinary is the real binary, built once.
+func labBinary(t *testing.T) string {
+	t.Helper()
+	labOnce.Do(func() {
+		if labDir, labErr = os.MkdirTemp("", "reactorlab-e2e-"); labErr != nil {
+			return
+		}
+		bin := filepath.Join(labDir, "reactorlab")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/reactorlab")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			labErr = fmt.Errorf("go build ./cmd/reactorlab: %v\n%s", err, out)
+			return
+		}
+		labBin = bin
+	})
+	if labErr != nil {
+		t.Fatal(labErr)
+	}
+	return labBin
 }
 
 // tmuxLab is a private tmux server (its own socket, no user config)
@@ -77,7 +108,7 @@ func TestLessonTwoInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
 	}
-	bin := buildLab(t, t.TempDir())
+	bin := labBinary(t)
 	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-lessons-%d", os.Getpid())}
 	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s lesson 2; echo EXIT=$?'", bin)
 	x.run("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30", shell)
@@ -97,4 +128,209 @@ func TestLessonTwoInTmux(t *testing.T) {
 	if alt := strings.TrimSpace(x.run("display-message", "-p", "-t", "lab", "#{alternate_on}")); alt != "0" {
 		t.Errorf("alternate screen still on after quit (alternate_on=%s); want the terminal restored", alt)
 	}
+}
+
+// The end-to-end tests of lessons 4–7: the real binary in a private tmux
+// server, driven by keys as a learner drives it, each triggering its
+// lesson's fault and reading the effect off the screen (and, where there
+// is one, the cure). They poll the screen with a deadline; nothing waits a
+// fixed time.
+
+// openLesson starts `reactorlab lesson n` in a w×h tmux window and waits
+// for its scenario to be up.
+func openLesson(t *testing.T, n, w, h int) *tmuxLab {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
+	}
+	bin := labBinary(t)
+	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-lesson%d-%d", n, os.Getpid())}
+	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s lesson %d; echo EXIT=$?'", bin, n)
+	x.run("new-session", "-d", "-s", "lab", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), shell)
+	t.Cleanup(func() { exec.Command("tmux", "-L", x.sock, "kill-server").Run() })
+	x.run("set-option", "-t", "lab", "remain-on-exit", "on")
+	x.waitScreen("try: nc 127.0.0.1 ")
+	return x
+}
+
+// until polls the screen until cond holds, failing with what and the last
+// screen after the deadline.
+func (x *tmuxLab) until(what string, cond func(screen string) bool) string {
+	x.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := x.screen()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("screen never showed %s; last screen:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// quit leaves with q and checks the program exited cleanly.
+func (x *tmuxLab) quit() {
+	x.t.Helper()
+	x.key("q")
+	x.waitFor("EXIT=0", x.scrollback)
+}
+
+// count reads a number the screen printed with fmtCount ("980", "85.7k").
+func count(s string) float64 {
+	mul := 1.0
+	switch {
+	case strings.HasSuffix(s, "k"):
+		mul, s = 1e3, strings.TrimSuffix(s, "k")
+	case strings.HasSuffix(s, "M"):
+		mul, s = 1e6, strings.TrimSuffix(s, "M")
+	}
+	f, _ := strconv.ParseFloat(s, 64)
+	return f * mul
+}
+
+var (
+	passRate  = regexp.MustCompile(`passes/s ([0-9.]+[kM]?)`)
+	passCount = regexp.MustCompile(`pass #(\d+)`)
+)
+
+// passesPerSec is the loop pane's passes/s (-1 when not on screen).
+func passesPerSec(screen string) float64 {
+	m := passRate.FindStringSubmatch(screen)
+	if m == nil {
+		return -1
+	}
+	return count(m[1])
+}
+
+// passNumber is the readiness pane's pass counter (-1 when not on screen).
+func passNumber(screen string) int {
+	m := passCount.FindStringSubmatch(screen)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestLessonFourInTmux: on poll, close a connection's fd behind the
+// loop's back. The readiness pane must show the POLLNVAL cell (N) on the
+// row of the registration that ended (✗), and the error line what the
+// loop made of it.
+func TestLessonFourInTmux(t *testing.T) {
+	x := openLesson(t, 4, 100, 30)
+	x.waitScreen("backend poll")
+	nval := regexp.MustCompile(`\d+✗echo \S+ [.IOBHE! ]*N`)
+	x.key("v")
+	x.until("an N cell on an ended row", nval.MatchString)
+	x.waitScreen("was closed while still registered")
+	x.quit()
+}
+
+// TestLessonFiveInTmux: with the one-byte handler on epoll, switch every
+// second connection to edge triggering. An edge-triggered connection must
+// hang — bytes unread in the interest pane, its echo stopped, pass after
+// pass — while its level-triggered neighbour keeps echoing; fixing the
+// handler must drain it and bring the echo back.
+func TestLessonFiveInTmux(t *testing.T) {
+	x := openLesson(t, 5, 120, 40)
+	x.key("p")
+	x.waitScreen("partial-read ON")
+	x.key("b")
+	x.waitScreen("backend epoll")
+	x.key("e")
+	x.waitScreen("edge-triggered ON")
+	// fd, want, in, out, unread: an edge-triggered row with bytes left.
+	hung := regexp.MustCompile(`(\d+) echo :\d+\s+r\|et\s+(\S+)\s+(\S+)\s+(\d+)B`)
+	s := x.until("an edge-triggered connection with unread bytes", hung.MatchString)
+	m := hung.FindStringSubmatch(s)
+	fd, out, pass := m[1], m[3], passNumber(s)
+	stuck := regexp.MustCompile(fd + ` echo :\d+\s+r\|et\s+\S+\s+` + regexp.QuoteMeta(out) + `\s+\d+B`)
+	level := regexp.MustCompile(`(\d+) echo :\d+\s+r\s+(\S+)\s+(\S+)`)
+	levelOut := level.FindStringSubmatch(s)
+	if levelOut == nil {
+		t.Fatalf("no level-triggered connection on screen:\n%s", s)
+	}
+	// Twenty passes on, the edge-triggered one has echoed nothing more and
+	// still holds its bytes; the level-triggered one has gone on echoing.
+	s = x.until("twenty passes more", func(s string) bool {
+		m := level.FindStringSubmatch(s)
+		return passNumber(s) >= pass+20 && m != nil && m[3] != levelOut[3]
+	})
+	if !stuck.MatchString(s) {
+		t.Fatalf("fd %s was not stuck at %s out with bytes unread twenty passes on:\n%s", fd, out, s)
+	}
+	x.key("p") // the fix: read until EAGAIN
+	x.until("fd "+fd+" drained and echoing", func(s string) bool {
+		m := regexp.MustCompile(fd + ` echo :\d+\s+r\|et\s+\S+\s+(\S+)\s+(\S*)`).FindStringSubmatch(s)
+		return m != nil && m[1] != out && !strings.HasSuffix(m[2], "B")
+	})
+	x.quit()
+}
+
+// TestLessonSixInTmux: one-shot without re-arming leaves connections with
+// unread lines, and re-arming drains them. Then the dup trap: a
+// connection closed while a dup keeps its file open goes on being
+// reported — stale events (!) on its ended row, pass after pass — until
+// the dup is closed.
+func TestLessonSixInTmux(t *testing.T) {
+	x := openLesson(t, 6, 120, 40)
+	x.key("o")
+	oneshotStuck := regexp.MustCompile(`\d+ echo :\d+\s+r\|oneshot\s+\S+\s+\S+\s+\d+B`)
+	x.until("a one-shot connection with an unread line", oneshotStuck.MatchString)
+	x.key("a")
+	x.waitScreen("rearm ON")
+	x.until("every one-shot connection drained", func(s string) bool { return !oneshotStuck.MatchString(s) })
+	x.key("o")
+	x.key("a")
+	x.until("one-shot and re-arm off", func(s string) bool {
+		return !strings.Contains(s, "oneshot ON") && !strings.Contains(s, "rearm ON")
+	})
+
+	x.key("d")
+	x.waitScreen("dup-trap ON")
+	stale := regexp.MustCompile(`\d+✗echo :\d+\s+[.IOBHEN ]*!{10,}`)
+	x.until("stale events on the trapped fd, pass after pass", stale.MatchString)
+	x.waitScreen("stale events: the kernel reports an fd closed")
+	x.key("d") // close the dup: the file goes, and epoll forgets it by itself
+	x.until("the loop back at rest", func(s string) bool {
+		r := passesPerSec(s)
+		return !strings.Contains(s, "dup-trap ON") && r >= 0 && r < 1000
+	})
+	x.quit()
+}
+
+// TestLessonSevenInTmux: lower the fd limit, turn the reserve fd off and
+// fill the table. The accept loop must spin — the listener ready on every
+// pass, failed accepts by the thousand — and turning the reserve fd back
+// on must cure it: the queued clients refused, the loop at rest. The
+// limit must come back when switched off.
+func TestLessonSevenInTmux(t *testing.T) {
+	x := openLesson(t, 7, 120, 40)
+	x.key("l")
+	x.waitScreen("lowered from")
+	x.key("r")
+	x.waitScreen("reserve fd OFF")
+	x.key("C")
+	failed := regexp.MustCompile(`accept4 failed ([0-9.]+[kM]?) \(([0-9.]+[kM]?)/s\)`)
+	listener := regexp.MustCompile(`echo li\S* I{20,}`)
+	x.until("the accept loop spinning", func(s string) bool {
+		m := failed.FindStringSubmatch(s)
+		return m != nil && count(m[2]) >= 1000 && passesPerSec(s) >= 1000 && listener.MatchString(s)
+	})
+	x.key("r")
+	x.waitScreen("reserve fd ON")
+	refused := regexp.MustCompile(`refused ([0-9.]+[kM]?)`)
+	x.until("the queued clients refused and the loop at rest", func(s string) bool {
+		m := refused.FindStringSubmatch(s)
+		r := passesPerSec(s)
+		return m != nil && count(m[1]) > 0 && r >= 0 && r < 1000 && !strings.Contains(s, "/s)")
+	})
+	x.key("l")
+	x.until("the limit restored", func(s string) bool { return !strings.Contains(s, "lowered from") })
+	x.quit()
 }

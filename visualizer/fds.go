@@ -82,7 +82,7 @@ func (p *fds) View() string {
 		if r := p.refuse.perSec(); r >= 1 {
 			acc += " (" + fmtCount(r) + "/s)"
 		}
-		acc += " · EMFILE " + fmtCount(float64(t.AcceptErrors))
+		acc += " · accept4 failed " + fmtCount(float64(t.AcceptErrors))
 		if r := p.errs.perSec(); r >= 1 {
 			acc += " (" + fmtCount(r) + "/s)"
 		}

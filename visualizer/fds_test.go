@@ -23,7 +23,7 @@ func TestFDsPane(t *testing.T) {
 		p.Update(f)
 	}
 	v := p.View()
-	for _, want := range []string{"open 64 of 64", "100%", "lowered from 20000", "hard 20000", "EMFILE 10.0k (10.0k/s)", "reserve fd OFF"} {
+	for _, want := range []string{"open 64 of 64", "100%", "lowered from 20000", "hard 20000", "accept4 failed 10.0k (10.0k/s)", "reserve fd OFF"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("View() lacks %q:\n%s", want, v)
 		}
