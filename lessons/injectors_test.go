@@ -50,3 +50,25 @@ func TestInjectorTable(t *testing.T) {
 		t.Errorf("declare(stall, nope) = %+v; want the stall alone", got)
 	}
 }
+
+// An epoll mode switched on elsewhere is refused with the way out and
+// stays off; a raw-echo injector on another server is refused.
+func TestLabSwitchRefusals(t *testing.T) {
+	checkNoLeaks(t)
+	d := startScenario(t, Scenario{Backend: "poll", Server: RawEcho, Injectors: []string{injEdge, injOneShot, injPartial}})
+	for _, id := range []string{injEdge, injOneShot} {
+		if err := d.Inject(id, true); err == nil || !strings.Contains(err.Error(), "epoll") {
+			t.Errorf("Inject(%s) on poll = %v; want a refusal naming epoll", id, err)
+		}
+		if d.InjectorOn(id) {
+			t.Errorf("InjectorOn(%s) = true after a refusal", id)
+		}
+	}
+	if err := d.Inject(injPartial, true); err != nil || !d.InjectorOn(injPartial) {
+		t.Errorf("Inject(partial-read) on poll = %v, on %v; want it on (any backend)", err, d.InjectorOn(injPartial))
+	}
+	echo := startScenario(t, Scenario{Backend: "poll", Server: Echo, Injectors: []string{injPartial}})
+	if err := echo.Inject(injPartial, true); err == nil {
+		t.Errorf("Inject(partial-read) on tcp's echo = nil; want a refusal (it is the raw echo's)")
+	}
+}
