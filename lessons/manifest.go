@@ -85,7 +85,7 @@ var scenarios = map[string]Scenario{
 		Panes: []visualizer.PaneID{
 			visualizer.PaneReadiness, visualizer.PaneCost, visualizer.PaneInterest,
 		},
-		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlBackend,
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
 			visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
 		Injectors: []string{injCloseBehind},
 	},

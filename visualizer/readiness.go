@@ -285,7 +285,8 @@ func (p *readiness) View() string {
 		if r.gone() {
 			mark = "✗"
 		}
-		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 3)+mark+shortLabel(r.label, labelW-4), labelW))
+		fd := padLeft(strconv.Itoa(int(r.fd)), 3)
+		b.WriteString(fit(fd+mark+shortLabel(r.label, labelW-len(fd)-1), labelW))
 		b.WriteByte(' ')
 		b.Write(grid[i])
 		b.WriteByte('\n')

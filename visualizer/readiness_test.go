@@ -120,3 +120,14 @@ func TestReadinessSnapshotReplaces(t *testing.T) {
 		}
 	}
 }
+
+// A four-digit fd takes its cell from the label, which keeps its port.
+func TestReadinessWideFd(t *testing.T) {
+	p := newReadiness()
+	p.Update(frameOf(t0, reactor.TraceEvent{Kind: reactor.KindRegister, Fd: 1218, Label: "echo 127.0.0.1:36210"},
+		reactor.TraceEvent{Kind: reactor.KindPassEnd}))
+	p.SetSize(60, 8)
+	if got := strings.Split(p.View(), "\n")[1]; !strings.HasPrefix(got, "1218 echo 1…:36210 ") {
+		t.Errorf("row for fd 1218 = %q; want the port kept", got)
+	}
+}
