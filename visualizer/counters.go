@@ -19,6 +19,11 @@ type counters struct {
 	dropped uint64 // trace events lost by the visualizer's own subscription
 	rates   [8]rateMeter
 	tbl     *table.Table // reused by View
+	// since holds the wait and ctl counts when the backend last changed:
+	// those two rows are named after the backend's syscalls ("epoll_ctl()"),
+	// so they count from the switch on. A switch to epoll thus shows one
+	// epoll_ctl per fd, not those plus poll's syscall-free registrations.
+	since [2]uint64
 }
 
 func newCounters() *counters { return &counters{} }
@@ -37,6 +42,11 @@ func (p *counters) Update(msg tea.Msg) tea.Cmd {
 	f, ok := msg.(*frameMsg)
 	if !ok {
 		return nil
+	}
+	if p.backend != "" && f.Backend != p.backend {
+		// Counted before this frame: the old backend's. The new one's
+		// registrations (the switch itself) come after.
+		p.since = [2]uint64{p.st.WaitCalls, p.st.CtlCalls}
 	}
 	p.st, p.backend = f.Stats, f.Backend
 	for i := range f.Events {
@@ -76,6 +86,8 @@ func (p *counters) View() string {
 	names := [8]string{waitName(p.backend), ctlName(p.backend), "accept()", "read()", "write()",
 		"wake-ups", "events", "passes"}
 	vals := p.values()
+	vals[0] -= min(vals[0], p.since[0])
+	vals[1] -= min(vals[1], p.since[1])
 	lines := make([]string, 0, p.h)
 	nw := max(8, min(22, p.w-19))
 	if p.tbl == nil {

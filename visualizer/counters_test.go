@@ -27,3 +27,23 @@ func TestCountersSqueezed(t *testing.T) {
 		t.Errorf("View() with room lacks its headings:\n%s", got)
 	}
 }
+
+// The wait and ctl rows are named after the backend's syscalls, so after
+// a switch they count that backend's calls only: moving 5,000 fds from
+// poll (registrations without a syscall) to epoll shows 5,000 epoll_ctl.
+func TestCountersFromTheSwitch(t *testing.T) {
+	p := newCounters()
+	f := frameOf(t0)
+	f.Backend, f.Stats = "poll", reactor.Stats{WaitCalls: 400, CtlCalls: 5001}
+	p.Update(f)
+	f = frameOf(t0)
+	f.Backend, f.Stats = "epoll", reactor.Stats{WaitCalls: 410, CtlCalls: 10002}
+	p.Update(f)
+	p.SetSize(50, 8)
+	got := p.View()
+	for _, want := range []string{"epoll_wait()                 10 ", "epoll_ctl()                5.0k "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("View() after the switch lacks %q:\n%s", want, got)
+		}
+	}
+}
