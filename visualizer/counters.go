@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -106,7 +107,7 @@ func (p *counters) View() string {
 		return s
 	})
 	for i := range names {
-		p.tbl.Row(fit(names[i], nw), fmtCount(float64(vals[i])), fmtCount(max(0, p.rates[i].perSec())))
+		p.tbl.Row(fit(names[i], nw), fmtTotal(vals[i]), fmtCount(max(0, p.rates[i].perSec())))
 	}
 	rows := strings.Split(p.tbl.String(), "\n")
 	if p.h < 4 {
@@ -126,4 +127,18 @@ func (p *counters) View() string {
 	}
 	lines = append(lines, fit(drop, p.w))
 	return frameLines(lines, p.w, p.h)
+}
+
+// fmtTotal renders a running total exactly while it fits the column
+// ("2,013": ten new clients show as ten more epoll_ctl calls), and
+// compactly beyond ("12.3M").
+func fmtTotal(n uint64) string {
+	if n >= 10_000_000 {
+		return fmtCount(float64(n))
+	}
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

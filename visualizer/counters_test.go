@@ -41,9 +41,18 @@ func TestCountersFromTheSwitch(t *testing.T) {
 	p.Update(f)
 	p.SetSize(50, 8)
 	got := p.View()
-	for _, want := range []string{"epoll_wait()                 10 ", "epoll_ctl()                5.0k "} {
+	for _, want := range []string{"epoll_wait()                 10 ", "epoll_ctl()               5,001 "} {
 		if !strings.Contains(got, want) {
 			t.Errorf("View() after the switch lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestFmtTotal(t *testing.T) {
+	for n, want := range map[uint64]string{0: "0", 999: "999", 1000: "1,000", 2013: "2,013",
+		1234567: "1,234,567", 9_999_999: "9,999,999", 12_345_678: "12.3M"} {
+		if got := fmtTotal(n); got != want {
+			t.Errorf("fmtTotal(%d) = %q; want %q", n, got, want)
 		}
 	}
 }
