@@ -61,7 +61,7 @@ var injectorTable = []injector{
 		},
 	},
 	{
-		Injector: visualizer.Injector{ID: injCloseBehind, Key: "v", Help: "close fd behind back",
+		Injector: visualizer.Injector{ID: injCloseBehind, Key: "v", Help: "close behind back",
 			Doc: "close(2) on the newest connection while poll still watches it: poll says POLLNVAL (N)"},
 		set: func(d *Driver, _ bool) error {
 			d.post(func() { d.report(d.closeBehindBack()) })
@@ -77,7 +77,7 @@ var injectorTable = []injector{
 		},
 	},
 	{
-		Injector: visualizer.Injector{ID: injEdge, Key: "e", Help: "edge-triggered", Switch: true,
+		Injector: visualizer.Injector{ID: injEdge, Key: "e", Help: "edge", Switch: true,
 			Doc: "every second connection gets EPOLLET (epoll only): level and edge side by side"},
 		set: func(d *Driver, on bool) error {
 			return d.labSwitch(on, "edge triggering", edgeFlag, (*labEcho).setModes)
@@ -85,7 +85,7 @@ var injectorTable = []injector{
 		on: func(d *Driver) bool { return d.lab != nil && d.lab.edge.Load() },
 	},
 	{
-		Injector: visualizer.Injector{ID: injPartial, Key: "p", Help: "read 1 byte/event", Switch: true,
+		Injector: visualizer.Injector{ID: injPartial, Key: "p", Help: "1-byte reads", Switch: true,
 			Doc: "the handler reads 1 byte per report instead of until EAGAIN; off is the fix"},
 		set: func(d *Driver, on bool) error {
 			// Fixed, the handler drains what waits; a MOD makes epoll report
@@ -135,7 +135,7 @@ var injectorTable = []injector{
 		on: func(d *Driver) bool { return d.lab != nil && d.lab.trapped.Load() > 0 },
 	},
 	{
-		Injector: visualizer.Injector{ID: injDeregFirst, Key: "D", Help: "deregister first", Switch: true,
+		Injector: visualizer.Injector{ID: injDeregFirst, Key: "D", Help: "dereg first", Switch: true,
 			Doc: "the fix for the dup trap: deregister, then close; epoll forgets the fd"},
 		set: func(d *Driver, on bool) error { return d.labSwitch(on, "", dupFirstFlag, nil) },
 		on:  func(d *Driver) bool { return d.lab != nil && d.lab.dupFirst.Load() },
@@ -151,7 +151,7 @@ var injectorTable = []injector{
 		on: func(d *Driver) bool { return d.rebuild.Load() },
 	},
 	{
-		Injector: visualizer.Injector{ID: injSpurious, Key: "s", Help: "spurious wake-up",
+		Injector: visualizer.Injector{ID: injSpurious, Key: "s", Help: "spurious",
 			Doc: "another reader takes the newest connection's data before its handler reads a blocking fd"},
 		set: func(d *Driver, _ bool) error {
 			if d.lab == nil {
@@ -162,7 +162,7 @@ var injectorTable = []injector{
 		},
 	},
 	{
-		Injector: visualizer.Injector{ID: injFDLimit, Key: "l", Help: "lower fd limit", Switch: true,
+		Injector: visualizer.Injector{ID: injFDLimit, Key: "l", Help: "fd limit", Switch: true,
 			Doc: "lowers this process's soft RLIMIT_NOFILE to leave 41 fds free; off (or leaving) restores it"},
 		set: func(d *Driver, on bool) error {
 			d.post(func() { d.report(d.setFDLimit(on)) })
@@ -171,7 +171,7 @@ var injectorTable = []injector{
 		on: func(d *Driver) bool { was, _ := d.limit.lowered(); return was > 0 },
 	},
 	{
-		Injector: visualizer.Injector{ID: injReserveOff, Key: "r", Help: "reserve fd off", Switch: true,
+		Injector: visualizer.Injector{ID: injReserveOff, Key: "r", Help: "no reserve fd", Switch: true,
 			Doc: "turns the listener's reserve-fd guard off: at the limit, EMFILE leaves the client queued"},
 		set: func(d *Driver, on bool) error {
 			if d.srv == nil {

@@ -27,6 +27,10 @@ type KeyMap struct {
 	Controls []key.Binding
 	// Injectors holds one binding per injector of the open lesson.
 	Injectors []key.Binding
+
+	// Asked are the keys the text on screen asks for (a lesson page's
+	// `k`): the footer shows their bindings first.
+	Asked []string
 }
 
 // DefaultKeyMap returns the lab's bindings, all enabled and no injectors.
@@ -96,14 +100,28 @@ func (k *KeyMap) setInjectors(injs []Injector) {
 }
 
 // ShortHelp is the footer: what works on this screen, most used first.
-// A lesson's injectors come before the built-in controls: they are what
-// its pages ask for, and a narrow footer cuts from the end (every key is
+// After moving around, the keys the page on screen asks for; then a
+// lesson's other injectors, which are what its pages are about; then the
+// built-in controls. A narrow footer cuts from the end (every key is
 // listed under ?). Help and Quit are left out: the footer pins them at
 // the right.
 func (k KeyMap) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
-	out = append(out, k.Injectors...)
-	return append(out, k.Controls...)
+	rest := append(slices.Clone(k.Injectors), k.Controls...)
+	asked := func(b key.Binding) bool {
+		return b.Enabled() && slices.ContainsFunc(b.Keys(), func(s string) bool { return slices.Contains(k.Asked, s) })
+	}
+	for _, b := range rest {
+		if asked(b) {
+			out = append(out, b)
+		}
+	}
+	for _, b := range rest {
+		if !asked(b) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // FullHelp is the ? screen, one column per group.

@@ -68,3 +68,17 @@ func TestCheckInjectors(t *testing.T) {
 		}
 	}
 }
+
+// The keys the page on screen asks for come first in the footer, then
+// the injectors, then the controls.
+func TestShortHelpAskedFirst(t *testing.T) {
+	k := DefaultKeyMap()
+	k.only(keysBack)
+	k.setControls([]ControlID{CtlPause, CtlDrop})
+	k.setInjectors(testInjectors[:1])
+	k.Asked = []string{"x", "nope"}
+	got := ansi.Strip(help.New().ShortHelpView(k.ShortHelp()))
+	if want := "esc back • x drop clients • k inject stall • space pause/resume"; got != want {
+		t.Errorf("ShortHelpView(ShortHelp()) = %q; want %q", got, want)
+	}
+}
