@@ -303,8 +303,16 @@ func (m *App) footer() string {
 	right := m.help.ShortHelpView([]key.Binding{m.keys.Help, m.keys.Quit})
 	sep := m.help.ShortSeparator
 	left := m.help
-	left.SetWidth(max(0, m.w-lipgloss.Width(right)-lipgloss.Width(sep)))
+	room := max(0, m.w-lipgloss.Width(right)-lipgloss.Width(sep))
+	left.SetWidth(room)
 	hints := left.ShortHelpView(m.active.keyMap().ShortHelp())
+	// bubbles' help adds an item that does not fit when its "…" would
+	// not fit either, overflowing the width (and pushing "? help" off):
+	// ask again with a little less room until it fits.
+	for w := room - 1; lipgloss.Width(hints) > room && w > 0; w-- {
+		left.SetWidth(w)
+		hints = left.ShortHelpView(m.active.keyMap().ShortHelp())
+	}
 	if hints == "" {
 		return fit(right, m.w)
 	}
