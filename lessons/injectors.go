@@ -62,7 +62,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injCloseBehind, Key: "v", Help: "close behind back",
-			Doc: "close(2) on the newest connection while poll still watches it: poll says POLLNVAL (N)"},
+			Doc: "close(2) on the newest connection under poll"},
 		set: func(d *Driver, _ bool) error {
 			d.post(func() { d.report(d.closeBehindBack()) })
 			return nil
@@ -70,7 +70,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injIdle1000, Key: "T", Help: "+1000 idle",
-			Doc: "connects 1,000 more idle clients: 2,000 more fds in this process to watch"},
+			Doc: "1,000 more idle clients: 2,000 more fds to watch"},
 		set: func(d *Driver, _ bool) error {
 			d.clients.add(1000, false)
 			return nil
@@ -78,7 +78,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injEdge, Key: "e", Help: "edge", Switch: true,
-			Doc: "every second connection gets EPOLLET (epoll only): level and edge side by side"},
+			Doc: "EPOLLET on every second connection (epoll only)"},
 		set: func(d *Driver, on bool) error {
 			return d.labSwitch(on, "edge triggering", edgeFlag, (*labEcho).setModes)
 		},
@@ -86,7 +86,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injPartial, Key: "p", Help: "1-byte reads", Switch: true,
-			Doc: "the handler reads 1 byte per report instead of until EAGAIN; off is the fix"},
+			Doc: "the handler reads 1 byte per report, not to EAGAIN"},
 		set: func(d *Driver, on bool) error {
 			// Fixed, the handler drains what waits; a MOD makes epoll report
 			// the edge-triggered fds the broken one left with data.
@@ -100,13 +100,13 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injOneShot, Key: "o", Help: "one-shot", Switch: true,
-			Doc: "connections get EPOLLONESHOT (epoll only): after one report the fd is disarmed"},
+			Doc: "EPOLLONESHOT: one report, then disarmed (epoll only)"},
 		set: func(d *Driver, on bool) error { return d.labSwitch(on, "one-shot", oneshotFlag, (*labEcho).setModes) },
 		on:  func(d *Driver) bool { return d.lab != nil && d.lab.oneshot.Load() },
 	},
 	{
 		Injector: visualizer.Injector{ID: injRearm, Key: "a", Help: "re-arm", Switch: true,
-			Doc: "the fix for one-shot: the handler re-arms (EPOLL_CTL_MOD) after each report"},
+			Doc: "the fix: re-arm (EPOLL_CTL_MOD) after each report"},
 		set: func(d *Driver, on bool) error {
 			return d.labSwitch(on, "", rearmFlag, func(s *labEcho) {
 				if on {
@@ -118,7 +118,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injDupTrap, Key: "d", Help: "dup trap", Switch: true,
-			Doc: "closes the newest connection while a dup of its fd lives on; off closes the dups"},
+			Doc: "close a connection while a dup lives; off frees it"},
 		set: func(d *Driver, on bool) error {
 			if d.lab == nil {
 				return errNoLab
@@ -136,13 +136,13 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injDeregFirst, Key: "D", Help: "dereg first", Switch: true,
-			Doc: "the fix for the dup trap: deregister, then close; epoll forgets the fd"},
+			Doc: "the fix: deregister, then close"},
 		set: func(d *Driver, on bool) error { return d.labSwitch(on, "", dupFirstFlag, nil) },
 		on:  func(d *Driver) bool { return d.lab != nil && d.lab.dupFirst.Load() },
 	},
 	{
 		Injector: visualizer.Injector{ID: injGhostRebuild, Key: "g", Help: "safety net", Switch: true,
-			Doc: "this reactor's own cure: rebuild the epoll set when it reports an fd nobody watches"},
+			Doc: "rebuild the epoll set on reports of unwatched fds"},
 		set: func(d *Driver, on bool) error {
 			d.rebuild.Store(on)
 			d.post(func() { d.loop.SetGhostRebuild(on) })
@@ -152,7 +152,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injSpurious, Key: "s", Help: "spurious",
-			Doc: "another reader takes the newest connection's data before its handler reads a blocking fd"},
+			Doc: "another reader takes the data before a blocking read"},
 		set: func(d *Driver, _ bool) error {
 			if d.lab == nil {
 				return errNoLab
@@ -163,7 +163,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injFDLimit, Key: "l", Help: "fd limit", Switch: true,
-			Doc: "lowers this process's soft RLIMIT_NOFILE to leave 41 fds free; off (or leaving) restores it"},
+			Doc: "lower the soft RLIMIT_NOFILE to leave 41 fds free"},
 		set: func(d *Driver, on bool) error {
 			d.post(func() { d.report(d.setFDLimit(on)) })
 			return nil
@@ -172,7 +172,7 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injReserveOff, Key: "r", Help: "no reserve fd", Switch: true,
-			Doc: "turns the listener's reserve-fd guard off: at the limit, EMFILE leaves the client queued"},
+			Doc: "no spare fd: at EMFILE clients stay queued"},
 		set: func(d *Driver, on bool) error {
 			if d.srv == nil {
 				return errors.New("reserve-fd-off: this scenario's server has no reserve fd")

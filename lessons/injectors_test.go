@@ -3,6 +3,7 @@ package lessons
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reactorlab/reactorlab/reactor"
 )
@@ -70,5 +71,19 @@ func TestLabSwitchRefusals(t *testing.T) {
 	echo := startScenario(t, Scenario{Backend: "poll", Server: Echo, Injectors: []string{injPartial}})
 	if err := echo.Inject(injPartial, true); err == nil {
 		t.Errorf("Inject(partial-read) on tcp's echo = nil; want a refusal (it is the raw echo's)")
+	}
+}
+
+// Each injector's line on the ? screen ("    k  id [off]: doc") fits an
+// 80-column terminal whole.
+func TestInjectorDocsFit80(t *testing.T) {
+	for _, inj := range injectorTable {
+		line := "      " + inj.Key + "  " + inj.ID + ": " + inj.Doc
+		if inj.Switch {
+			line = "      " + inj.Key + "  " + inj.ID + " [off]: " + inj.Doc
+		}
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("injector %q: its ? line is %d cells; want at most 80:\n%s", inj.ID, n, line)
+		}
 	}
 }
