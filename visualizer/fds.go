@@ -45,7 +45,7 @@ type fds struct {
 func newFDs() *fds { return &fds{} }
 
 func (p *fds) Title() string    { return "File descriptors (RLIMIT_NOFILE)" }
-func (p *fds) MinHeight() int   { return 4 }
+func (p *fds) MinHeight() int   { return 5 }
 func (p *fds) SetSize(w, h int) { p.w, p.h = w, h }
 
 // Update takes the frame's sample.
@@ -73,24 +73,25 @@ func (p *fds) View() string {
 	if t.Was > 0 {
 		lim += " (lowered from " + fmtLimit(t.Was) + ")"
 	}
+	// Most telling first: a squeezed pane cuts from the bottom.
 	lines := []string{
-		"open " + strconv.Itoa(t.Open) + " of " + fmtLimit(t.Soft) + " · " + fillBar(t.Open, t.Soft, max(10, min(30, p.w-30))),
+		"open " + strconv.Itoa(t.Open) + " of " + fmtLimit(t.Soft) + " " + fillBar(t.Open, t.Soft, max(10, min(30, p.w-30))),
 		lim + " · hard " + fmtLimit(t.Hard),
 	}
 	if t.Listener {
+		failed := "accept4 failed " + fmtCount(float64(t.AcceptErrors))
+		if r := p.errs.perSec(); r >= 1 {
+			failed += " (" + fmtCount(r) + "/s)"
+		}
 		acc := "accepted " + fmtCount(float64(t.Accepted)) + " · refused " + fmtCount(float64(t.Refused))
 		if r := p.refuse.perSec(); r >= 1 {
 			acc += " (" + fmtCount(r) + "/s)"
 		}
-		acc += " · accept4 failed " + fmtCount(float64(t.AcceptErrors))
-		if r := p.errs.perSec(); r >= 1 {
-			acc += " (" + fmtCount(r) + "/s)"
-		}
-		guard := "reserve fd ON: at the limit, refuse the client and carry on"
+		guard := "reserve fd ON: at the limit, refuse the client"
 		if !t.Guard {
-			guard = styleWarn.Render("reserve fd OFF: at the limit, leave the client queued")
+			guard = styleWarn.Render("reserve fd OFF: at the limit, clients stay queued")
 		}
-		lines = append(lines, acc, guard)
+		lines = append(lines, failed, acc, guard)
 	}
 	return frameLines(lines, p.w, p.h)
 }

@@ -11,7 +11,7 @@ import (
 // climbing per second.
 func TestFDsPane(t *testing.T) {
 	p := newFDs()
-	p.SetSize(60, 4)
+	p.SetSize(60, 5)
 	if v := p.View(); !strings.Contains(v, "does not report") {
 		t.Errorf("View() before any sample = %q; want it to say there is no fd table", v)
 	}

@@ -107,6 +107,9 @@ func (k *KeyMap) setInjectors(injs []Injector) {
 // the right.
 func (k KeyMap) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
+	if k.PrevPage.Enabled() && k.NextPage.Enabled() {
+		out = []key.Binding{k.Up, k.Down, k.Open, bothPages, k.Back} // one hint for the pair
+	}
 	rest := append(slices.Clone(k.Injectors), k.Controls...)
 	asked := func(b key.Binding) bool {
 		return b.Enabled() && slices.ContainsFunc(b.Keys(), func(s string) bool { return slices.Contains(k.Asked, s) })
@@ -123,6 +126,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	}
 	return out
 }
+
+// bothPages is the footer's hint for ← and → together.
+var bothPages = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "page"))
 
 // FullHelp is the ? screen, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {

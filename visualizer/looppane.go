@@ -158,11 +158,8 @@ func (p *loopPane) View() string {
 			stall.WriteByte('-')
 		}
 	}
-	var b strings.Builder
-	b.WriteString(fit("kernel   "+kern.String(), p.w) + "\n")
-	b.WriteString(fit("handlers "+hand.String(), p.w) + "\n")
-	b.WriteString(fit("timers   "+tim.String(), p.w) + "\n")
-	b.WriteString(fit("stalls   "+stall.String(), p.w) + "\n")
+	strips := []string{"kernel   " + kern.String(), "handlers " + hand.String(),
+		"timers   " + tim.String(), "stalls   " + stall.String()}
 	now := p.prevNow
 	state := "running"
 	switch {
@@ -181,6 +178,12 @@ func (p *loopPane) View() string {
 		" · " + state + " · last pass " + ago(p.phase.sinceLastPass(now))
 	if p.delay > 0 {
 		line += " · slow-mo " + fmtDur(p.delay)
+	}
+	// Squeezed, the strips go from the bottom up: the line under them
+	// (passes/s, cpu, state) stays.
+	var b strings.Builder
+	for _, s := range strips[:max(0, min(len(strips), p.h-1))] {
+		b.WriteString(fit(s, p.w) + "\n")
 	}
 	b.WriteString(fit(line, p.w))
 	for i := 5; i < p.h; i++ {

@@ -29,3 +29,15 @@ func TestLoopPaneCPU(t *testing.T) {
 		}
 	}
 }
+
+// Squeezed to two rows, the loop pane keeps its bottom line (passes/s,
+// cpu) under the kernel strip, rather than strips alone.
+func TestLoopPaneSqueezed(t *testing.T) {
+	p := newLoopPane()
+	p.Update(frameOf(t0))
+	p.SetSize(70, 2)
+	lines := strings.Split(p.View(), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "kernel") || !strings.HasPrefix(lines[1], "passes/s") {
+		t.Errorf("View() at two rows = %q; want the kernel strip and the passes/s line", lines)
+	}
+}
