@@ -74,12 +74,21 @@ func refusalText(ev *reactor.TraceEvent, more int) string {
 	if strings.Contains(ev.Text, closedFirst) {
 		return fmt.Sprintf("fd %d%s was closed while still registered: deregister first, then close (%s)", ev.Fd, also, ev.Label)
 	}
-	msg := ev.Text
-	if ev.Label != "" && !strings.Contains(msg, ev.Label) {
-		msg = ev.Label + ": " + msg
+	if ev.Kind != reactor.KindRefused {
+		msg := ev.Text
+		if ev.Label != "" && !strings.Contains(msg, ev.Label) {
+			msg = ev.Label + ": " + msg
+		}
+		return msg
 	}
+	// The point first, the listener last: a narrow line cuts the end.
+	who := "a connection"
 	if more > 0 {
-		msg = fmt.Sprintf("(%d more like this) %s", more, msg)
+		who = fmt.Sprintf("%d connections", more+1)
+	}
+	msg := "refused " + who + ": " + ev.Text
+	if ev.Label != "" && !strings.Contains(ev.Text, ev.Label) {
+		msg += " (" + ev.Label + ")"
 	}
 	return msg
 }

@@ -26,8 +26,8 @@ func TestRefusalText(t *testing.T) {
 	}{
 		{fdset, 0, "FD_SETSIZE: select refused fd 1071 (", "poll or epoll"},
 		{fdset, 3, "FD_SETSIZE: select refused fd 1071 and 3 more", "poll or epoll"},
-		{other, 0, "echo: out of file descriptors", ""},
-		{other, 2, "(2 more like this) echo:", "out of file descriptors"},
+		{other, 0, "refused a connection: out of file descriptors (echo)", ""},
+		{other, 2, "refused 3 connections: out of file descriptors", "(echo)"},
 		{closed, 0, "fd 18 was closed while still registered: deregister first", "(echo 127.0.0.1:41988)"},
 		{ghost, 0, "stale events: the kernel reports an fd closed while registered", "nothing takes it out"},
 	}
