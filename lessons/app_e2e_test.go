@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -244,32 +245,76 @@ func TestLessonFiveInTmux(t *testing.T) {
 	x.waitScreen("backend epoll")
 	x.key("e")
 	x.waitScreen("edge-triggered ON")
-	// fd, want, in, out, unread: an edge-triggered row with bytes left.
-	hung := regexp.MustCompile(`(\d+) echo :\d+\s+r\|et\s+(\S+)\s+(\S+)\s+(\d+)B`)
-	s := x.until("an edge-triggered connection with unread bytes", hung.MatchString)
-	m := hung.FindStringSubmatch(s)
-	fd, out, pass := m[1], m[3], passNumber(s)
-	stuck := regexp.MustCompile(fd + ` echo :\d+\s+r\|et\s+\S+\s+` + regexp.QuoteMeta(out) + `\s+\d+B`)
-	level := regexp.MustCompile(`(\d+) echo :\d+\s+r\s+(\S+)\s+(\S+)`)
-	levelOut := level.FindStringSubmatch(s)
-	if levelOut == nil {
-		t.Fatalf("no level-triggered connection on screen:\n%s", s)
-	}
+	var et, lt string // the two clients' fds
+	s := x.until("an edge-triggered connection with unread bytes", func(s string) bool {
+		et, lt = "", ""
+		for _, fd := range interestFds(s) {
+			switch want := interestCell(s, fd, "want"); {
+			case want == "r|et" && strings.HasSuffix(interestCell(s, fd, "unread"), "B"):
+				et = fd
+			case want == "r":
+				lt = fd
+			}
+		}
+		return et != "" && lt != ""
+	})
+	out, unread, ltOut, pass := interestCell(s, et, "out"), interestCell(s, et, "unread"), interestCell(s, lt, "out"), passNumber(s)
 	// Twenty passes on, the edge-triggered one has echoed nothing more and
 	// still holds its bytes; the level-triggered one has gone on echoing.
-	s = x.until("twenty passes more", func(s string) bool {
-		m := level.FindStringSubmatch(s)
-		return passNumber(s) >= pass+20 && m != nil && m[3] != levelOut[3]
+	s = x.until("twenty passes more, the level-triggered client echoing", func(s string) bool {
+		return passNumber(s) >= pass+20 && interestCell(s, lt, "out") != ltOut
 	})
-	if !stuck.MatchString(s) {
-		t.Fatalf("fd %s was not stuck at %s out with bytes unread twenty passes on:\n%s", fd, out, s)
+	if got, left := interestCell(s, et, "out"), interestCell(s, et, "unread"); got != out || left != unread {
+		t.Fatalf("edge-triggered fd %s twenty passes on: out %s, unread %s; want it stuck at %s out, %s unread:\n%s",
+			et, got, left, out, unread, s)
 	}
 	x.key("p") // the fix: read until EAGAIN
-	x.until("fd "+fd+" drained and echoing", func(s string) bool {
-		m := regexp.MustCompile(fd + ` echo :\d+\s+r\|et\s+\S+\s+(\S+)\s+(\S*)`).FindStringSubmatch(s)
-		return m != nil && m[1] != out && !strings.HasSuffix(m[2], "B")
+	x.until("fd "+et+" drained and echoing", func(s string) bool {
+		return interestCell(s, et, "unread") == "" && interestCell(s, et, "out") != out && interestCell(s, et, "out") != ""
 	})
 	x.quit()
+}
+
+// interestFds lists the fds of the interest pane's rows on screen.
+func interestFds(screen string) []string {
+	var fds []string
+	for _, m := range interestRow.FindAllStringSubmatch(screen, -1) {
+		fds = append(fds, m[1])
+	}
+	return fds
+}
+
+var interestRow = regexp.MustCompile(`(?m)│\s+(\d+) echo `)
+
+// interestCell reads one column of fd's row in the interest pane, by the
+// position of its heading ("" when the cell is blank or the row is not on
+// screen). Columns may be blank, so positions, not words, tell them apart.
+func interestCell(screen, fd, column string) string {
+	lines := strings.Split(screen, "\n")
+	head := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, " owner ") && strings.Contains(l, " want ") })
+	if head < 0 {
+		return ""
+	}
+	hr := []rune(lines[head])
+	from := strings.Index(lines[head], " owner ") // the pane's headings, not the prose beside them
+	at := strings.Index(lines[head][from:], " "+column+" ")
+	if at < 0 {
+		return ""
+	}
+	at += from
+	col := len([]rune(lines[head][:at+1]))
+	for _, l := range lines[head+1:] {
+		r := []rune(l)
+		if !regexp.MustCompile(`│\s+`+fd+` echo `).MatchString(l) || len(r) <= col {
+			continue
+		}
+		end := col
+		for end < len(r) && end < len(hr) && r[end] != ' ' {
+			end++
+		}
+		return strings.TrimSpace(string(r[col:end]))
+	}
+	return ""
 }
 
 // TestLessonSixInTmux: one-shot without re-arming leaves connections with
@@ -280,11 +325,21 @@ func TestLessonFiveInTmux(t *testing.T) {
 func TestLessonSixInTmux(t *testing.T) {
 	x := openLesson(t, 6, 120, 40)
 	x.key("o")
-	oneshotStuck := regexp.MustCompile(`\d+ echo :\d+\s+r\|oneshot\s+\S+\s+\S+\s+\d+B`)
-	x.until("a one-shot connection with an unread line", oneshotStuck.MatchString)
+	stuck := func(s string) int { // one-shot connections with a line unread
+		n := 0
+		for _, fd := range interestFds(s) {
+			if interestCell(s, fd, "want") == "r|oneshot" && interestCell(s, fd, "unread") != "" {
+				n++
+			}
+		}
+		return n
+	}
+	x.until("a one-shot connection with an unread line", func(s string) bool { return stuck(s) > 0 })
 	x.key("a")
 	x.waitScreen("rearm ON")
-	x.until("every one-shot connection drained", func(s string) bool { return !oneshotStuck.MatchString(s) })
+	x.until("every one-shot connection drained", func(s string) bool {
+		return stuck(s) == 0 && strings.Contains(s, "r|oneshot")
+	})
 	x.key("o")
 	x.key("a")
 	x.until("one-shot and re-arm off", func(s string) bool {

@@ -24,18 +24,24 @@ func dupFirstFlag(s *labEcho) *atomic.Bool { return &s.dupFirst }
 
 // labSwitch sets one of the raw echo's switches and runs then on the loop
 // goroutine to apply it. mode names an epoll-only mode ("" = any backend
-// will do): switching it on elsewhere is refused with a way out.
+// will do): switching it on elsewhere is refused with a way out, on the
+// error line. The backend is checked on the loop goroutine, after any
+// switch queued before ("backend epoll" then "edge-triggered on" in a
+// demo script, or two quick keys).
 func (d *Driver) labSwitch(on bool, mode string, flag func(*labEcho) *atomic.Bool, then func(*labEcho)) error {
 	if d.lab == nil {
 		return errNoLab
 	}
-	if on && mode != "" && d.loop.Backend() != "epoll" {
-		return d.lab.errEpollOnly(mode)
-	}
-	flag(d.lab).Store(on)
-	if then != nil {
-		d.post(func() { then(d.lab) })
-	}
+	d.post(func() {
+		if on && mode != "" && d.loop.Backend() != "epoll" {
+			d.report(d.lab.errEpollOnly(mode))
+			return
+		}
+		flag(d.lab).Store(on)
+		if then != nil {
+			then(d.lab)
+		}
+	})
 	return nil
 }
 

@@ -58,15 +58,23 @@ func TestLabSwitchRefusals(t *testing.T) {
 	checkNoLeaks(t)
 	d := startScenario(t, Scenario{Backend: "poll", Server: RawEcho, Injectors: []string{injEdge, injOneShot, injPartial}})
 	for _, id := range []string{injEdge, injOneShot} {
-		if err := d.Inject(id, true); err == nil || !strings.Contains(err.Error(), "epoll") {
-			t.Errorf("Inject(%s) on poll = %v; want a refusal naming epoll", id, err)
+		if err := d.Inject(id, true); err != nil {
+			t.Fatalf("Inject(%s) = %v; want the refusal on the error line", id, err)
+		}
+		d.sync()
+		if err := <-d.Errors(); !strings.Contains(err.Error(), "press b for epoll first") {
+			t.Errorf("Inject(%s) on poll reported %v; want a refusal with the way out", id, err)
 		}
 		if d.InjectorOn(id) {
 			t.Errorf("InjectorOn(%s) = true after a refusal", id)
 		}
 	}
-	if err := d.Inject(injPartial, true); err != nil || !d.InjectorOn(injPartial) {
-		t.Errorf("Inject(partial-read) on poll = %v, on %v; want it on (any backend)", err, d.InjectorOn(injPartial))
+	if err := d.Inject(injPartial, true); err != nil {
+		t.Fatal(err)
+	}
+	d.sync()
+	if !d.InjectorOn(injPartial) {
+		t.Errorf("InjectorOn(partial-read) on poll = false; want it on (any backend)")
 	}
 	echo := startScenario(t, Scenario{Backend: "poll", Server: Echo, Injectors: []string{injPartial}})
 	if err := echo.Inject(injPartial, true); err == nil {

@@ -87,6 +87,7 @@ func TestLabEchoLevelTriggeredForgives(t *testing.T) {
 	if err := d.Inject(injPartial, true); err != nil {
 		t.Fatal(err)
 	}
+	d.sync()
 	before := d.Stats().Reads
 	say(t, c, r, "one byte at a time")
 	if got := d.Stats().Reads - before; got < uint64(len("one byte at a time\n")) {

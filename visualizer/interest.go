@@ -191,8 +191,10 @@ func (p *interest) View() string {
 		cols := interestCols[:]
 		headers := []string{"fd", "owner", "want", "in", "out", "last event"}
 		if p.unread {
+			// Unread bytes before the traffic: they are the point when
+			// they show, and a narrow pane cuts from the right.
 			cols = interestColsUnread[:]
-			headers = []string{"fd", "owner", "want", "in", "out", "unread", "last event"}
+			headers = []string{"fd", "owner", "want", "unread", "in", "out", "last event"}
 		}
 		p.tbl = table.New().Headers(headers...).
 			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
@@ -205,7 +207,7 @@ func (p *interest) View() string {
 		if last != "" && !r.lastAt.IsZero() {
 			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
 		}
-		cells := []string{strconv.Itoa(int(r.fd)), fit(shortLabel(r.label, 12), 12), fit(r.in.String(), 9), fmtBytes(r.bytesIn), fmtBytes(r.bytesOut)}
+		cells := []string{strconv.Itoa(int(r.fd)), fit(shortLabel(r.label, 12), 12), fit(r.in.String(), 9)}
 		if p.unread {
 			unread := ""
 			if r.unread > 0 {
@@ -213,7 +215,7 @@ func (p *interest) View() string {
 			}
 			cells = append(cells, unread)
 		}
-		p.tbl.Row(append(cells, last)...)
+		p.tbl.Row(append(cells, fmtBytes(r.bytesIn), fmtBytes(r.bytesOut), last)...)
 	}
 	lines := strings.Split(p.tbl.String(), "\n")
 	for i, l := range lines {
