@@ -69,7 +69,7 @@ func shortLabel(s string, w int) string {
 		}
 	}
 	keep := w - len(tail) - 1
-	if tail == "" || keep < 3 {
+	if tail == "" || keep < 0 {
 		return s[:max(0, w-1)] + "…"
 	}
 	return strings.TrimRight(s[:keep], " ") + "…" + tail

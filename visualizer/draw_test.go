@@ -45,7 +45,9 @@ func TestShortLabel(t *testing.T) {
 		{"blocking handler (sleeps 300ms)", 14, "blockin…300ms)"},
 		{"listener", 5, "list…"},
 		{"verylongownername 1.2.3.4:56789", 10, "ver…:56789"},
-		{"owner 1.2.3.4:56789", 8, "owner 1…"},
+		{"owner 1.2.3.4:56789", 8, "o…:56789"},
+		{"echo 127.0.0.1:41988", 7, "…:41988"},
+		{"echo 127.0.0.1:41988", 6, "echo …"},
 	}
 	for _, tt := range tests {
 		if got := shortLabel(tt.s, tt.w); got != tt.want {
