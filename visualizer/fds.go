@@ -71,7 +71,7 @@ func (p *fds) View() string {
 	t := &p.t
 	lim := "soft limit " + fmtLimit(t.Soft)
 	if t.Was > 0 {
-		lim += " (lowered from " + fmtLimit(t.Was) + ")"
+		lim = "soft " + fmtLimit(t.Soft) + " (lowered from " + fmtLimit(t.Was) + ")"
 	}
 	// Most telling first: a squeezed pane cuts from the bottom.
 	lines := []string{
@@ -87,9 +87,9 @@ func (p *fds) View() string {
 		if r := p.refuse.perSec(); r >= 1 {
 			acc += " (" + fmtCount(r) + "/s)"
 		}
-		guard := "reserve fd ON: at the limit, refuse the client"
+		guard := "reserve fd ON: refuse at the limit"
 		if !t.Guard {
-			guard = styleWarn.Render("reserve fd OFF: at the limit, clients stay queued")
+			guard = styleWarn.Render("reserve fd OFF: clients stay queued")
 		}
 		lines = append(lines, failed, acc, guard)
 	}

@@ -48,3 +48,22 @@ func TestFillBar(t *testing.T) {
 		}
 	}
 }
+
+// The fds pane as lesson 7 shows it mid-spin, at the widths a lesson
+// gives it at 80×24 and 120×40.
+func TestFDsPaneView(t *testing.T) {
+	for _, w := range []int{41, 69} {
+		t.Run(itoa(w), func(t *testing.T) {
+			p := newFDs()
+			for i := range 11 {
+				f := frameOf(t0.Add(time.Duration(i) * 100 * time.Millisecond))
+				f.HasFDs = true
+				f.FDs = FDTable{Open: 61, Soft: 61, Hard: 20000, Was: 20000, Listener: true,
+					Accepted: 23, Refused: 1, AcceptErrors: uint64(i) * 16200}
+				p.Update(f)
+			}
+			p.SetSize(w, 5)
+			golden(t, p.View())
+		})
+	}
+}
