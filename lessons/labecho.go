@@ -118,7 +118,8 @@ func (s *labEcho) accept(int, reactor.Ready) {
 			s.serve(fd, ":"+strconv.Itoa(remote.Port))
 		case errors.Is(err, unix.EINTR), errors.Is(err, unix.ECONNABORTED):
 		case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE):
-			s.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(s.lfd), Label: "echo listen " + s.addr,
+			// Unlabelled, so the point leads the error line.
+			s.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(s.lfd),
 				Text: "accept4: too many open files: this process may open " + softLimit() + " (ulimit -n); accepting again in 100 ms"})
 			if s.lreg.Modify(0) == nil {
 				s.loop.CallLater(100*time.Millisecond, func() { s.lreg.Modify(reactor.Readable) })
