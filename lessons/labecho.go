@@ -214,20 +214,27 @@ func (s *labEcho) read(c *labConn) bool {
 			continue
 		case err == unix.EAGAIN:
 			return true
-		case err != nil:
-			s.drop(c, os.NewSyscallError("read", err))
+		case !s.took(c, p, n, err):
 			return false
-		case n == 0:
-			s.drop(c, nil)
-			return false
-		}
-		if !s.echo(c, p[:n], "") {
-			return false
-		}
-		if s.partial.Load() {
+		case s.partial.Load():
 			return true // one byte per event: the rest waits for the next report
 		}
 	}
+}
+
+// took deals with what one read(2) returned, EAGAIN and EINTR aside: an
+// error or the end of the stream closes the connection, bytes are echoed.
+// It reports whether the connection is still open.
+func (s *labEcho) took(c *labConn, p []byte, n int, err error) bool {
+	switch {
+	case err != nil:
+		s.drop(c, os.NewSyscallError("read", err))
+		return false
+	case n == 0:
+		s.drop(c, nil)
+		return false
+	}
+	return s.echo(c, p[:n], "")
 }
 
 // echo accounts for n bytes read and writes them back.
@@ -462,15 +469,8 @@ func (s *labEcho) spurious(c *labConn) bool {
 	s.loop.CountSyscall(reactor.SysRead)
 	unix.SetsockoptTimeval(c.fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{})
 	unix.SetNonblock(c.fd, true)
-	switch {
-	case err == unix.EAGAIN || err == unix.EINTR:
+	if err == unix.EAGAIN || err == unix.EINTR {
 		return true // the timeout: nothing came
-	case err != nil:
-		s.drop(c, os.NewSyscallError("read", err))
-		return false
-	case n == 0:
-		s.drop(c, nil)
-		return false
 	}
-	return s.echo(c, s.buf[:n], "")
+	return s.took(c, s.buf, n, err)
 }

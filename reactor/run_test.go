@@ -354,16 +354,7 @@ func TestSetGhostRebuild(t *testing.T) {
 	l := newLoop(t, "epoll")
 	sub := l.Subscribe(1 << 12)
 	defer sub.Close()
-	a, b := socketpair(t)
-	write(t, b, "unread") // level-triggered: reported until read
-	reg := register(t, l, a, Readable, "trapped", func(int, Ready) {})
-	d, err := unix.Dup(a)
-	if err != nil {
-		t.Fatalf("dup: %v", err)
-	}
-	defer unix.Close(d)
-	closeNow(a) // the mistake: close while registered
-	if err := reg.Deregister(); !errors.Is(err, ErrClosedWhileRegistered) {
+	if err := springDupTrap(t, l); !errors.Is(err, ErrClosedWhileRegistered) {
 		t.Fatalf("Deregister after close = %v; want ErrClosedWhileRegistered", err)
 	}
 	drainAll(sub) // Deregister's own error

@@ -68,19 +68,7 @@ func TestAcceptBatchAdapts(t *testing.T) {
 func TestAcceptAtTheFDLimitKeepsWatching(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b, func(t *testing.T) {
-			loop, err := reactor.New(reactor.Config{Backend: b, Heartbeat: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer loop.Close()
-			sub := loop.Subscribe(1 << 10)
-			defer sub.Close()
-			f, _ := NewFactory("echo", ProtocolOptions{})
-			ln, err := ListenTCP(loop, "127.0.0.1:0", f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
+			loop, sub, ln := echoListener(t, b)
 			c := dial(t, ln.Addr()) // queued in the kernel, not yet accepted
 			restore := exhaustFds(t)
 			for i := 0; ln.Counters().Refused == 0; i++ {
@@ -113,6 +101,27 @@ func TestAcceptAtTheFDLimitKeepsWatching(t *testing.T) {
 	}
 }
 
+// echoListener is an echo listener on a new loop of backend (no
+// heartbeat: the test drives every pass), with a trace subscription; all
+// are closed at cleanup.
+func echoListener(t *testing.T, backend string) (*reactor.Loop, *reactor.Subscription, *Listener) {
+	t.Helper()
+	loop, err := reactor.New(reactor.Config{Backend: backend, Heartbeat: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { loop.Close() })
+	sub := loop.Subscribe(1 << 12)
+	t.Cleanup(sub.Close)
+	f, _ := NewFactory("echo", ProtocolOptions{})
+	ln, err := ListenTCP(loop, "127.0.0.1:0", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return loop, sub, ln
+}
+
 // With the EMFILE guard off, a queued client at the fd limit makes the
 // listener ready on every pass and every accept fails: the spin a naive
 // loop falls into, reported once rather than on every pass. With the
@@ -121,19 +130,7 @@ func TestAcceptAtTheFDLimitKeepsWatching(t *testing.T) {
 func TestSetFDGuard(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b, func(t *testing.T) {
-			loop, err := reactor.New(reactor.Config{Backend: b, Heartbeat: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer loop.Close()
-			sub := loop.Subscribe(1 << 12)
-			defer sub.Close()
-			f, _ := NewFactory("echo", ProtocolOptions{})
-			ln, err := ListenTCP(loop, "127.0.0.1:0", f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
+			loop, sub, ln := echoListener(t, b)
 			ln.SetFDGuard(false)
 			if ln.FDGuard() {
 				t.Fatalf("FDGuard() = true after SetFDGuard(false)")
