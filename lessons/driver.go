@@ -104,7 +104,7 @@ func (d *Driver) start() { go d.run() }
 func (d *Driver) run() {
 	// The loop keeps one OS thread for its life, as a real reactor thread
 	// would: no hand-offs between passes, and a per-thread CPU clock that
-	// measures the loop alone (see loopCPU).
+	// measures the loop alone (see loopCPU, and threadCPU in meter.go).
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer close(d.done)
