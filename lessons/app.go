@@ -48,6 +48,9 @@ func serverDriver(srv *tcp.Server) *Driver {
 	if answersEveryLine(Protocol(srv.Protocol())) {
 		d.timeClients() // the latency pane times the clients c adds
 	}
+	d.srv = srv
+	d.rebuild.Store(true)
+	d.sampleFDs = true // and the fds pane
 	d.start()
 	return d
 }

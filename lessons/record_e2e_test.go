@@ -23,7 +23,7 @@ func TestRecordReplayInTmux(t *testing.T) {
 		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
 	}
 	dir := t.TempDir()
-	bin := buildLab(t, dir)
+	bin := labBinary(t)
 	file := filepath.Join(dir, "stall.rlt")
 	// One private tmux server per program run: a server whose last session
 	// was killed goes away on its own time, so it is never reused.

@@ -2,10 +2,14 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 
 	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/visualizer"
 )
 
 // Start builds a scenario and starts it: a loop on sc.Backend, sc.Server
@@ -20,9 +24,14 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) { return start(ctx
 func start(ctx context.Context, sc Scenario, lim Limits, attach func(*Driver) error) (*Driver, error) {
 	raiseFileLimit() // best effort: if it fails the wall is the rlimit, not 1024
 	loop, err := reactor.New(reactor.Config{Backend: sc.Backend})
+	if errors.Is(err, reactor.ErrLinuxOnly) {
+		return nil, fmt.Errorf("this lesson's scenario runs on %s, which only Linux has (this system has %s): the pages still read, the live part needs Linux",
+			sc.Backend, strings.Join(reactor.BackendNames(), ", "))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start %s scenario: %w", sc.Server, err)
 	}
+	loop.SetGhostRebuild(!sc.KeepGhosts)
 	srv, err := startServer(loop, sc.Server, "127.0.0.1:0")
 	if err != nil {
 		loop.Close()
@@ -33,6 +42,9 @@ func start(ctx context.Context, sc Scenario, lim Limits, attach func(*Driver) er
 	d.probeEvery = probesFor(sc.Panes)
 	d.chains = srv.chains
 	d.injectors = sc.Injectors
+	d.srv, d.lab = srv.tcp, srv.lab
+	d.rebuild.Store(!sc.KeepGhosts)
+	d.sampleFDs = slices.Contains(sc.Panes, visualizer.PaneFDs)
 	d.clients.line = srv.line
 	d.clients.max = lim.MaxClients
 	d.pool, d.work, d.profile = srv.pool, srv.work, srv.profile

@@ -37,6 +37,7 @@ const (
 	KindClosed                          // Fd, Text = reason
 	KindDeferred                        // sub-kind in N, details in Text/Label
 	KindAction                          // Label = control or injector ID, Text = its argument: what the learner (or a demo script) did
+	KindUnread                          // Fd, N = bytes waiting unread in the socket's receive queue (FIONREAD, sampled)
 )
 
 var kindNames = [...]string{
@@ -70,6 +71,7 @@ var kindNames = [...]string{
 	KindClosed:          "closed",
 	KindDeferred:        "deferred",
 	KindAction:          "action",
+	KindUnread:          "unread",
 }
 
 // String names the kind, e.g. "wait-start"; "kind(N)" for unknown values.

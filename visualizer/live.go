@@ -31,6 +31,13 @@ import (
 // StatusMsg, lowers WithFrameRate when it draws many labs, and calls
 // App.Close when the program ends.
 //
+// Loop CPU: a Live that also implements [CPUSource] has the loop pane show
+// the CPU its loop uses, as a share of one core.
+//
+// Fd table: a Live that also implements [FDSource] (fds.go) feeds the fds
+// pane: fds open against RLIMIT_NOFILE and what its listener did at the
+// limit.
+//
 // Chain pane: a Live that also implements ChainSource (see chain.go) feeds
 // the Deferred chain pane with deferred.TraceEvent values. Use a
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the
@@ -96,18 +103,20 @@ const (
 	PaneCost                        // wait-call cost vs fds watched, per backend
 	PaneLatency                     // what the simulated clients feel: request → reply, p50/p99 per group (needs a LatencySource)
 	PanePool                        // the goroutine pool: workers busy/idle, queue, results handed back (needs a PoolSource)
+	PaneFDs                         // the fd table: open vs RLIMIT_NOFILE, accept errors (needs an FDSource)
 )
 
 // AllPanes lists every pane in dashboard order.
 func AllPanes() []PaneID {
 	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost,
-		PaneLatency, PanePool}
+		PaneLatency, PanePool, PaneFDs}
 }
 
 var paneNames = [...]string{
 	PaneReadiness: "readiness", PaneLoop: "loop", PaneStalls: "stalls",
 	PaneInterest: "interest", PaneCounters: "counters", PaneChain: "chain", PaneCost: "cost",
 	PaneLatency: "latency", PanePool: "pool",
+	PaneFDs: "fds",
 }
 
 // String names the pane ("readiness", "loop", ...).
@@ -228,4 +237,15 @@ type Injectable interface {
 // just before running it, from the UI goroutine; it must return at once.
 type ActionTracer interface {
 	TraceAction(a Action)
+}
+
+// CPUSource is implemented by a Live that measures the CPU time its loop
+// uses (the lessons' driver reads its loop thread's CPU clock, on the
+// loop side). The loop pane shows it as a share of one core beside
+// passes/s: a loop that spins — ready on every pass with nothing to do,
+// as after EMFILE or in the dup trap — runs near 100%, an idle one near 0.
+type CPUSource interface {
+	// LoopCPU is the CPU time the loop has used so far. It is called on
+	// every frame, so it must be cheap (read an atomic).
+	LoopCPU() time.Duration
 }

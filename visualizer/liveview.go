@@ -37,8 +37,9 @@ type liveView struct {
 	lastWatched time.Time
 	now         time.Time
 
-	dropped       uint64 // trace events lost to ring overflow (KindOverflow)
-	droppedAtSnap uint64 // dropped when the last interest-set snapshot was requested
+	dropped       uint64    // trace events lost to ring overflow (KindOverflow)
+	droppedAt     time.Time // frame of the latest loss
+	droppedAtSnap uint64    // dropped when the last interest-set snapshot was requested
 
 	w, h   int
 	layout []rect // one per pane; zero size = hidden
@@ -97,6 +98,12 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if f.Backend == "" {
 		f.Backend = f.Stats.Backend
 	}
+	if c, ok := v.live.(CPUSource); ok {
+		f.CPU, f.HasCPU = c.LoopCPU(), true
+	}
+	if s, ok := v.live.(FDSource); ok {
+		f.FDs, f.HasFDs = s.FDTable(), true
+	}
 	v.on = v.switchesOn(v.on[:0])
 	for i := range v.buf {
 		switch ev := &v.buf[i]; ev.Kind {
@@ -108,6 +115,7 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 			v.addErr(now, "panic in "+ev.Label+": "+firstLine(ev.Text))
 		case reactor.KindOverflow:
 			v.dropped += uint64(ev.N)
+			v.droppedAt = now
 		}
 	}
 	for _, p := range v.panes {

@@ -4,8 +4,6 @@ import (
 	"maps"
 	"slices"
 	"time"
-
-	"github.com/reactorlab/reactorlab/reactor"
 )
 
 // Checkpoints for the replay: a copy of a live view's whole state (every
@@ -66,11 +64,11 @@ func (p *readiness) clone() pane {
 	for _, pc := range p.passes {
 		n += len(pc.fds)
 	}
-	fds, ready := make([]int32, 0, n), make([]reactor.Ready, 0, n)
+	fds, glyphs := make([]int32, 0, n), make([]byte, 0, n)
 	col := func(pc passCol) passCol {
 		a := len(fds)
-		fds, ready = append(fds, pc.fds...), append(ready, pc.ready...)
-		return passCol{n: pc.n, fds: fds[a:len(fds):len(fds)], ready: ready[a:len(ready):len(ready)]}
+		fds, glyphs = append(fds, pc.fds...), append(glyphs, pc.glyphs...)
+		return passCol{n: pc.n, fds: fds[a:len(fds):len(fds)], glyphs: glyphs[a:len(glyphs):len(glyphs)]}
 	}
 	c.passes = make([]passCol, len(p.passes))
 	for i, pc := range p.passes {
@@ -96,7 +94,13 @@ func (p *stalls) clone() pane {
 func (p *interest) clone() pane {
 	c := *p
 	c.fds = cloneRows(p.fds)
+	c.ended = maps.Clone(p.ended)
 	c.rows, c.tbl = nil, nil
+	return &c
+}
+
+func (p *fds) clone() pane {
+	c := *p // FDTable and the rate meters are values
 	return &c
 }
 
