@@ -84,9 +84,10 @@ func TestPassInvalidFdNumberReused(t *testing.T) {
 		onData(fd, data)
 		if !reused && fd != x.server {
 			reused = true
-			if err := unix.Dup3(other[0], x.server, unix.O_CLOEXEC); err != nil {
-				t.Errorf("test setup: dup3: %v", err)
+			if err := unix.Dup2(other[0], x.server); err != nil {
+				t.Errorf("test setup: dup2: %v", err)
 			}
+			unix.CloseOnExec(x.server)
 		}
 	}
 	t.Cleanup(func() {

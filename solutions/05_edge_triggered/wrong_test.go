@@ -1,6 +1,7 @@
 package edge_test
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/reactorlab/reactorlab/solutions/internal/grading"
@@ -74,5 +75,8 @@ var wrongs = []grading.Wrong{
 }
 
 func TestWrongSolutionsFail(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("epoll is Linux's: elsewhere the exercise skips, so every answer passes")
+	}
 	grading.CheckWrong(t, "05_edge_triggered", "edge_linux.go", wrongs)
 }

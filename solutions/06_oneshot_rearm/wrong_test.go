@@ -1,6 +1,7 @@
 package oneshot_test
 
 import (
+	"runtime"
 	"testing"
 
 	"github.com/reactorlab/reactorlab/solutions/internal/grading"
@@ -76,5 +77,8 @@ var wrongs = []grading.Wrong{
 }
 
 func TestWrongSolutionsFail(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("epoll is Linux's: elsewhere the exercise skips, so every answer passes")
+	}
 	grading.CheckWrong(t, "06_oneshot_rearm", "oneshot_linux.go", wrongs)
 }
