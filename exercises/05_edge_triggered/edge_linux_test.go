@@ -61,7 +61,7 @@ func TestWaitDrainsUntilEAGAIN(t *testing.T) {
 	checkNoneLeft(t, prefix, clients, sent)
 	for _, c := range clients {
 		if rec.closes[c.server] > 0 || serverClosed(c) {
-			t.Fatalf("%s: Wait closed %v (OnClose called %d times), which is still connected.\n\tEAGAIN is not an error: it means \"drained, for now\". Stop reading that fd and keep it; only a 0-byte read (or a real error) means the client left.%s", prefix, c, rec.closes[c.server], revisit)
+			t.Fatalf("%s: Wait closed %v, which is still connected (OnClose called: %v; fd closed: %v).\n\tEAGAIN is not an error: it means \"drained, for now\". Stop reading that fd and keep it; only a 0-byte read (or a real error) means the client left.%s", prefix, c, rec.closes[c.server] > 0, serverClosed(c), revisit)
 		}
 	}
 	for _, c := range clients {
@@ -296,19 +296,22 @@ func TestWaitConcurrentWriters(t *testing.T) {
 	prefix := fmt.Sprintf("(seed %d) %d clients wrote in random chunks with random pauses, then hung up", seed, n)
 	deadline := time.Now().Add(3 * time.Second)
 	for closed := 0; closed < n && time.Now().Before(deadline); {
+		// Whether every byte had been written before this pass began: only
+		// then does a pass with no events mean the loop is idle for good.
+		written := false
+		select {
+		case <-writersDone:
+			written = true
+		default:
+		}
 		events, err := wait(t, r, 50*time.Millisecond, clients)
 		if err != nil {
 			t.Fatalf("%s: Wait returned error %v; want nil.%s", prefix, err, revisit)
 		}
 		closed = len(rec.closes)
-		select {
-		case <-writersDone:
-			if events == 0 {
-				// Everything has been written and the loop is idle.
-				checkNoneLeft(t, prefix, clients, want)
-				deadline = time.Time{}
-			}
-		default:
+		if written && events == 0 {
+			checkNoneLeft(t, prefix, clients, want)
+			break
 		}
 	}
 	checkNoneLeft(t, prefix, clients, want)
