@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reactorlab/reactorlab/exercises/internal/fdtest"
 	"github.com/reactorlab/reactorlab/exercises/internal/guard"
 	"golang.org/x/sys/unix"
 )
@@ -24,7 +25,7 @@ type client struct {
 	server int
 	peer   int
 	pipe   bool
-	file   identity // the open file behind server, to tell "closed" from "still open"
+	file   fdtest.File // the open file behind server, to tell "closed" from "still open"
 }
 
 // closePeer closes c's peer end once; cleanup then leaves it alone (its
@@ -74,11 +75,11 @@ func setup(t *testing.T, n int, seed uint64) (*Server, *recorder, []*client) {
 // newSocketClient returns a client on a fresh non-blocking socketpair.
 func newSocketClient(t *testing.T) *client {
 	t.Helper()
-	fds, err := nonblockingPair()
+	fds, err := fdtest.NonblockingPair()
 	if err != nil {
 		t.Fatalf("test setup: socketpair: %v", err)
 	}
-	return &client{server: fds[0], peer: fds[1], file: identify(t, fds[0])}
+	return &client{server: fds[0], peer: fds[1], file: fileOf(t, fds[0])}
 }
 
 // newPipeClient returns a client on a fresh non-blocking pipe: the server
@@ -95,7 +96,7 @@ func newPipeClient(t *testing.T) *client {
 			t.Fatalf("test setup: pipe: %v", err)
 		}
 	}
-	return &client{server: p[0], peer: p[1], pipe: true, file: identify(t, p[0])}
+	return &client{server: p[0], peer: p[1], pipe: true, file: fileOf(t, p[0])}
 }
 
 // serve adds the server ends of clients, in order, to a new Server whose
@@ -217,34 +218,20 @@ func peerHangUp(t *testing.T, c *client) {
 	}
 }
 
-// identity names the open file behind an fd, so a test can tell "still the
-// same file" from "closed" and from "closed, and the number reused".
-type identity struct{ dev, ino uint64 }
-
-func identify(t *testing.T, fd int) identity {
+// fileOf returns the open file fd names, for telling later whether it was
+// closed.
+func fileOf(t *testing.T, fd int) fdtest.File {
 	t.Helper()
-	id, ok := fileAt(fd)
+	f, ok := fdtest.FileOf(fd)
 	if !ok {
 		t.Fatalf("test setup: fstat(%d) failed", fd)
 	}
-	return id
-}
-
-// fileAt returns the identity of the file fd names now, if it is open.
-func fileAt(fd int) (identity, bool) {
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return identity{}, false
-	}
-	return identity{uint64(st.Dev), uint64(st.Ino)}, true
+	return f
 }
 
 // serverClosed reports whether the server's fd of c was closed: its number
 // no longer names the same file.
-func serverClosed(c *client) bool {
-	id, ok := fileAt(c.server)
-	return !ok || id != c.file
-}
+func serverClosed(c *client) bool { return !c.file.Names(c.server) }
 
 // checkArray fails the test unless s.fds holds exactly one entry for each
 // fd in want and nothing else: no holes (fd -1), no stale entries.
@@ -276,22 +263,3 @@ var (
 	threadID     func() int
 	signalThread func(tid int) error
 )
-
-// nonblockingPair returns a connected Unix stream socketpair with both ends
-// non-blocking. (SOCK_NONBLOCK is Linux-only, so set the flag afterwards to
-// keep the tests portable to macOS.)
-func nonblockingPair() ([2]int, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
-	if err != nil {
-		return fds, err
-	}
-	for _, fd := range fds {
-		unix.CloseOnExec(fd)
-		if err := unix.SetNonblock(fd, true); err != nil {
-			unix.Close(fds[0])
-			unix.Close(fds[1])
-			return fds, err
-		}
-	}
-	return fds, nil
-}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reactorlab/reactorlab/exercises/internal/fdtest"
 	"github.com/reactorlab/reactorlab/exercises/internal/guard"
 	"golang.org/x/sys/unix"
 )
@@ -67,7 +68,7 @@ func TestPassInvalidFdNumberReused(t *testing.T) {
 
 	// Another file, with bytes of its own waiting, that will take x's
 	// number. (Opened before x is closed, or it would get the number now.)
-	other, err := nonblockingPair()
+	other, err := fdtest.NonblockingPair()
 	if err != nil {
 		t.Fatalf("test setup: socketpair: %v", err)
 	}
@@ -77,7 +78,7 @@ func TestPassInvalidFdNumberReused(t *testing.T) {
 	if _, err := unix.Write(other[1], theirs); err != nil {
 		t.Fatalf("test setup: %v", err)
 	}
-	otherFile := identify(t, other[0])
+	otherFile := fileOf(t, other[0])
 	reused := false
 	onData := s.OnData
 	s.OnData = func(fd int, data []byte) {
@@ -91,7 +92,7 @@ func TestPassInvalidFdNumberReused(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() {
-		if id, ok := fileAt(x.server); ok && id == otherFile {
+		if otherFile.Names(x.server) {
 			unix.Close(x.server)
 		}
 	})
@@ -104,7 +105,7 @@ func TestPassInvalidFdNumberReused(t *testing.T) {
 	if !reused {
 		t.Fatalf("%s: Pass called OnData for neither of the two clients that wrote (%v, %v); want both served.%s", prefix, a, b, revisit)
 	}
-	if id, ok := fileAt(x.server); !ok || id != otherFile {
+	if !otherFile.Names(x.server) {
 		t.Fatalf("%s: after the pass, fd %d is closed: Pass closed the other file.\n\t%s%s", prefix, x.server, treat, revisit)
 	}
 	var peek [64]byte

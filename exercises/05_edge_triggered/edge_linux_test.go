@@ -30,12 +30,12 @@ func TestAddRegistersEdgeTriggered(t *testing.T) {
 	switch {
 	case !ok:
 		t.Fatalf("Add(%d) returned nil, but epoll does not watch fd %d: the interest list of r.epfd has no entry for it.\n\tRegister it: unix.EpollCtl(r.epfd, unix.EPOLL_CTL_ADD, fd, &ev).%s", c.server, c.server, revisit)
-	case reg.events&unix.EPOLLET == 0:
-		t.Fatalf("Add(%d) registered fd %d with events %#x: level-triggered.\n\tThis Reader is edge-triggered: Events must be unix.EPOLLIN|unix.EPOLLET. (Level-triggered epoll forgives a handler that reads too little — it reports the fd again on every wait — which is exactly what this exercise is about not relying on.)%s", c.server, c.server, reg.events, revisit)
-	case reg.events&unix.EPOLLIN == 0:
-		t.Fatalf("Add(%d) registered fd %d with events %#x, without EPOLLIN: epoll would never report it readable.\n\tEvents must be unix.EPOLLIN|unix.EPOLLET.%s", c.server, c.server, reg.events, revisit)
-	case int32(reg.data) != int32(c.server):
-		t.Fatalf("Add(%d) registered fd %d with data %d.\n\tSet Fd: int32(fd) in the EpollEvent: epoll hands the data back with each event, and it is the only way Wait knows which fd is ready.%s", c.server, c.server, int32(reg.data), revisit)
+	case reg.Events&unix.EPOLLET == 0:
+		t.Fatalf("Add(%d) registered fd %d with events %#x: level-triggered.\n\tThis Reader is edge-triggered: Events must be unix.EPOLLIN|unix.EPOLLET. (Level-triggered epoll forgives a handler that reads too little — it reports the fd again on every wait — which is exactly what this exercise is about not relying on.)%s", c.server, c.server, reg.Events, revisit)
+	case reg.Events&unix.EPOLLIN == 0:
+		t.Fatalf("Add(%d) registered fd %d with events %#x, without EPOLLIN: epoll would never report it readable.\n\tEvents must be unix.EPOLLIN|unix.EPOLLET.%s", c.server, c.server, reg.Events, revisit)
+	case int32(reg.Data) != int32(c.server):
+		t.Fatalf("Add(%d) registered fd %d with data %d.\n\tSet Fd: int32(fd) in the EpollEvent: epoll hands the data back with each event, and it is the only way Wait knows which fd is ready.%s", c.server, c.server, int32(reg.Data), revisit)
 	}
 }
 

@@ -1,17 +1,14 @@
 package oneshot
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"fmt"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/reactorlab/reactorlab/exercises/internal/fdtest"
 	"github.com/reactorlab/reactorlab/exercises/internal/guard"
 	"golang.org/x/sys/unix"
 )
@@ -25,7 +22,7 @@ type client struct {
 	id     int
 	server int
 	peer   int
-	file   identity // the open file behind server, to tell "closed" from "still open"
+	file   fdtest.File // the open file behind server, to tell "closed" from "still open"
 }
 
 func (c *client) String() string { return fmt.Sprintf("client %d (fd %d)", c.id, c.server) }
@@ -126,7 +123,7 @@ func newClient(t *testing.T, id int) *client {
 	if err != nil {
 		t.Fatalf("test setup: socketpair: %v", err)
 	}
-	c := &client{id: id, server: fds[0], peer: fds[1], file: identify(t, fds[0])}
+	c := &client{id: id, server: fds[0], peer: fds[1], file: fileOf(t, fds[0])}
 	t.Cleanup(func() {
 		c.closePeer()
 		if !serverClosed(c) {
@@ -193,83 +190,30 @@ func peerWrite(t *testing.T, c *client, msg []byte) {
 	}
 }
 
-// unread returns how many bytes wait in fd's receive buffer (FIONREAD),
-// without reading them.
-func unread(fd int) int {
-	n, err := unix.IoctlGetInt(fd, unix.SIOCINQ)
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
-// registration is one entry of an epoll interest list.
-type registration struct {
-	events uint32
-	data   uint64
-}
-
-// armed reports whether the registration would report anything: a one-shot
-// registration that has fired keeps only its flags (EPOLLONESHOT) until
-// EPOLL_CTL_MOD arms it again.
-func (r registration) armed() bool { return r.events&unix.EPOLLIN != 0 }
-
-// interestList returns the kernel's interest list of epoll fd epfd, read from
-// /proc/self/fdinfo: for each registered fd number, its events and data.
-// The number is the one the fd had when it was registered: an entry stays
-// listed under it even after that number is closed, as long as the file
-// lives on (a dup).
-func interestList(t *testing.T, epfd int) map[int]registration {
+// interestList returns what epoll fd epfd watches, read from the kernel
+// (/proc/self/fdinfo): for each registered fd number, its events and data.
+func interestList(t *testing.T, epfd int) map[int]fdtest.Registration {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", epfd))
+	regs, err := fdtest.InterestList(epfd)
 	if err != nil {
 		t.Fatalf("test setup: reading the epoll interest list: %v (is s.epfd still the fd New returned?)", err)
-	}
-	regs := map[int]registration{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text()) // tfd: 7 events: 40000019 data: 7 pos:0 ino:... sdev:...
-		if len(f) < 6 || f[0] != "tfd:" || f[2] != "events:" || f[4] != "data:" {
-			continue
-		}
-		fd, err1 := strconv.Atoi(f[1])
-		ev, err2 := strconv.ParseUint(f[3], 16, 32)
-		data, err3 := strconv.ParseUint(f[5], 16, 64)
-		if err1 != nil || err2 != nil || err3 != nil {
-			t.Fatalf("test setup: cannot read %q from /proc/self/fdinfo/%d", sc.Text(), epfd)
-		}
-		regs[fd] = registration{events: uint32(ev), data: data}
 	}
 	return regs
 }
 
-// identity names the open file behind an fd, so a test can tell "still the
-// same file" from "closed" and from "closed, and the number reused".
-type identity struct{ dev, ino uint64 }
-
-func identify(t *testing.T, fd int) identity {
+// fileOf returns the open file fd names, for telling later whether it was
+// closed.
+func fileOf(t *testing.T, fd int) fdtest.File {
 	t.Helper()
-	id, ok := fileAt(fd)
+	f, ok := fdtest.FileOf(fd)
 	if !ok {
 		t.Fatalf("test setup: fstat(%d) failed", fd)
 	}
-	return id
-}
-
-// fileAt returns the identity of the file fd names now, if it is open.
-func fileAt(fd int) (identity, bool) {
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return identity{}, false
-	}
-	return identity{uint64(st.Dev), uint64(st.Ino)}, true
+	return f
 }
 
 // serverClosed reports whether the server's fd of c was closed.
-func serverClosed(c *client) bool {
-	id, ok := fileAt(c.server)
-	return !ok || id != c.file
-}
+func serverClosed(c *client) bool { return !c.file.Names(c.server) }
 
 // dupOf returns a dup of fd that the test holds (as a child process that
 // inherited it, or a library keeping a copy, would), closed when the test

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reactorlab/reactorlab/exercises/internal/fdtest"
 	"github.com/reactorlab/reactorlab/exercises/internal/guard"
 	"golang.org/x/sys/unix"
 )
@@ -31,12 +32,12 @@ func TestAddRegistersOneShot(t *testing.T) {
 	switch {
 	case !ok:
 		t.Fatalf("Add(%d) returned nil, but epoll does not watch fd %d: the interest list of s.epfd has no entry for it.\n\tRegister it: unix.EpollCtl(s.epfd, unix.EPOLL_CTL_ADD, fd, &ev).%s", c.server, c.server, revisit)
-	case reg.events&unix.EPOLLONESHOT == 0:
-		t.Fatalf("Add(%d) registered fd %d with events %#x, without EPOLLONESHOT.\n\tWithout it epoll reports the fd to every pass that waits while it is readable, so two passes on two goroutines can handle one connection at once. Events must be unix.EPOLLIN|unix.EPOLLONESHOT.%s", c.server, c.server, reg.events, revisit)
-	case reg.events&unix.EPOLLIN == 0:
-		t.Fatalf("Add(%d) registered fd %d with events %#x, without EPOLLIN: epoll would never report it readable.\n\tEvents must be unix.EPOLLIN|unix.EPOLLONESHOT.%s", c.server, c.server, reg.events, revisit)
-	case int32(reg.data) != int32(c.server):
-		t.Fatalf("Add(%d) registered fd %d with data %d.\n\tSet Fd: int32(fd) in the EpollEvent: epoll hands the data back with each event, and it is the only way Pass knows which fd is ready.%s", c.server, c.server, int32(reg.data), revisit)
+	case reg.Events&unix.EPOLLONESHOT == 0:
+		t.Fatalf("Add(%d) registered fd %d with events %#x, without EPOLLONESHOT.\n\tWithout it epoll reports the fd to every pass that waits while it is readable, so two passes on two goroutines can handle one connection at once. Events must be unix.EPOLLIN|unix.EPOLLONESHOT.%s", c.server, c.server, reg.Events, revisit)
+	case reg.Events&unix.EPOLLIN == 0:
+		t.Fatalf("Add(%d) registered fd %d with events %#x, without EPOLLIN: epoll would never report it readable.\n\tEvents must be unix.EPOLLIN|unix.EPOLLONESHOT.%s", c.server, c.server, reg.Events, revisit)
+	case int32(reg.Data) != int32(c.server):
+		t.Fatalf("Add(%d) registered fd %d with data %d.\n\tSet Fd: int32(fd) in the EpollEvent: epoll hands the data back with each event, and it is the only way Pass knows which fd is ready.%s", c.server, c.server, int32(reg.Data), revisit)
 	}
 }
 
@@ -61,7 +62,7 @@ func TestPassRearms(t *testing.T) {
 		got, _ := rec.got(c.server)
 		if !bytes.Equal(got, want) {
 			left := ""
-			if u := unread(c.server); u > 0 {
+			if u := fdtest.Unread(c.server); u > 0 {
 				left = fmt.Sprintf(" (%d bytes sit unread in its socket)", u)
 			}
 			t.Fatalf("%s: after the pass (served = %d), OnData has had %q from it; want %q%s.\n\tIf it was served before, it was not re-armed: EPOLLONESHOT disarms an fd after each report. Re-arm it with EPOLL_CTL_MOD once the pass is done with it.%s", prefix, n, got, want, left, revisit)
@@ -70,8 +71,8 @@ func TestPassRearms(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: after Pass served it, epoll no longer watches fd %d at all.\n\tKeep it registered and re-arm it with EPOLL_CTL_MOD: it is still connected.%s", prefix, c.server, revisit)
 		}
-		if !reg.armed() {
-			t.Fatalf("%s: after Pass served it, fd %d is disarmed (events %#x: the EPOLLONESHOT flag and nothing else), so epoll will never report it again: its next bytes would sit unread, the client waiting for an answer forever.\n\tEPOLLONESHOT disarms an fd after each report. Once the pass is done with it (read, and OnData returned), re-arm it: unix.EpollCtl(s.epfd, unix.EPOLL_CTL_MOD, fd, &ev) with Events EPOLLIN|EPOLLONESHOT.%s", prefix, c.server, reg.events, revisit)
+		if !reg.Armed() {
+			t.Fatalf("%s: after Pass served it, fd %d is disarmed (events %#x: the EPOLLONESHOT flag and nothing else), so epoll will never report it again: its next bytes would sit unread, the client waiting for an answer forever.\n\tEPOLLONESHOT disarms an fd after each report. Once the pass is done with it (read, and OnData returned), re-arm it: unix.EpollCtl(s.epfd, unix.EPOLL_CTL_MOD, fd, &ev) with Events EPOLLIN|EPOLLONESHOT.%s", prefix, c.server, reg.Events, revisit)
 		}
 	}
 }
