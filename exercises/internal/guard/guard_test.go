@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"iter"
 	"os"
 	"runtime"
 	"strings"
@@ -81,6 +82,12 @@ func TestStuckKinds(t *testing.T) {
 		{"sleeping", func(t *testing.T) func() {
 			return func() { nap(time.Hour) }
 		}, Sleeping, "time.Sleep", "nap (guard_test.go"},
+		// A coroutine (iter.Pull, as deferred.Coroutine runs one) that
+		// never hands control back: the caller waits in state
+		// "coroutine", and the coroutine's own goroutine says why.
+		{"sleeping inside a coroutine", func(t *testing.T) func() {
+			return func() { resumeNapper() }
+		}, Sleeping, "time.Sleep", "nap (guard_test.go"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -134,6 +141,15 @@ func lock(mu *sync.Mutex) { mu.Lock() } // never unlocked: the goroutine ends
 
 //go:noinline
 func nap(d time.Duration) { time.Sleep(d) }
+
+// resumeNapper resumes a coroutine that sleeps instead of yielding.
+func resumeNapper() {
+	next, _ := iter.Pull(func(yield func(int) bool) {
+		nap(time.Hour)
+		yield(1)
+	})
+	next()
+}
 
 // After a call is stuck, later calls skip their test instead of running next
 // to it.
