@@ -46,11 +46,11 @@ type lab struct {
 
 // job is one request's Work, held until the test releases it.
 type job struct {
-	req       string
-	started   bool
-	onLoop    bool // Work ran on the loop goroutine
-	released  bool
-	gate      chan struct{}
+	req      string
+	started  bool
+	onLoop   bool // Work ran on the loop goroutine
+	released bool
+	gate     chan struct{}
 }
 
 // client is one connection: the loop reads fd, the test plays peer.
