@@ -181,7 +181,7 @@ func (l *lab) releaseAll() {
 // connect makes a client whose requests the loop reads and hands to Handle.
 func (l *lab) connect(name string) *client {
 	l.t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := nonblockingPair()
 	if err != nil {
 		l.t.Fatalf("socketpair: %v", err)
 	}
@@ -518,4 +518,23 @@ func goid() uint64 {
 	b, _, _ = bytes.Cut(b, []byte(" "))
 	id, _ := strconv.ParseUint(string(b), 10, 64)
 	return id
+}
+
+// nonblockingPair returns a connected Unix stream socketpair with both ends
+// non-blocking. (SOCK_NONBLOCK is Linux-only, so set the flag afterwards to
+// keep the tests portable to macOS.)
+func nonblockingPair() ([2]int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return fds, err
+	}
+	for _, fd := range fds {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fds[0])
+			unix.Close(fds[1])
+			return fds, err
+		}
+	}
+	return fds, nil
 }

@@ -87,7 +87,7 @@ func whyStuck(s *guard.Stuck) string {
 // connect makes a socketpair, hands the server's end to Add and returns it.
 func (l *lab) connect(id int) client {
 	l.t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := nonblockingPair()
 	if err != nil {
 		l.t.Fatalf("socketpair: %v", err)
 	}
@@ -340,4 +340,23 @@ func TestManyConnections(t *testing.T) {
 			}
 		}
 	}
+}
+
+// nonblockingPair returns a connected Unix stream socketpair with both ends
+// non-blocking. (SOCK_NONBLOCK is Linux-only, so set the flag afterwards to
+// keep the tests portable to macOS.)
+func nonblockingPair() ([2]int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return fds, err
+	}
+	for _, fd := range fds {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fds[0])
+			unix.Close(fds[1])
+			return fds, err
+		}
+	}
+	return fds, nil
 }

@@ -165,9 +165,13 @@ func newLab(t *testing.T, total int) *lab {
 		t.Fatalf("listen: %v", err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0) // SOCK_NONBLOCK is Linux-only
 	if err != nil {
 		t.Fatalf("socket: %v", err)
+	}
+	unix.CloseOnExec(fd)
+	if err := unix.SetNonblock(fd, true); err != nil {
+		t.Fatalf("set non-blocking: %v", err)
 	}
 	l.client = fd
 	t.Cleanup(func() {

@@ -31,6 +31,10 @@
 //     release — a deadlock;
 //   - sleeping: in time.Sleep.
 //
+// A call that is waiting for a coroutine to hand control back (iter.Pull,
+// which deferred.Coroutine runs on) is judged by the coroutine's goroutine:
+// that is where the learner's function sleeps, spins or waits.
+//
 // A panic in the call fails the test with the panic and its stack, instead
 // of crashing the whole test binary.
 package guard
