@@ -170,6 +170,8 @@ func TestCancelReachesTheLookup(t *testing.T) {
 	switch {
 	case !tr.cancelled(lookup.ID()):
 		t.Fatalf("Cancel() on Greeting's Deferred did not cancel the lookup (no cancelled event for it); the coroutine's Deferred ended with %v.\n\tExpected: a coroutine's Cancel is forwarded to the Deferred it awaits. Await lookup itself (v, err := await(lookup)), not a Deferred of your own.%s", got, revisit)
+	case got.fired && got.failure == nil && got.value == nil:
+		t.Fatalf("after Cancel(), Greeting's Deferred ended with %v.\n\tExpected: a failure wrapping deferred.ErrCancelled. await returned the cancellation as an error, and the coroutine ended with a nil value instead of the error: a cancel is the caller's news. Every error the coroutine does not recover — a cancellation included — ends it as a failure: return nil, err.%s", got, revisit)
 	case got.fired && got.failure == nil:
 		t.Fatalf("after Cancel(), Greeting's Deferred ended with %v.\n\tExpected: a failure wrapping deferred.ErrCancelled. await returned the cancellation as an error, and the coroutine caught it and went on to a greeting: a cancel is the caller's news, not something to recover from. Return the error.%s", got, revisit)
 	case !got.is(deferred.ErrCancelled):

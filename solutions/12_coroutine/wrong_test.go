@@ -30,7 +30,7 @@ var wrongs = []grading.Wrong{
 		Name:  "error-not-returned",
 		Why:   "ends the coroutine with a nil value for the errors it does not know",
 		Edits: []grading.Edit{{Old: giveBack, New: "\t\treturn nil, nil // nothing to greet\n\t})\n}"}},
-		Want:  []string{"caught it and went on", "Return the error"},
+		Want:  []string{"after Cancel()", "a nil value instead of the error", "return nil, err"},
 	},
 	{
 		Name:  "error-not-returned-but-cancel-is",
