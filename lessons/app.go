@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"github.com/reactorlab/reactorlab/visualizer"
@@ -14,8 +13,8 @@ import (
 // home lists the exercises).
 func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
 	start := ""
-	if i >= 0 {
-		start = strconv.Itoa(i + 1)
+	if ls := load(); i >= 0 && i < len(ls) {
+		start = ls[i].slug
 	}
 	return visualizer.RunApp(ctx, VisualizerLessons(), start, opts...)
 }
@@ -25,10 +24,13 @@ func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
 // goroutine while the screen is up — the caller must not run the loop
 // itself — and the add-clients controls connect to srv's address. When the
 // learner quits (or ctx ends) the loop stops iterating; srv and its loop
-// stay open for the caller to close.
-func Dashboard(ctx context.Context, srv *tcp.Server) error {
+// stay open for the caller to close. opts adjust it (WithRecorder).
+func Dashboard(ctx context.Context, srv *tcp.Server, opts ...DashboardOption) error {
 	d := serverDriver(srv)
 	defer d.Close()
+	for _, o := range opts {
+		o(d)
+	}
 	title := fmt.Sprintf("reactorlab serve — %s on %s", srv.Protocol(), srv.Addr())
 	return visualizer.RunDashboard(ctx, title, d, visualizer.WithInjectors(declare(d.injectors)...))
 }
@@ -43,6 +45,12 @@ func serverDriver(srv *tcp.Server) *Driver {
 	d.info = infoLine(srv.Protocol(), addr)
 	d.probeEvery = probeEvery // the dashboard shows every pane, the cost pane too
 	d.injectors = []string{injStall}
+	if answersEveryLine(Protocol(srv.Protocol())) {
+		d.timeClients() // the latency pane times the clients c adds
+	}
+	d.srv = srv
+	d.rebuild.Store(true)
+	d.sampleFDs = true // and the fds pane
 	d.start()
 	return d
 }

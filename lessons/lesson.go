@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/reactorlab/reactorlab/visualizer"
@@ -19,6 +20,7 @@ const tryMarker = "> **Try this:**"
 type Lesson struct {
 	slug     string // the file name without "NN-" and ".md"
 	file     string // content/NN-slug.md
+	number   int    // NN: its place in the course
 	scenario Scenario
 	limits   Limits // what its scenario may open (CappedLessons)
 
@@ -31,6 +33,9 @@ var _ visualizer.Lesson = (*Lesson)(nil)
 
 // Slug is the lesson's stable id on the command line.
 func (l *Lesson) Slug() string { return l.slug }
+
+// Number is the lesson's place in the course, from its file name.
+func (l *Lesson) Number() int { return l.number }
 
 // Title is the lesson's heading.
 func (l *Lesson) Title() string { return l.title }
@@ -53,14 +58,23 @@ func (l *Lesson) Injectors() []visualizer.Injector { return declare(l.scenario.I
 
 // Start builds and starts the lesson's scenario.
 func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
-	d, err := start(ctx, l.scenario, l.limits)
+	d, err := start(ctx, l.scenario, l.limits, nil)
 	if err != nil {
 		return nil, err // not a nil *Driver inside a non-nil interface
 	}
-	if d.chains != nil {
-		return chainLive{d}, nil // its Deferreds feed the chain pane
+	return l.live(d), nil
+}
+
+// live is the Live the screen gets for d: the driver itself, or a wrapper
+// that also feeds the chain or pool pane.
+func (l *Lesson) live(d *Driver) visualizer.Live {
+	switch {
+	case d.chains != nil:
+		return chainLive{d} // its Deferreds feed the chain pane
+	case d.pool != nil && slices.Contains(l.scenario.Panes, visualizer.PanePool):
+		return poolLive{d} // its pool feeds the pool pane
 	}
-	return d, nil
+	return d
 }
 
 // prompts returns the "try this" prompt that ends each page, as plain text

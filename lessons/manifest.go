@@ -21,18 +21,26 @@ type Scenario struct {
 	Panes         []visualizer.PaneID
 	Controls      []visualizer.ControlID // the built-in live controls offered
 	Injectors     []string               // IDs of this lesson's injectors (injectors.go)
+	Clients       []ClientGroup          // more simulated clients from the start, timed per group (clients.go)
+	KeepGhosts    bool                   // the loop leaves the dup trap sprung (reactor.Loop.SetGhostRebuild(false))
 }
 
 // Protocol names the server a scenario runs on its reactor.
 type Protocol string
 
-// The servers a scenario can run: reactor/tcp's built-in protocols, and
-// lesson 3's lookup server whose every answer runs down a Deferred chain.
+// The servers a scenario can run: reactor/tcp's built-in protocols,
+// lesson 3's lookup server whose every answer runs down a Deferred chain,
+// and the raw echo of lessons 5 and 6.
 const (
 	Echo    Protocol = "echo"    // each line comes back
 	Chat    Protocol = "chat"    // each line goes to every other client
 	Discard Protocol = "discard" // reads and forgets
 	Lookup  Protocol = "lookup"  // "user 42" answered through a Deferred chain (deferred_scenario.go)
+	Work    Protocol = "work"    // "ping 7" answered at once, "report 7" after a blocking query (work_scenario.go)
+	Profile Protocol = "profile" // "user 42" answered after two lookups, chains waiting on chains (profile_scenario.go)
+
+	// Lessons 5 and 6 break an echo written by hand on raw fds (labecho.go).
+	RawEcho Protocol = "raw echo"
 )
 
 // scenarios is the manifest: each lesson's live part, by slug. Everything
@@ -73,6 +81,82 @@ var scenarios = map[string]Scenario{
 			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
 		Injectors: []string{injStall},
 	},
+	"blocking-the-loop": {
+		Server:  Work,
+		Clients: []ClientGroup{pingers, chatters},
+		Panes: []visualizer.PaneID{
+			visualizer.PaneLatency, visualizer.PaneStalls, visualizer.PaneLoop,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injCPU, injSleep, injRead, injLock},
+	},
+	"a-deferred-is-not-a-thread": {
+		Server:  Work,
+		Clients: []ClientGroup{pingers, reporters},
+		Panes: []visualizer.PaneID{
+			visualizer.PaneLatency, visualizer.PanePool, visualizer.PaneStalls,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injWrap, injOffload, injFlood, injDeadlock},
+	},
+	"chains-that-wait": {
+		Server:        Profile,
+		ActiveClients: 1,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneChain, visualizer.PaneLatency,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injParallel, injCoroutine, injHangUp, injSlowUser},
+	},
+	"poll-arrays-and-pollnval": {
+		Backend:       "poll",
+		Server:        Echo,
+		ActiveClients: 3,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneCost, visualizer.PaneInterest,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
+		Injectors: []string{injCloseBehind},
+	},
+	"epoll-level-and-edge": {
+		Backend:       "poll",
+		Server:        RawEcho,
+		ActiveClients: 2,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneInterest,
+			visualizer.PaneCounters, visualizer.PaneCost,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlBackend, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injIdle1000, injEdge, injPartial},
+	},
+	"epoll-oneshot-and-the-dup-trap": {
+		Backend:       "epoll",
+		Server:        RawEcho,
+		ActiveClients: 3,
+		KeepGhosts:    true,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneInterest,
+			visualizer.PaneLoop, visualizer.PaneCounters,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injOneShot, injRearm, injDupTrap, injDeregFirst, injGhostRebuild, injSpurious},
+	},
+	"the-fd-table": {
+		Server:        Echo,
+		ActiveClients: 3,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneFDs, visualizer.PaneReadiness, visualizer.PaneLoop,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
+		Injectors: []string{injFDLimit, injReserveOff},
+	},
 }
 
 // lessonFile is the name of a lesson file: its number, then its slug.
@@ -98,8 +182,10 @@ func load() []*Lesson {
 }
 
 // readLessons reads the lesson files in dir of fsys and pairs each with
-// its scenario. Files are numbered 01, 02, ... with no gap; every file has
-// a scenario and every scenario a file.
+// its scenario. Files are numbered 01, 02, ... and the numbers only grow;
+// a number may be missing (the course's lessons are written apart, and
+// each lesson keeps its number while the ones before it are not in yet).
+// Every file has a scenario and every scenario a file.
 func readLessons(fsys fs.FS, dir string, scenarios map[string]Scenario) ([]*Lesson, error) {
 	ents, err := fs.ReadDir(fsys, dir) // sorted by name: the curriculum order
 	if err != nil {
@@ -113,8 +199,12 @@ func readLessons(fsys fs.FS, dir string, scenarios map[string]Scenario) ([]*Less
 			return nil, fmt.Errorf("%s/%s: want a name like 01-some-slug.md", dir, e.Name())
 		}
 		file := path.Join(dir, e.Name())
-		if n, _ := strconv.Atoi(m[1]); n != len(ls)+1 {
-			return nil, fmt.Errorf("%s: lesson number %d; want %02d (numbers run 01, 02, ... with no gap)", file, n, len(ls)+1)
+		n, _ := strconv.Atoi(m[1])
+		switch {
+		case n < 1:
+			return nil, fmt.Errorf("%s: lesson number %d; want numbers from 01", file, n)
+		case len(ls) > 0 && n <= ls[len(ls)-1].number:
+			return nil, fmt.Errorf("%s: lesson number %d after %02d; want each number once, in order", file, n, ls[len(ls)-1].number)
 		}
 		sc, ok := scenarios[m[2]]
 		if !ok {
@@ -129,7 +219,7 @@ func readLessons(fsys fs.FS, dir string, scenarios map[string]Scenario) ([]*Less
 		if err != nil {
 			return nil, err
 		}
-		l := &Lesson{slug: m[2], file: file, scenario: sc}
+		l := &Lesson{slug: m[2], file: file, number: n, scenario: sc}
 		if l.title, l.summary, l.pages, err = parse(file, string(md)); err != nil {
 			return nil, err
 		}
@@ -159,14 +249,16 @@ func VisualizerLessons() []visualizer.Lesson {
 	return out
 }
 
-// Find looks a lesson up by its number (1-based) or slug and returns its
-// index in the manifest.
+// Find looks a lesson up by its number or slug and returns its index in
+// the manifest.
 func Find(arg string) (int, *Lesson, error) {
 	ls := load()
 	arg = strings.TrimSpace(arg)
 	if n, err := strconv.Atoi(arg); err == nil {
-		if n >= 1 && n <= len(ls) {
-			return n - 1, ls[n-1], nil
+		for i, l := range ls {
+			if l.number == n {
+				return i, l, nil
+			}
 		}
 	} else {
 		for i, l := range ls {
@@ -185,7 +277,7 @@ func validList() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%d (%s)", i+1, l.slug)
+		fmt.Fprintf(&b, "%d (%s)", l.number, l.slug)
 	}
 	return b.String()
 }

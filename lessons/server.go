@@ -13,17 +13,41 @@ type server struct {
 
 	chains *visualizer.ChainRecorder // Deferred events for the chain pane; nil = none
 	line   func(id, n int) string    // what simulated clients type; nil = the default
+
+	timed   bool                     // it answers every line, so clients can time each request
+	pool    *visualizer.PoolRecorder // its goroutine pool's events for the pool pane; nil = no pool
+	work    *workServer              // lessons 8 and 9's server, for their injectors; nil = another
+	profile *profileServer           // lesson 10's server, for its injectors; nil = another
+	tcp     *tcp.Server              // the built-in protocols' server; nil = another kind
+	lab     *labEcho                 // the hand-written echo (RawEcho); nil = another kind
 }
 
 // startServer serves the built-in protocol on loop at addr. Call it before
 // the loop runs.
 func startServer(l *reactor.Loop, protocol Protocol, addr string) (*server, error) {
-	if protocol == Lookup {
+	switch protocol {
+	case Lookup:
 		return startLookupServer(l, addr)
+	case Work:
+		return startWorkServer(l, addr)
+	case Profile:
+		return startProfileServer(l, addr)
+	case RawEcho:
+		lab, err := startLabEcho(l, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &server{addr: lab.addr, close: lab.close, lab: lab}, nil
 	}
 	srv, err := tcp.NewServer(l, addr, string(protocol))
 	if err != nil {
 		return nil, err
 	}
-	return &server{addr: srv.Addr().String(), close: srv.Close}, nil
+	return &server{addr: srv.Addr().String(), close: srv.Close, timed: answersEveryLine(protocol), tcp: srv}, nil
 }
+
+// answersEveryLine reports whether a built-in protocol replies to each
+// line a client sends, so the client can time request to reply: echo
+// does, and so does `serve`'s deliberately blocking "slow" echo; chat
+// sends a line to the others, discard to nobody.
+func answersEveryLine(protocol Protocol) bool { return protocol == Echo || protocol == "slow" }

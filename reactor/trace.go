@@ -36,6 +36,8 @@ const (
 	KindResumed                         // Fd
 	KindClosed                          // Fd, Text = reason
 	KindDeferred                        // sub-kind in N, details in Text/Label
+	KindAction                          // Label = control or injector ID, Text = its argument: what the learner (or a demo script) did
+	KindUnread                          // Fd, N = bytes waiting unread in the socket's receive queue (FIONREAD, sampled)
 )
 
 var kindNames = [...]string{
@@ -68,6 +70,8 @@ var kindNames = [...]string{
 	KindResumed:         "resumed",
 	KindClosed:          "closed",
 	KindDeferred:        "deferred",
+	KindAction:          "action",
+	KindUnread:          "unread",
 }
 
 // String names the kind, e.g. "wait-start"; "kind(N)" for unknown values.
@@ -117,3 +121,7 @@ type TraceEvent struct {
 	Label    string
 	Text     string
 }
+
+// Epoch is the wall time of the loop clock's zero: a TraceEvent's At is
+// nanoseconds since it. Safe from any goroutine.
+func (l *Loop) Epoch() time.Time { return l.start }

@@ -133,10 +133,20 @@ func findLesson(lessons []Lesson, s string) int {
 	if i := slices.IndexFunc(lessons, func(l Lesson) bool { return l.Slug() == s }); i >= 0 {
 		return i
 	}
-	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(lessons) {
-		return n - 1
+	if n, err := strconv.Atoi(s); err == nil {
+		return slices.IndexFunc(lessons, func(l Lesson) bool { return lessonNumber(lessons, l) == n })
 	}
 	return -1
+}
+
+// lessonNumber is l's number in the course: its Number() if it has one
+// (a course may skip numbers while its lessons are written apart), else
+// its place in lessons, from 1.
+func lessonNumber(lessons []Lesson, l Lesson) int {
+	if n, ok := l.(interface{ Number() int }); ok && n.Number() > 0 {
+		return n.Number()
+	}
+	return slices.Index(lessons, l) + 1
 }
 
 // Init starts the frame tick (the only tick: re-armed in Update), asks the
@@ -390,8 +400,16 @@ func (m *App) footer() string {
 		status = styleTitle.Render(fit(m.status, min(width(m.status), m.w/2))) + m.help.Styles.ShortSeparator.Render(sep)
 	}
 	left := m.help
-	left.SetWidth(max(0, m.w-lipgloss.Width(status)-lipgloss.Width(right)-lipgloss.Width(sep)))
+	room := max(0, m.w-lipgloss.Width(status)-lipgloss.Width(right)-lipgloss.Width(sep))
+	left.SetWidth(room)
 	hints := left.ShortHelpView(m.active.keyMap().ShortHelp())
+	// bubbles' help adds an item that does not fit when its "…" would
+	// not fit either, overflowing the width (and pushing "? help" off):
+	// ask again with a little less room until it fits.
+	for w := room - 1; lipgloss.Width(hints) > room && w > 0; w-- {
+		left.SetWidth(w)
+		hints = left.ShortHelpView(m.active.keyMap().ShortHelp())
+	}
 	if hints == "" {
 		return fit(status+right, m.w)
 	}

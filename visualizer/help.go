@@ -67,13 +67,16 @@ func anyEnabled(g []key.Binding) bool {
 // reactor.Backends, so a new backend shows up here by itself.
 func legend() []string {
 	return []string{
-		"Readiness   I in (readable)  O out (writable)  B both  H hang-up",
-		"            E error  . watched, nothing reported",
-		"Loop        bar height = share of each frame's time; S = loop stalled",
+		"Readiness   I in (readable)  O out (writable)  B both  H hang-up  E error",
+		"            N nval (fd closed)  ! stale (unwatched fd)  ✗ ended  . nothing",
+		"Loop        bars = share of each frame's time; S = stalled; cpu = of one core",
 		"Cost plot   " + costLegend() + " in one cell;",
 		"            median cost of recent non-blocking waits, per fds watched",
 		"Chain       ✓ ran  ▶ paused here  · not run yet",
 		"            [cb]/[eb] a function on that track  -- passthru",
+		"Latency     p50/p99 of replies in the last 5 s; strip: p99 (or the",
+		"            longest wait) each second on a log scale, · = none",
+		"Pool        ■ busy worker  □ idle; queue strip: jobs waiting, per frame",
 	}
 }
 

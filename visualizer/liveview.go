@@ -28,6 +28,8 @@ type liveView struct {
 
 	buf      []reactor.TraceEvent  // reused every frame
 	chainBuf []deferred.TraceEvent // reused every frame
+	latBuf   []LatencyEvent        // reused every frame
+	poolBuf  []deferred.PoolEvent  // reused every frame
 	frame    frameMsg
 
 	errs        []errLine // newest last
@@ -35,8 +37,9 @@ type liveView struct {
 	lastWatched time.Time
 	now         time.Time
 
-	dropped       uint64 // trace events lost to ring overflow (KindOverflow)
-	droppedAtSnap uint64 // dropped when the last interest-set snapshot was requested
+	dropped       uint64    // trace events lost to ring overflow (KindOverflow)
+	droppedAt     time.Time // frame of the latest loss
+	droppedAtSnap uint64    // dropped when the last interest-set snapshot was requested
 
 	w, h   int
 	layout []rect   // one per pane; zero size = hidden
@@ -96,6 +99,12 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if f.Backend == "" {
 		f.Backend = f.Stats.Backend
 	}
+	if c, ok := v.live.(CPUSource); ok {
+		f.CPU, f.HasCPU = c.LoopCPU(), true
+	}
+	if s, ok := v.live.(FDSource); ok {
+		f.FDs, f.HasFDs = s.FDTable(), true
+	}
 	v.on = v.switchesOn(v.on[:0])
 	for i := range v.buf {
 		switch ev := &v.buf[i]; ev.Kind {
@@ -107,6 +116,7 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 			v.addErr(now, "panic in "+ev.Label+": "+firstLine(ev.Text))
 		case reactor.KindOverflow:
 			v.dropped += uint64(ev.N)
+			v.droppedAt = now
 		}
 	}
 	for _, p := range v.panes {
@@ -115,10 +125,19 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if cs, ok := v.live.(ChainSource); ok {
 		v.chainBuf = cs.DrainDeferred(v.chainBuf[:0])
 		if len(v.chainBuf) > 0 {
-			m := chainMsg{Events: v.chainBuf}
-			for _, p := range v.panes {
-				p.Update(m)
-			}
+			v.broadcast(chainMsg{Events: v.chainBuf})
+		}
+	}
+	if ls, ok := v.live.(LatencySource); ok {
+		v.latBuf = ls.DrainLatency(v.latBuf[:0])
+		if len(v.latBuf) > 0 {
+			v.broadcast(latencyMsg{Events: v.latBuf})
+		}
+	}
+	if ps, ok := v.live.(PoolSource); ok {
+		v.poolBuf = ps.DrainPool(v.poolBuf[:0])
+		if len(v.poolBuf) > 0 {
+			v.broadcast(poolMsg{Events: v.poolBuf})
 		}
 	}
 	for drained := 0; drained < 16; drained++ {
@@ -142,6 +161,13 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 		return safeCmd(func() tea.Msg { return watchedMsg{At: now, List: live.Watched(), Replace: replace} })
 	}
 	return nil
+}
+
+// broadcast hands msg to every pane; each takes the messages it knows.
+func (v *liveView) broadcast(msg tea.Msg) {
+	for _, p := range v.panes {
+		p.Update(msg)
+	}
 }
 
 // labelled joins a label and a message as "label: message", either may be
@@ -234,43 +260,62 @@ func (v *liveView) handleKey(msg tea.KeyPressMsg, k *KeyMap) bool {
 // act runs a on the scenario: one of the controls this view enables or
 // one of its injectors, with a's argument or, without one, what the key
 // does. Keys and ActionMsg (demo scripts, recordings) come through here:
-// it is the one place an action is checked and applied. Control and
-// Inject calls only post work to the loop, so it runs on the UI goroutine.
+// it is the one place an action is checked and applied. A Live that is an
+// ActionTracer is told about the action once it is checked, just before
+// it runs, so its trace says what was done before what it caused. Control
+// and Inject calls only post work to the loop, so it runs on the UI
+// goroutine.
 func (v *liveView) act(a Action) error {
+	run, err := v.resolve(a)
+	if err != nil {
+		return err
+	}
+	if t, ok := v.live.(ActionTracer); ok {
+		t.TraceAction(a)
+	}
+	return run()
+}
+
+// resolve checks a and returns what runs it.
+func (v *liveView) resolve(a Action) (func() error, error) {
 	if c, ok := findControl(ControlID(a.ID)); ok {
 		if !slices.Contains(v.controls, c.id) {
-			return fmt.Errorf("%s: %w", a, errNotHere)
+			return nil, fmt.Errorf("%s: %w", a, errNotHere)
 		}
-		if err := c.run(v.live, a.Arg); err != nil {
-			return fmt.Errorf("%s: %w", a.ID, err)
-		}
-		return nil
+		return func() error {
+			if err := c.run(v.live, a.Arg); err != nil {
+				return fmt.Errorf("%s: %w", a.ID, err)
+			}
+			return nil
+		}, nil
 	}
 	i := slices.IndexFunc(v.injectors, func(inj Injector) bool { return inj.ID == a.ID })
 	if i < 0 {
-		return fmt.Errorf("%s: %w", a, errNotHere)
+		return nil, fmt.Errorf("%s: %w", a, errNotHere)
 	}
 	inj, ok := v.live.(Injectable)
 	if !ok {
-		return fmt.Errorf("%s: this scenario runs no injectors", a.ID)
+		return nil, fmt.Errorf("%s: this scenario runs no injectors", a.ID)
 	}
 	if v.injectors[i].Switch {
 		on, err := onOff(a.Arg, inj.InjectorOn(a.ID))
 		if err != nil {
-			return fmt.Errorf("%s: %w", a.ID, err)
+			return nil, fmt.Errorf("%s: %w", a.ID, err)
 		}
-		return inj.Inject(a.ID, on)
+		return func() error { return inj.Inject(a.ID, on) }, nil
 	}
 	n, err := count(a.Arg, 1, maxInjectCount)
 	if err != nil {
-		return fmt.Errorf("%s: %w", a.ID, err)
+		return nil, fmt.Errorf("%s: %w", a.ID, err)
 	}
-	for range n {
-		if err := inj.Inject(a.ID, true); err != nil {
-			return err
+	return func() error {
+		for range n {
+			if err := inj.Inject(a.ID, true); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	}, nil
 }
 
 // switchesOn appends the IDs of the switch injectors that are on now.

@@ -15,12 +15,9 @@ import (
 )
 
 // pending lists embedded demos that cannot run on this branch yet, with
-// the reason; the lead empties it when the branch they need is merged.
-// (Both were played to their end against a scratch merge of that branch.)
-var pending = map[string]string{
-	"not-a-thread": "needs lesson 9 (a-deferred-is-not-a-thread) and its wrap, offload and flood injectors: branch les2a",
-	"out-of-fds":   "needs lesson 7 (the-fd-table), its fds pane and its fd-limit and reserve-fd-off injectors: branch les1",
-}
+// the reason (a lesson they need is on a branch not merged yet). Empty:
+// every demo runs.
+var pending = map[string]string{}
 
 // Every embedded demo is named NN-name.demo, numbered 01, 02, ... with
 // no gap, reads without error and is listed.
