@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
 
@@ -135,5 +136,22 @@ func TestParseCapsClients(t *testing.T) {
 	small, err := Parse("small.demo", "title T\nlesson 2\ncaption C\nadd-idle 10\n", Options{MaxClients: 500})
 	if err != nil || small.Notice != "" {
 		t.Errorf("a demo that fits: Notice %q, %v; want none", small.Notice, err)
+	}
+}
+
+// A demo that needs a backend this system lacks (epoll off Linux) is
+// refused at its line, with the backends there are, as unavailable.
+func TestParseUnavailableBackend(t *testing.T) {
+	defer reactor.RegisterBackend(reactor.Backend{Name: "testq", Wait: "testq_wait", Glyph: 'q', Rank: 1 << 21,
+		New: func() (reactor.Poller, error) { return nil, errors.New("no") }})() // known, not available here
+	for _, src := range []string{
+		"title T\nlesson 2\ncaption C\nbackend testq\n",
+		"title T\nlesson 2\ncaption C\nwait backend testq\n",
+	} {
+		_, err := parse("q.demo", src)
+		if !errors.Is(err, visualizer.ErrBackendUnavailable) || !strings.Contains(err.Error(), "q.demo:4: ") ||
+			!strings.Contains(err.Error(), "backend testq is not available on this system") {
+			t.Errorf("parse(%q) = %v; want line 4, testq not available", src, err)
+		}
 	}
 }
