@@ -123,6 +123,7 @@ func (s *clientSet) dropBatch(batch int) {
 	for c, b := range s.conns {
 		if b == batch {
 			c.Close()
+			delete(s.conns, c) // gone now, as dropAll's: the count a demo waits on drops at once
 		}
 	}
 }
@@ -275,7 +276,8 @@ func (s *clientSet) dropAll() {
 	defer s.mu.Unlock()
 	s.epoch++
 	for c := range s.conns {
-		c.Close() // the client's goroutine sees the error, untracks and exits
+		c.Close() // the client's goroutine sees the error and exits
+		delete(s.conns, c)
 	}
 }
 
@@ -289,4 +291,12 @@ func (s *clientSet) close() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
+}
+
+// count is how many clients are connected (dropped ones are not, even
+// before their goroutines have noticed), alive, and allowed.
+func (s *clientSet) count() visualizer.ClientCount {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return visualizer.ClientCount{Connected: len(s.conns), Alive: s.alive, Most: s.max}
 }

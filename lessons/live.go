@@ -155,3 +155,10 @@ func (d *Driver) Close() error {
 	})
 	return d.closeErr
 }
+
+// Clients counts the simulated clients: connected, alive (dialling and
+// hanging up too) and the cap (visualizer.ClientCounter). A demo's
+// "clients N" waits on it.
+func (d *Driver) Clients() visualizer.ClientCount { return d.clients.count() }
+
+var _ visualizer.ClientCounter = (*Driver)(nil)

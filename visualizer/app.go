@@ -159,6 +159,9 @@ func (m *App) Init() tea.Cmd {
 	if ls, ok := m.active.(*lessonScreen); ok {
 		cmds = append(cmds, ls.open())
 	}
+	if ds, ok := m.active.(*demoScreen); ok {
+		cmds = append(cmds, ds.open())
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -325,6 +328,8 @@ func (m *App) Close() {
 		s.closeNow()
 	case *dashboardScreen:
 		s.leave() // the Live is the caller's
+	case *demoScreen:
+		s.closeNow()
 	}
 }
 
@@ -369,6 +374,12 @@ func tooSmall(w, h int) string {
 	return b.String()
 }
 
+// footerer is a screen that writes its own footer: the demo player
+// shows one key hint, not the lab's list.
+type footerer interface {
+	footer(h help.Model, w int) string
+}
+
 // closeHelp is the footer's hint on the ? screen.
 var closeHelp = key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close help"))
 
@@ -378,6 +389,9 @@ var closeHelp = key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "
 func (m *App) footer() string {
 	if m.showHelp {
 		return fit(m.help.ShortHelpView([]key.Binding{closeHelp, m.keys.Quit}), m.w)
+	}
+	if f, ok := m.active.(footerer); ok {
+		return f.footer(m.help, m.w)
 	}
 	right := m.help.ShortHelpView([]key.Binding{m.keys.Help, m.keys.Quit})
 	sep := m.help.ShortSeparator

@@ -3,6 +3,8 @@ package visualizer
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -266,3 +268,93 @@ func validID(id string) bool {
 
 // errNotHere is an action this screen does not offer.
 var errNotHere = errors.New("not offered here")
+
+// ErrBackendUnavailable is a backend this system does not have (epoll
+// off Linux), named by an action or a condition.
+var ErrBackendUnavailable = errors.New("not available on this system")
+
+// checkBackend refuses a backend name this system does not run, saying
+// whether it exists at all.
+func checkBackend(name string) error {
+	avail := strings.Join(reactor.BackendNames(), ", ")
+	b, ok := reactor.LookupBackend(name)
+	switch {
+	case !ok:
+		return fmt.Errorf("no backend %q; want one of %s", name, avail)
+	case !b.Available:
+		return fmt.Errorf("backend %s is %w (%s/%s has %s)", name, ErrBackendUnavailable, runtime.GOOS, runtime.GOARCH, avail)
+	}
+	return nil
+}
+
+// CheckAction reports whether a would run on a scenario that offers
+// every control and the injectors injs, without running anything: the ID
+// is a control or one of injs, and its argument fits (a count in range,
+// on or off for a switch, a backend this system has). Demo scripts are
+// checked with it line by line when they are read; it goes through the
+// same code as a key press (liveView.act) over a Live that does nothing.
+func CheckAction(a Action, injs []Injector) error {
+	_, isCtl := findControl(ControlID(a.ID))
+	if !isCtl && !slices.ContainsFunc(injs, func(i Injector) bool { return i.ID == a.ID }) {
+		ids := make([]string, len(injs))
+		for i, inj := range injs {
+			ids[i] = inj.ID
+		}
+		injList := "none"
+		if len(ids) > 0 {
+			injList = strings.Join(ids, ", ")
+		}
+		var ctls []string
+		for _, id := range AllControls() {
+			ctls = append(ctls, string(id))
+		}
+		return fmt.Errorf("no action %q: the controls are %s; this scenario's injectors: %s",
+			a.ID, strings.Join(ctls, ", "), injList)
+	}
+	if a.ID == string(CtlBackend) && a.Arg != "" {
+		if err := checkBackend(a.Arg); err != nil {
+			return fmt.Errorf("%s: %w", a.ID, err)
+		}
+	}
+	v := liveView{live: &nopLive{}, controls: AllControls(), injectors: injs}
+	return v.act(a)
+}
+
+// ActionClients is what a well-formed control action does to the
+// simulated clients: how many it adds, and whether it drops them all. A
+// demo script sums them to know what the machine must hold.
+func ActionClients(a Action) (added int, drops bool) {
+	l := &nopLive{}
+	v := liveView{live: l, controls: AllControls()}
+	if _, ok := findControl(ControlID(a.ID)); !ok || v.act(a) != nil {
+		return 0, false
+	}
+	return l.added, l.dropped
+}
+
+// nopLive is a Live (and Injectable) that does nothing but count what
+// would happen to the clients: CheckAction and ActionClients run an
+// action's code against it.
+type nopLive struct {
+	added   int
+	dropped bool
+}
+
+func (*nopLive) Subscribe(int) TraceSource    { return noTrace{} }
+func (*nopLive) Stats() reactor.Stats         { return reactor.Stats{} }
+func (*nopLive) Backend() string              { return "" }
+func (*nopLive) Pause()                       {}
+func (*nopLive) Resume()                      {}
+func (*nopLive) Paused() bool                 { return false }
+func (*nopLive) Step()                        {}
+func (*nopLive) SetDelay(time.Duration)       {}
+func (*nopLive) Delay() time.Duration         { return 0 }
+func (*nopLive) SwitchBackend(string)         {}
+func (l *nopLive) AddClients(n int, _ bool)   { l.added += n }
+func (l *nopLive) DropClients()               { l.dropped = true }
+func (*nopLive) Watched() []reactor.WatchInfo { return nil }
+func (*nopLive) Info() string                 { return "" }
+func (*nopLive) Errors() <-chan error         { return nil }
+func (*nopLive) Close() error                 { return nil }
+func (*nopLive) Inject(string, bool) error    { return nil }
+func (*nopLive) InjectorOn(string) bool       { return false }

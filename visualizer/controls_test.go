@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
 )
 
 // b steps through the available backends in reactor.Backends order and
@@ -150,6 +152,75 @@ func TestControlTable(t *testing.T) {
 				t.Errorf("key %q bound to both %s and %s", k, other, c.id)
 			}
 			keys[k] = c.id
+		}
+	}
+}
+
+// CheckAction refuses what a script gets wrong, in the words a key press
+// would be refused with, and runs nothing.
+func TestCheckAction(t *testing.T) {
+	defer reactor.RegisterBackend(reactor.Backend{Name: "testq", Wait: "testq_wait", Glyph: 'q', Rank: 1 << 21,
+		New: func() (reactor.Poller, error) { return nil, errors.New("no") }})() // known, not available
+	tests := []struct {
+		action  string
+		wantErr string // "" = fine
+	}{
+		{"add-idle 100", ""},
+		{"add-active", ""},
+		{"backend poll", ""},
+		{"backend", ""},
+		{"pause on", ""},
+		{"step 3", ""},
+		{"stall 2", ""},
+		{"partial-read off", ""},
+		{"add-idle lots", `add-idle: want a count from 1 to 10000, got "lots"`},
+		{"add-idle 10001", "want a count from 1 to 10000"},
+		{"step 0", "want a count from 1"},
+		{"pause maybe", `pause: want on or off, got "maybe"`},
+		{"backend kqueue", `backend: no backend "kqueue"; want one of select, poll`},
+		{"backend testq", "backend: backend testq is not available on this system"},
+		{"drop 3", `drop: takes no argument, got "3"`},
+		{"partial-read 2", `partial-read: want on or off, got "2"`},
+		{"stall 101", "stall: want a count from 1 to 100"},
+		{"add-idel 5", `no action "add-idel": the controls are pause, step, slower, faster, backend, add-active, add-idle, drop; this scenario's injectors: stall, partial-read`},
+	}
+	for _, tc := range tests {
+		a, err := ParseAction(tc.action)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = CheckAction(a, testInjectors)
+		if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("CheckAction(%q) = %v; want %q", tc.action, err, tc.wantErr)
+		}
+	}
+	if err := CheckAction(Action{ID: "stall"}, nil); err == nil || !strings.Contains(err.Error(), "injectors: none") {
+		t.Errorf("CheckAction(stall) with no injectors = %v; want it refused, saying there are none", err)
+	}
+	if err := CheckAction(Action{ID: "backend", Arg: "testq"}, nil); !errors.Is(err, ErrBackendUnavailable) {
+		t.Errorf("CheckAction(backend testq) = %v; want ErrBackendUnavailable", err)
+	}
+}
+
+// ActionClients tells what an action does to the clients by running its
+// control, so the defaults live in the control table alone.
+func TestActionClients(t *testing.T) {
+	for _, tc := range []struct {
+		action string
+		added  int
+		drops  bool
+	}{
+		{"add-idle 500", 500, false},
+		{"add-idle", 100, false},
+		{"add-active", 10, false},
+		{"drop", 0, true},
+		{"backend epoll", 0, false},
+		{"add-idle lots", 0, false},
+		{"stall", 0, false},
+	} {
+		a, _ := ParseAction(tc.action)
+		if added, drops := ActionClients(a); added != tc.added || drops != tc.drops {
+			t.Errorf("ActionClients(%q) = %d, %v; want %d, %v", tc.action, added, drops, tc.added, tc.drops)
 		}
 	}
 }

@@ -34,6 +34,10 @@ type KeyMap struct {
 	// Asked are the keys the text on screen asks for (a lesson page's
 	// `k`): the footer shows their bindings first.
 	Asked []string
+
+	// Demo holds a demo player's keys (next, back, restart, auto-play);
+	// empty elsewhere.
+	Demo []key.Binding
 }
 
 // DefaultKeyMap returns the lab's bindings, all enabled and no injectors.
@@ -127,7 +131,8 @@ func (k KeyMap) ShortHelp() []key.Binding {
 			out = append(out, b)
 		}
 	}
-	return append(out, k.Timeline...)
+	out = append(out, k.Timeline...)
+	return append(out, k.Demo...)
 }
 
 // bothPages is the footer's hint for ← and → together.
@@ -141,6 +146,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		k.Controls,
 		k.Injectors,
 		k.Timeline,
+		k.Demo,
 		{k.Help, k.Quit},
 	}
 }

@@ -24,14 +24,16 @@ func (v *liveView) SetSize(w, h int) {
 	v.hidden = 0
 	top := v.statusRows()
 	area := rect{0, top, w, max(0, h-top)}
+	vis := v.visible()
 	ncol := 1
-	if w >= 2*minPaneWidth && len(v.panes) > 2 {
+	if w >= 2*minPaneWidth && len(vis) > 2 {
 		ncol = 2
 	}
 	// Greedy split into columns by minimum height, order kept per column.
 	cols := make([][]int, ncol)
 	load := make([]int, ncol)
-	for i, p := range v.panes {
+	for _, i := range vis {
+		p := v.panes[i]
 		c := 0
 		for j := 1; j < ncol; j++ {
 			if load[j] < load[c] {
@@ -58,6 +60,30 @@ func (v *liveView) SetSize(w, h int) {
 			p.SetSize(0, 0)
 		}
 	}
+}
+
+// setShown lays out only the panes in ids (a demo step's), in that
+// order; nil shows them all, in v's. The others are still fed every
+// frame, so a pane shown again later has its history. Call SetSize after
+// it.
+func (v *liveView) setShown(ids []PaneID) { v.shown = ids }
+
+// visible lists the indices of the panes to lay out, in layout order.
+func (v *liveView) visible() []int {
+	if v.shown == nil {
+		out := make([]int, len(v.panes))
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	out := make([]int, 0, len(v.shown))
+	for _, id := range v.shown {
+		if i := slices.Index(v.ids, id); i >= 0 {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // layoutColumn stacks panes in r. Each pane gets its minimum height and

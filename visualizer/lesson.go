@@ -230,8 +230,7 @@ func (s *lessonScreen) leave() tea.Cmd {
 // closeNow closes the scenario on the spot (the program has ended).
 func (s *lessonScreen) closeNow() {
 	if s.live != nil {
-		s.live.src.Close()
-		_ = s.live.live.Close()
+		s.live.closeNow()
 		s.live = nil
 	}
 }

@@ -88,6 +88,15 @@ import (
 // To add a control: one row in the control table, and a method on Live if
 // it needs a new one. To add an injector: a row in lessons/injectors.go
 // and its ID in the lesson's scenario; nothing in this package changes.
+//
+// # Demos
+//
+// A [Demo] is a script of steps over one scenario, for a projector: each
+// step a caption, the panes to show and a list of actions and waits (a
+// [Cond] read from the trace and the stats: "clients 500", "stall",
+// "refused"). NewDemo and RunDemo play it (demo.go, demoscreen.go); its
+// actions run through liveView.act like keys. The text format and the
+// embedded demos live in lessons/demos.
 
 // PaneID names one of the visualizer's panes.
 type PaneID uint8
@@ -248,4 +257,31 @@ type CPUSource interface {
 	// LoopCPU is the CPU time the loop has used so far. It is called on
 	// every frame, so it must be cheap (read an atomic).
 	LoopCPU() time.Duration
+}
+
+// PaneByName is the pane String calls name ("readiness", "cost"); demo
+// scripts name panes this way.
+func PaneByName(name string) (PaneID, bool) {
+	for _, id := range AllPanes() {
+		if id.String() == name {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// ClientCounter is implemented by a Live that counts its simulated
+// clients (the lessons' driver does). A demo's "clients N" condition
+// reads it.
+type ClientCounter interface {
+	// Clients is a snapshot of the simulated clients. Safe from any
+	// goroutine, and cheap.
+	Clients() ClientCount
+}
+
+// ClientCount is a snapshot of a scenario's simulated clients.
+type ClientCount struct {
+	Connected int // connected now
+	Alive     int // connected, still dialling or hanging up: Alive-Connected are on their way
+	Most      int // the most that may be alive at once; 0 = no cap
 }

@@ -42,8 +42,9 @@ type liveView struct {
 	droppedAtSnap uint64    // dropped when the last interest-set snapshot was requested
 
 	w, h   int
-	layout []rect // one per pane; zero size = hidden
-	hidden int
+	layout []rect   // one per pane; zero size = hidden
+	hidden int      // panes that did not fit
+	shown  []PaneID // the panes laid out (a demo step's); nil = all
 }
 
 type errLine struct {
@@ -341,6 +342,13 @@ func (v *liveView) close() tea.Cmd {
 		}
 		return nil
 	})
+}
+
+// closeNow detaches from the trace and closes the Live on the spot (the
+// program has ended).
+func (v *liveView) closeNow() {
+	v.src.Close()
+	_ = v.live.Close()
 }
 
 // cmdErrMsg reports an error (or a recovered panic) from a Cmd.
