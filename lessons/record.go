@@ -95,14 +95,17 @@ func (l *Lesson) StartRecorded(ctx context.Context, path, program string) (visua
 // started.
 func OpenRecorded(ctx context.Context, i int, path, program string, opts ...visualizer.Option) (record.RecorderTotals, error) {
 	ls := VisualizerLessons()
-	rl := &recordedLesson{Lesson: load()[i], path: path, program: program}
+	rl := RecordFirstStart(load()[i], path, program)
 	ls[i] = rl
 	err := visualizer.RunApp(ctx, ls, strconv.Itoa(i+1), opts...)
-	return rl.finish(err)
+	t, ferr := rl.Finish()
+	return t, errors.Join(err, ferr)
 }
 
-// recordedLesson is a lesson whose first start is recorded.
-type recordedLesson struct {
+// RecordedLesson is a lesson whose first start is recorded, and only that
+// one: a scenario started again (the learner came back to the lesson, a
+// demo went back a step) runs unrecorded, so the file holds one run.
+type RecordedLesson struct {
 	*Lesson
 	path, program string
 
@@ -111,8 +114,15 @@ type recordedLesson struct {
 	err error            // the first start's error
 }
 
+// RecordFirstStart wraps l (a lesson from Lessons, or from CappedLessons)
+// so that its first Start records into the file at path; program names
+// the recording program in the file's header.
+func RecordFirstStart(l visualizer.Lesson, path, program string) *RecordedLesson {
+	return &RecordedLesson{Lesson: l.(*Lesson), path: path, program: program}
+}
+
 // Start records the first start and only that one.
-func (r *recordedLesson) Start(ctx context.Context) (visualizer.Live, error) {
+func (r *RecordedLesson) Start(ctx context.Context) (visualizer.Live, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.rec != nil || r.err != nil {
@@ -123,15 +133,17 @@ func (r *recordedLesson) Start(ctx context.Context) (visualizer.Live, error) {
 	return live, err
 }
 
-// finish waits for the recording to be complete and reports it.
-func (r *recordedLesson) finish(runErr error) (record.RecorderTotals, error) {
+// Finish waits for the recording to be complete and reports what it
+// holds: nothing if the scenario never started. Call it once the scenario
+// it recorded has been closed (the screen closes it on the way out).
+func (r *RecordedLesson) Finish() (record.RecorderTotals, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.rec == nil {
-		return record.RecorderTotals{}, errors.Join(runErr, r.err)
+		return record.RecorderTotals{}, r.err
 	}
 	err := r.rec.Close() // the lesson closed it already; this waits for the file if not
-	return r.rec.Totals(), errors.Join(runErr, err)
+	return r.rec.Totals(), err
 }
 
 // RecordServer starts recording srv's loop into the file at path, for

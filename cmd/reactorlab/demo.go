@@ -41,7 +41,8 @@ Examples:
   reactorlab demo 2                      play demo 2 on this terminal
   reactorlab demo select-wall --auto     let it play itself, then quit
   reactorlab demo 3 --auto --loop        a booth: over and over
-  reactorlab demo --file my.demo --check check a script of your own`,
+  reactorlab demo --file my.demo --check check a script of your own
+  reactorlab demo 4 --auto --record blocking.rlt   keep what the reactor did, to replay`,
 		setup: func(fs *flag.FlagSet) runFunc {
 			o := &demoFlags{}
 			fs.StringVar(&o.file, "file", "", "play the demo script in `FILE` instead of a built-in one")
@@ -49,6 +50,7 @@ Examples:
 			fs.BoolVar(&o.loop, "loop", false, "with --auto, start over after the last step instead of quitting (a booth)")
 			fs.Float64Var(&o.speed, "speed", 1, "with --auto, make the pauses between steps this many `TIMES` shorter (waits are not shortened)")
 			fs.BoolVar(&o.check, "check", false, "read and check the script, print its steps and play nothing (no terminal needed)")
+			fs.StringVar(&o.record, "record", "", "record the demo's first run (its trace, Deferred events and every step's actions) to `FILE`; replay it with 'reactorlab replay FILE'")
 			return func(ctx context.Context, e *env, args []string) error { return o.run(ctx, e, args) }
 		},
 	})
@@ -56,7 +58,7 @@ Examples:
 
 // demoFlags are the flags of `reactorlab demo`.
 type demoFlags struct {
-	file              string
+	file, record      string
 	auto, loop, check bool
 	speed             float64
 }
@@ -99,12 +101,22 @@ func (o *demoFlags) run(ctx context.Context, e *env, args []string) error {
 		}
 		return demos.WriteList(e.stdout)
 	}
+	var opt demos.Options
+	if o.record != "" {
+		if o.check {
+			return usagef("--check plays nothing, so there is nothing to --record")
+		}
+		if err := checkRecordPath(o.record); err != nil {
+			return err
+		}
+		opt.Record = &demos.Recording{Path: o.record, Program: programVersion()}
+	}
 	var d *visualizer.Demo
 	var err error
 	if o.file != "" {
-		d, err = demos.LoadFile(o.file, demos.Options{})
+		d, err = demos.LoadFile(o.file, opt)
 	} else {
-		d, err = demos.Load(args[0], demos.Options{})
+		d, err = demos.Load(args[0], opt)
 		if errors.Is(err, demos.ErrNoDemo) {
 			return usagef("%v", err)
 		}
@@ -120,6 +132,11 @@ func (o *demoFlags) run(ctx context.Context, e *env, args []string) error {
 	}
 	play := visualizer.DemoPlay{Auto: o.auto, Loop: o.loop, Speed: o.speed}
 	report, err := visualizer.RunDemo(ctx, d, play)
+	if opt.Record != nil {
+		t, rerr := opt.Record.Finish()
+		reportRecording(e, o.record, t)
+		err = errors.Join(err, rerr)
+	}
 	if err != nil || !o.auto {
 		return err
 	}

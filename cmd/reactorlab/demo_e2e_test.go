@@ -57,3 +57,25 @@ func TestDemoKeysInTmux(t *testing.T) {
 		t.Errorf("alternate screen still on after q (alternate_on=%s)", alt)
 	}
 }
+
+// A recording of a demo: --record keeps the first run's trace, with the
+// steps' actions in it, and replay --summary reads it back.
+func TestDemoRecordInTmux(t *testing.T) {
+	exe := needTmux(t)
+	file := t.TempDir() + "/demo.rlt"
+	x := newTmuxLab(t, fmt.Sprintf("env REACTORLAB_TEST_MAIN=1 TERM=xterm-256color NO_COLOR=1 "+
+		"sh -c '%s demo blocking-handler --auto --speed 20 --record %s; echo EXIT=$?; sleep 600'", exe, file))
+	s := x.waitScreen("EXIT=")
+	if !strings.Contains(s, "EXIT=0") || !strings.Contains(s, "recorded ") || !strings.Contains(s, "replay it with") {
+		t.Fatalf("after --auto --record: want EXIT=0 and where the recording is; screen:\n%s", s)
+	}
+	out, errOut, code := runArgs(t, "replay", file, "--summary")
+	if code != 0 {
+		t.Fatalf("replay --summary: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"stall", "blocking handler (sleeps 300ms)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("replay --summary of the recorded demo lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/reactorlab/reactorlab/lessons"
+	"github.com/reactorlab/reactorlab/reactor/record"
 	"github.com/reactorlab/reactorlab/visualizer"
 	"golang.org/x/sys/unix"
 )
@@ -42,6 +43,29 @@ type Options struct {
 	// open-file limit allows (tests under the race detector, which allows
 	// 8128 goroutines, use it). 0 = what the limit allows.
 	MaxClients int
+	// Record, if not nil, records the demo's first run into a file.
+	Record *Recording
+}
+
+// Recording asks Load to record a demo's first run: its scenario's first
+// start, until the player closes it. A step back or a restart (which start
+// the scenario afresh) and --loop's later rounds are not recorded, so the
+// file holds one run from its beginning.
+type Recording struct {
+	Path    string // the file to write
+	Program string // names the recording program in the file's header
+
+	rl *lessons.RecordedLesson // set by Load
+}
+
+// Finish waits for the recording to be complete and reports what it
+// holds (nothing if the scenario never started). Call it once the player
+// is done.
+func (r *Recording) Finish() (record.RecorderTotals, error) {
+	if r.rl == nil {
+		return record.RecorderTotals{}, nil
+	}
+	return r.rl.Finish()
 }
 
 // entry is one embedded file.
@@ -180,17 +204,21 @@ func ready(sc *script, opt Options) *visualizer.Demo {
 		}
 		d.Notice = fmt.Sprintf("at most %d of this demo's %d clients can connect here: %s", most, sc.clients, why)
 	}
-	d.Start = scenario(sc.index, lessons.Limits{MaxClients: most})
+	d.Start = scenario(sc.index, lessons.Limits{MaxClients: most}, opt.Record)
 	return d
 }
 
 // scenario is the one place a demo's scenario starts: lesson i's, with
-// its simulated clients held to lim. The player calls it at the start, on
-// ← and on r, each time after closing the previous one.
-func scenario(i int, lim lessons.Limits) func(context.Context) (visualizer.Live, error) {
-	return func(ctx context.Context) (visualizer.Live, error) {
-		return lessons.CappedLessons(lim)[i].Start(ctx)
+// its simulated clients held to lim, its first start recorded by rec if
+// that is not nil. The player calls it at the start, on ← and on r, each
+// time after closing the previous one.
+func scenario(i int, lim lessons.Limits, rec *Recording) func(context.Context) (visualizer.Live, error) {
+	l := lessons.CappedLessons(lim)[i]
+	if rec != nil {
+		rec.rl = lessons.RecordFirstStart(l, rec.Path, rec.Program)
+		return rec.rl.Start
 	}
+	return l.Start
 }
 
 // filesReserve is kept for the process itself besides the clients: the
