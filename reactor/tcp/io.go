@@ -37,6 +37,7 @@ func (t *Transport) Write(p []byte) (int, error) {
 			t.setInterestOrClose(true)
 		}
 		t.checkHighWater()
+		t.traceQueue()
 	}
 	return n, nil
 }
@@ -82,6 +83,7 @@ func (t *Transport) flush() {
 		}
 		t.off += w
 	}
+	t.traceQueue()
 	if t.BufferedBytes() == 0 {
 		if cap(t.out) > maxIdleBuffer {
 			t.out = nil
