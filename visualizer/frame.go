@@ -86,6 +86,12 @@ func newPane(id PaneID) pane {
 		return newChain()
 	case PaneCost:
 		return newCostPlot()
+	case PaneTimers:
+		return newTimers()
+	case PaneBuffers:
+		return newBuffers()
+	case PaneCompare:
+		return newCompare()
 	}
 	return nil
 }

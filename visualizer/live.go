@@ -77,16 +77,23 @@ const (
 	PaneCounters                    // syscalls by kind, wake-ups, events/s
 	PaneChain                       // a Deferred's callback/errback ladder (needs a ChainSource)
 	PaneCost                        // wait-call cost vs fds watched, per backend
+	PaneTimers                      // the timer heap: pending by due time, cancelled, lateness, wake-ups
+	PaneBuffers                     // per connection: bytes queued for writing vs the watermarks, paused producers
+	PaneCompare                     // servers side by side: syscalls per request, memory per idle conn (lesson only)
 )
 
-// AllPanes lists every pane in dashboard order.
+// AllPanes lists every pane in dashboard order. PaneCompare is left out:
+// it draws what a lesson's scenario measures of servers it runs beside
+// the loop, which a dashboard over one Live does not have.
 func AllPanes() []PaneID {
-	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost}
+	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost,
+		PaneTimers, PaneBuffers}
 }
 
 var paneNames = [...]string{
 	PaneReadiness: "readiness", PaneLoop: "loop", PaneStalls: "stalls",
 	PaneInterest: "interest", PaneCounters: "counters", PaneChain: "chain", PaneCost: "cost",
+	PaneTimers: "timers", PaneBuffers: "buffers", PaneCompare: "compare",
 }
 
 // String names the pane ("readiness", "loop", ...).

@@ -119,7 +119,7 @@ func (p *stalls) View() string {
 	}
 	if len(p.late) > 0 && len(lines) < p.h {
 		r := p.late[len(p.late)-1]
-		lines = append(lines, "late timer "+orDash(r.label)+" by "+fmtDur(r.dur)+" ("+itoa(len(p.late))+" late recently)")
+		lines = append(lines, "late timer "+orDash(shortFunc(r.label))+" by "+fmtDur(r.dur)+" ("+itoa(len(p.late))+" late recently)")
 	}
 	for len(lines) < p.h {
 		lines = append(lines, "")
