@@ -205,4 +205,3 @@ func TestTimersView(t *testing.T) {
 		})
 	}
 }
-
