@@ -27,6 +27,11 @@ type buffers struct {
 
 	pauses, resumes int
 	held, heap      int64 // process memory (KindMetric "mem-held", "mem-heap"); -1 = not reported
+
+	// The producer's running total (KindMetric "produced") at the last
+	// two reports, for its rate; prodAt zero = not reported.
+	prodAt, prodAt0   time.Time
+	prodVal, prodVal0 int64
 }
 
 type bufRow struct {
@@ -42,8 +47,9 @@ type bufRow struct {
 
 // The metrics the buffers pane shows when a scenario reports them.
 const (
-	MetricMemHeld = "mem-held" // bytes the Go runtime holds from the OS (not released)
-	MetricMemHeap = "mem-heap" // bytes of live and unswept heap objects
+	MetricMemHeld  = "mem-held" // bytes the Go runtime holds from the OS (not released)
+	MetricMemHeap  = "mem-heap" // bytes of live and unswept heap objects
+	MetricProduced = "produced" // bytes the scenario's producer has written, running total
 )
 
 const bufKeep = 4096 // connections tracked; more are not drawn
@@ -113,6 +119,9 @@ func (p *buffers) Update(msg tea.Msg) tea.Cmd {
 					p.held = ev.N
 				case MetricMemHeap:
 					p.heap = ev.N
+				case MetricProduced:
+					p.prodAt0, p.prodVal0 = p.prodAt, p.prodVal
+					p.prodAt, p.prodVal = f.Now, ev.N
 				}
 			}
 		}
@@ -148,11 +157,18 @@ func (p *buffers) View() string {
 		return int(a.fd - b.fd)
 	})
 	q := "queued " + fmtBytes(total) + " on " + itoa(len(p.rows))
+	rate := ""
+	if !p.prodAt0.IsZero() {
+		if dt := p.prodAt.Sub(p.prodAt0).Seconds(); dt > 0 {
+			rate = " · writes " + fmtBytes(int64(float64(p.prodVal-p.prodVal0)/dt)) + "/s"
+		}
+	}
 	var head string
 	if paused > 0 {
-		head = styleWarn.Render(pick(p.w, q+" conn(s) · producer PAUSED on "+itoa(paused), q+" · PAUSED on "+itoa(paused)))
+		head = styleWarn.Render(pick(p.w, q+" conn(s) · producer PAUSED on "+itoa(paused)+rate,
+			q+" · PAUSED on "+itoa(paused)+rate, q+" · PAUSED on "+itoa(paused)))
 	} else {
-		head = pick(p.w, q+" conn(s) · producers running", q+" · producers running")
+		head = pick(p.w, q+" conn(s) · producers running"+rate, q+rate, q)
 	}
 	lines := []string{head, p.levelsLine()}
 	// Columns: fd, who, queued, the bar (0 to twice the high watermark, so

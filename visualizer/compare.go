@@ -149,6 +149,32 @@ func (s *cmpServer) perRequest(measure string) (float64, bool) {
 	return float64(cur.vals[measure]-old.vals[measure]) / float64(reqs), true
 }
 
+// runtimeSyscalls are the calls a Go program's runtime makes on its own
+// (its monitor thread, threads waking and parking, signals, memory),
+// whatever the program's code does.
+var runtimeSyscalls = map[string]bool{
+	"futex": true, "nanosleep": true, "clock_nanosleep": true, "sched_yield": true, "rt_sigreturn": true,
+	"rt_sigprocmask": true, "rt_sigaction": true, "sigaltstack": true, "tgkill": true, "getpid": true,
+	"gettid": true, "madvise": true, "mmap": true, "munmap": true, "mprotect": true, "clone": true,
+	"clone3": true, "sched_getaffinity": true, "exit": true,
+}
+
+// runtimePerRequest sums the Go runtime's own syscalls per request.
+func (s *cmpServer) runtimePerRequest() (float64, bool) {
+	var sum float64
+	for k := range s.cur {
+		if name, ok := strings.CutPrefix(k, MetricSyscall); ok && runtimeSyscalls[name] {
+			v, ok := s.perRequest(k)
+			if !ok {
+				return 0, false
+			}
+			sum += v
+		}
+	}
+	_, ok := s.perRequest(MetricRequests)
+	return sum, ok
+}
+
 // perSecond is measure's rate over the window.
 func (s *cmpServer) perSecond(measure string) float64 {
 	old, cur, ok := s.window()
@@ -204,6 +230,16 @@ func (p *compare) View() string {
 	}
 	count := func(v int64) string { return fmtCount(float64(v)) }
 	bytes := func(v int64) string { return fmtBytes(v) }
+	runtimeShare := func(s *cmpServer) string {
+		if !s.counts {
+			return "n/a"
+		}
+		v, ok := s.runtimePerRequest()
+		if !ok {
+			return "—"
+		}
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
 	lines := []string{
 		styleHeader.Render(row("", func(s *cmpServer) string { return s.name })),
 		row("conns: load + idle", func(s *cmpServer) string {
@@ -211,6 +247,7 @@ func (p *compare) View() string {
 		}),
 		row("requests/s", func(s *cmpServer) string { return fmtCount(s.perSecond(MetricRequests)) }),
 		row("syscalls/request", per(MetricSyscalls)),
+		row("  Go runtime's", runtimeShare),
 	}
 	tail := []string{
 		row("  EAGAIN/request", per(MetricEAGAIN)),

@@ -48,10 +48,11 @@ func TestCompareSideBySide(t *testing.T) {
 	for sec := int64(1); sec <= 3; sec++ {
 		p.Update(frameOf(t0.Add(time.Duration(sec)*time.Second), report(sec, 0)...))
 	}
-	got = viewOf(p, 60, 14)
+	got = viewOf(p, 60, 16)
 	rowHas(t, got, " ", "reactor", "go net")
 	rowHas(t, got, "requests/s", "100", "100")
 	rowHas(t, got, "syscalls/request", "2.90", "4.10")
+	rowHas(t, got, "  Go runtime's", "0.00", "0.15")
 	rowHas(t, got, "  read ", "1.00", "2.00")
 	rowHas(t, got, "  write ", "0.00", "1.00")
 	rowHas(t, got, "  EAGAIN/request", "0.00", "1.00")
@@ -60,7 +61,7 @@ func TestCompareSideBySide(t *testing.T) {
 		t.Errorf("syscalls not by calls per request, most first:\n%s", got)
 	}
 	p.Update(frameOf(t0.Add(4*time.Second), report(4, 1000)...))
-	got = viewOf(p, 60, 14)
+	got = viewOf(p, 60, 16)
 	rowHas(t, got, "conns: load + idle", "10 + 1.0k", "10 + 1.0k")
 	rowHas(t, got, "memory/idle conn", "412B", "22.3KiB")
 	rowHas(t, got, "goroutines", "3", "1.0k")

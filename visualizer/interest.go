@@ -160,7 +160,8 @@ func (p *interest) View() string {
 		if last != "" && !r.lastAt.IsZero() {
 			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
 		}
-		p.tbl.Row(strconv.Itoa(int(r.fd)), fit(r.label, 12), fit(r.in.String(), 8), fmtBytes(r.bytesIn), fmtBytes(r.bytesOut), last)
+		p.tbl.Row(strconv.Itoa(int(r.fd)), fit(r.label, 12), fit(r.in.String(), 8),
+			fit(fmtBytes(r.bytesIn), interestCols[3]), fit(fmtBytes(r.bytesOut), interestCols[4]), last)
 	}
 	lines := strings.Split(p.tbl.String(), "\n")
 	for i, l := range lines {
@@ -173,7 +174,7 @@ func (p *interest) View() string {
 }
 
 // interestCols are the columns' widths (0 = the rest of the line).
-var interestCols = [...]int{5, 12, 8, 6, 6, 0}
+var interestCols = [...]int{5, 12, 8, 7, 7, 0} // in, out: up to "99.9MiB"; more is cut, never wrapped
 
 // interestStyle gives each column its width; the fd is right-aligned.
 func interestStyle(row, col int) lipgloss.Style {

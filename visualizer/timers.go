@@ -341,25 +341,29 @@ func shortFunc(name string) string {
 	return name
 }
 
-// loopClock maps the loop's clock (trace events' At: ns since the loop
-// started) onto the wall clock of the frames. The loop's zero is
-// estimated as the earliest Now − At seen: an event is always drained
-// after it happened, so the estimate can only be late by the shortest
-// delay before a drain.
-type loopClock struct{ zero time.Time }
+// loopClock tells the time on the loop's clock (trace events' At: ns
+// since the loop started) at a frame: the newest At seen, plus the wall
+// time since the frame that brought it. A running loop emits events every
+// pass (and its heartbeat every 100 ms), so the estimate trails the loop
+// by about a frame; a stalled loop emits nothing, and its clock runs on
+// with the wall's.
+type loopClock struct {
+	newest int64     // the newest At seen
+	seen   time.Time // the frame that brought it
+}
 
 func (c *loopClock) see(now time.Time, at int64) {
-	if z := now.Add(-time.Duration(at)); c.zero.IsZero() || z.Before(c.zero) {
-		c.zero = z
+	if at > c.newest || c.seen.IsZero() {
+		c.newest, c.seen = at, now
 	}
 }
 
 // at is wall time t on the loop's clock.
 func (c *loopClock) at(t time.Time) int64 {
-	if c.zero.IsZero() {
+	if c.seen.IsZero() {
 		return 0
 	}
-	return int64(t.Sub(c.zero))
+	return c.newest + int64(t.Sub(c.seen))
 }
 
 // pick returns the first of variants (longest first) that fits in w

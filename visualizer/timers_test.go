@@ -205,3 +205,22 @@ func TestTimersView(t *testing.T) {
 		})
 	}
 }
+
+// The loop's clock at a frame is the newest event's time plus the wall
+// time since: it runs on through a stall that emits nothing, and an event
+// drained a little after its frame's tick does not move it backwards.
+func TestLoopClock(t *testing.T) {
+	var c loopClock
+	if c.at(t0) != 0 {
+		t.Errorf("at() before any event = %d; want 0", c.at(t0))
+	}
+	c.see(t0, int64(5*time.Second))
+	c.see(t0, int64(4*time.Second)) // older: ignored
+	if got := time.Duration(c.at(t0.Add(300 * time.Millisecond))); got != 5300*time.Millisecond {
+		t.Errorf("at(+300ms) = %v; want 5.3s", got)
+	}
+	c.see(t0.Add(time.Second), int64(6*time.Second+20*time.Millisecond))
+	if got := time.Duration(c.at(t0.Add(time.Second))); got != 6020*time.Millisecond {
+		t.Errorf("at(+1s) = %v; want 6.02s, the newest event", got)
+	}
+}
