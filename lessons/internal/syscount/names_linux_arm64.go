@@ -19,6 +19,8 @@ var archNames = map[uint64]string{
 	unix.SYS_ACCEPT4:           "accept4",
 	unix.SYS_SHUTDOWN:          "shutdown",
 	unix.SYS_CLOSE:             "close",
+	unix.SYS_FSTAT:             "fstat",
+	unix.SYS_NEWFSTATAT:        "newfstatat",
 	unix.SYS_OPENAT:            "openat",
 	unix.SYS_FCNTL:             "fcntl",
 	unix.SYS_SETSOCKOPT:        "setsockopt",
