@@ -25,6 +25,10 @@ type clientSet struct {
 	addr   string
 	report func(error)
 	line   func(id, n int) string // the n-th line client id types (from 1); nil = defaultLine
+	// session replaces typeLines as an active client's life once
+	// connected (a scenario whose clients do more than type and read a
+	// reply); nil = typeLines.
+	session func(ctx context.Context, id int, c net.Conn)
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -90,6 +94,10 @@ func (s *clientSet) client(id, epoch int, active bool) {
 				return
 			}
 		}
+	}
+	if s.session != nil {
+		s.session(s.ctx, id, c)
+		return
 	}
 	s.typeLines(id, c)
 }

@@ -23,8 +23,10 @@ func driverOf(t *testing.T, live visualizer.Live) *Driver {
 		return l
 	case chainLive:
 		return l.Driver
+	case compareLive:
+		return l.Driver
 	}
-	t.Fatalf("Live is a %T; want *Driver or chainLive", live)
+	t.Fatalf("Live is a %T; want *Driver, chainLive or compareLive", live)
 	return nil
 }
 

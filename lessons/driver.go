@@ -58,6 +58,7 @@ type Driver struct {
 
 	chains    *visualizer.ChainRecorder // Deferred events for the chain pane (lesson 3); nil = none
 	injectors []string                  // IDs of the injectors this scenario offers (injectors.go)
+	ext       any                       // the scenario's own server state, for its injectors (server.ext)
 }
 
 var _ visualizer.Live = (*Driver)(nil)

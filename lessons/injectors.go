@@ -32,6 +32,16 @@ type injector struct {
 // Injector IDs named by scenarios.
 const injStall = "stall"
 
+// Lessons 11 (timers) and 12 (backpressure).
+const (
+	injResetTimer   = "reset-timer"
+	injForgetCancel = "forget-cancel"
+	injBurst        = "goroutine-burst"
+	injSlowReader   = "slow-reader"
+	injFlowControl  = "flow-control"
+	injDropSlow     = "drop-slow"
+)
+
 // injectorTable lists every injector.
 var injectorTable = []injector{
 	{
@@ -42,6 +52,63 @@ var injectorTable = []injector{
 			return nil
 		},
 	},
+	{
+		Injector: visualizer.Injector{ID: injResetTimer, Key: "r", Help: "reset in place", Switch: true,
+			Doc: "push idle deadlines back with Timer.Reset: no cancelled timers left in the heap"},
+		set: func(d *Driver, on bool) error { return withIdle(d, func(s *idleServer) { s.resetInPlace.Store(on) }) },
+		on:  func(d *Driver) bool { s, ok := d.ext.(*idleServer); return ok && s.resetInPlace.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injForgetCancel, Key: "f", Help: "forget cancel", Switch: true,
+			Doc: "the bug: arm a new idle timer, leave the old one: it fires and hangs up on a talker"},
+		set: func(d *Driver, on bool) error { return withIdle(d, func(s *idleServer) { s.forgetCancel.Store(on) }) },
+		on:  func(d *Driver) bool { s, ok := d.ext.(*idleServer); return ok && s.forgetCancel.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injBurst, Key: "g", Help: "goroutine burst",
+			Doc: burstDoc},
+		set: func(d *Driver, _ bool) error { return withIdle(d, func(s *idleServer) { s.burst() }) },
+	},
+	{
+		Injector: visualizer.Injector{ID: injSlowReader, Key: "s", Help: "+1 slow reader",
+			Doc: "a member that reads 4 KiB every 250 ms: the bot outruns it"},
+		set: func(d *Driver, _ bool) error {
+			return withRoom(d, func(*roomServer) { d.clients.addSlow(1) })
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injFlowControl, Key: "w", Help: "watermarks", Switch: true,
+			Doc: "flow control: above the high watermark the bot pauses, at the low one it resumes"},
+		set: func(d *Driver, on bool) error { return withRoom(d, func(r *roomServer) { r.flowControl.Store(on) }) },
+		on:  func(d *Driver) bool { r, ok := d.ext.(*roomServer); return ok && r.flowControl.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injDropSlow, Key: "d", Help: "drop slow", Switch: true,
+			Doc: "hang up on a member more than 1 MiB behind: the room goes on at full speed"},
+		set: func(d *Driver, on bool) error { return withRoom(d, func(r *roomServer) { r.dropSlow.Store(on) }) },
+		on:  func(d *Driver) bool { r, ok := d.ext.(*roomServer); return ok && r.dropSlow.Load() },
+	},
+}
+
+// withIdle runs fn on lesson 11's server state (its switches are atomics,
+// so this runs on the UI goroutine).
+func withIdle(d *Driver, fn func(*idleServer)) error {
+	s, ok := d.ext.(*idleServer)
+	if !ok {
+		return fmt.Errorf("this scenario has no idle server")
+	}
+	fn(s)
+	return nil
+}
+
+// withRoom runs fn on lesson 12's room.
+func withRoom(d *Driver, fn func(*roomServer)) error {
+	r, ok := d.ext.(*roomServer)
+	if !ok {
+		return fmt.Errorf("this scenario has no room")
+	}
+	fn(r)
+	return nil
 }
 
 func findInjector(id string) (injector, bool) {

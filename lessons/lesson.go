@@ -59,6 +59,9 @@ func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
 	if d.chains != nil {
 		return chainLive{d}, nil // its Deferreds feed the chain pane
 	}
+	if c, ok := d.ext.(*comparison); ok {
+		return compareLive{d, c}, nil // its client controls load the side-by-side servers
+	}
 	return d, nil
 }
 

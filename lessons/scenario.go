@@ -29,6 +29,11 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	d.chains = srv.chains
 	d.injectors = sc.Injectors
 	d.clients.line = srv.line
+	d.clients.session = srv.session
+	d.ext = srv.ext
+	if srv.attach != nil {
+		srv.attach(d)
+	}
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)
