@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +99,103 @@ func TestLessonTwoInTmux(t *testing.T) {
 	if alt := strings.TrimSpace(x.run("display-message", "-p", "-t", "lab", "#{alternate_on}")); alt != "0" {
 		t.Errorf("alternate screen still on after quit (alternate_on=%s); want the terminal restored", alt)
 	}
+}
+
+// startLab builds the real binary and opens lesson in a private tmux
+// server at w×h, skipping where the end-to-end tests cannot run.
+func startLab(t *testing.T, lesson string, w, h int) *tmuxLab {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
+	}
+	bin := buildLab(t, t.TempDir())
+	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-%s-%d", lesson, os.Getpid())}
+	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s lesson %s; echo EXIT=$?'", bin, lesson)
+	x.run("new-session", "-d", "-s", "lab", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell)
+	t.Cleanup(func() { exec.Command("tmux", "-L", x.sock, "kill-server").Run() })
+	x.run("set-option", "-t", "lab", "remain-on-exit", "on")
+	return x
+}
+
+// waitMatch polls the pane until re matches a line that also passes ok,
+// and returns the match.
+func (x *tmuxLab) waitMatch(re *regexp.Regexp, ok func(m []string) bool) []string {
+	x.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s := x.screen()
+		for _, m := range re.FindAllStringSubmatch(s, -1) {
+			if ok == nil || ok(m) {
+				return m
+			}
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("screen never matched %s; last screen:\n%s", re, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// atLeast is a waitMatch check: submatch i is a number of at least n.
+func atLeast(i int, n float64) func([]string) bool {
+	return func(m []string) bool {
+		v, err := strconv.ParseFloat(m[i], 64)
+		return err == nil && v >= n
+	}
+}
+
+// TestLessonElevenInTmux: the stall key makes the housekeeping timer fire
+// late, and the timers pane says by how much. The timer is due every
+// 250 ms and the stall lasts 300 ms, so one falls due inside it and fires
+// at least 50 ms late.
+func TestLessonElevenInTmux(t *testing.T) {
+	x := startLab(t, "11", 120, 40)
+	x.waitScreen("idle server · try: nc 127.0.0.1 ")
+	x.waitScreen("(*idleServer).housekeeping")
+	x.key("k")
+	x.waitMatch(regexp.MustCompile(`worst (\d+)ms \(\*idleServer\)\.housekeeping`), atLeast(1, 50))
+	x.waitScreen("blamed on blocking handler (sleeps 300ms)")
+	x.key("g")
+	x.waitMatch(regexp.MustCompile(`calls from goroutines ([\d.]+)k`), atLeast(1, 10))
+	x.key("q")
+	x.waitFor("EXIT=0", x.scrollback)
+}
+
+// TestLessonTwelveInTmux: with the watermarks on, a slow member's
+// transport pauses the bot, and resumes it once the queue drains.
+func TestLessonTwelveInTmux(t *testing.T) {
+	x := startLab(t, "12", 120, 40)
+	x.waitScreen("room server · try: nc 127.0.0.1 ")
+	x.key("w")
+	x.waitScreen("flow-control ON")
+	x.key("s")
+	x.waitScreen("producer PAUSED on 1")
+	// Paused twice: it was resumed in between.
+	x.waitMatch(regexp.MustCompile(`paused (\d+)×`), atLeast(1, 2))
+	x.key("q")
+	x.waitFor("EXIT=0", x.scrollback)
+}
+
+// TestLessonThirteenInTmux: both servers' counts side by side, then the
+// memory an idle connection costs each.
+func TestLessonThirteenInTmux(t *testing.T) {
+	x := startLab(t, "13", 120, 40)
+	x.waitScreen("Go net: nc 127.0.0.1 ")
+	num := `(\d+\.\d\d)`
+	if !strings.Contains(x.screen(), "syscalls not counted here") {
+		x.waitMatch(regexp.MustCompile(`syscalls/request\s+`+num+`\s+`+num), atLeast(1, 1))
+		// Go net reads until EAGAIN and parks: about two reads a request.
+		x.waitMatch(regexp.MustCompile(`  read\s+`+num+`\s+`+num), atLeast(2, 1.5))
+	}
+	x.key("C")
+	x.key("C")
+	m := x.waitMatch(regexp.MustCompile(`memory/idle conn\s+(\d+(?:\.\d)?)(B|KiB)\s+(\d+(?:\.\d)?)(B|KiB)`), nil)
+	if m[4] != "KiB" {
+		t.Errorf("Go net's memory per idle connection = %s%s; want KiB (a goroutine and its buffer)", m[3], m[4])
+	}
+	x.key("q")
+	x.waitFor("EXIT=0", x.scrollback)
 }

@@ -26,9 +26,8 @@ import (
 // The child speaks a tiny protocol with the lab over its stdio:
 //
 //	stdout: "addr 127.0.0.1:PORT" once listening
-//	stdin:  "mem"  → stdout: "mem go=BYTES rss=BYTES conns=N goroutines=N"
-//	        (after a GC: live heap objects plus goroutine stacks, and the
-//	        resident set size)
+//	stdin:  "mem"  → stdout: "mem heap=BYTES stack=BYTES conns=N goroutines=N"
+//	        (after a GC: live heap objects, and the stack spans in use)
 //	stdin at EOF: exit
 //
 // Each runs with GOMAXPROCS=1: one core each, as the reactor uses one.
@@ -141,28 +140,12 @@ func memLine(conns int64) string {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return fmt.Sprintf("mem go=%d rss=%d conns=%d goroutines=%d", ms.HeapAlloc+ms.StackInuse, residentBytes(),
-		conns, runtime.NumGoroutine())
-}
-
-// residentBytes is this process's resident set size (Linux's
-// /proc/self/statm), or 0 where that file does not exist.
-func residentBytes() int64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, _ := strconv.ParseInt(f[1], 10, 64)
-	return pages * int64(os.Getpagesize())
+	return fmt.Sprintf("mem heap=%d stack=%d conns=%d goroutines=%d", ms.HeapAlloc, ms.StackInuse, conns, runtime.NumGoroutine())
 }
 
 // childMem is a parsed "mem" reply.
 type childMem struct {
-	goBytes, rss, conns, goroutines int64
+	heap, stack, conns, goroutines int64
 }
 
 func parseMem(line string) (childMem, bool) {
@@ -178,10 +161,10 @@ func parseMem(line string) (childMem, bool) {
 			return childMem{}, false
 		}
 		switch k {
-		case "go":
-			m.goBytes = n
-		case "rss":
-			m.rss = n
+		case "heap":
+			m.heap = n
+		case "stack":
+			m.stack = n
 		case "conns":
 			m.conns = n
 		case "goroutines":

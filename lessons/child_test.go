@@ -48,8 +48,8 @@ func TestRunChild(t *testing.T) {
 			io.WriteString(inW, "mem\n")
 			line, _ = out.ReadString('\n')
 			m, ok := parseMem(strings.TrimSpace(line))
-			if !ok || m.goBytes <= 0 || m.conns != 1 || m.goroutines < 1 {
-				t.Errorf("mem reply %q = %+v, %v; want Go memory, 1 conn and goroutines", line, m, ok)
+			if !ok || m.heap <= 0 || m.stack <= 0 || m.conns != 1 || m.goroutines < 1 {
+				t.Errorf("mem reply %q = %+v, %v; want heap, stacks, 1 conn and goroutines", line, m, ok)
 			}
 			c.Close()
 			inW.Close()
@@ -64,11 +64,11 @@ func TestRunChild(t *testing.T) {
 }
 
 func TestParseMem(t *testing.T) {
-	m, ok := parseMem("mem go=100 rss=2000 conns=3 goroutines=7")
-	if !ok || m != (childMem{goBytes: 100, rss: 2000, conns: 3, goroutines: 7}) {
+	m, ok := parseMem("mem heap=100 stack=2000 conns=3 goroutines=7")
+	if !ok || m != (childMem{heap: 100, stack: 2000, conns: 3, goroutines: 7}) {
 		t.Errorf("parseMem = %+v, %v", m, ok)
 	}
-	for _, bad := range []string{"", "addr x", "mem go=x"} {
+	for _, bad := range []string{"", "addr x", "mem heap=x"} {
 		if _, ok := parseMem(bad); ok {
 			t.Errorf("parseMem(%q) ok; want not", bad)
 		}

@@ -68,13 +68,13 @@ type cmpChild struct {
 	requests     atomic.Int64
 
 	// loop of the measuring goroutine only:
-	base       childMem // memory with no idle connection
-	haveBase   bool
-	labels     map[string]string // syscall name → "sys NAME", built once
-	lastMem    childMem
-	memPerIdle int64
-	rssPerIdle int64
-	haveIdle   bool
+	base         childMem // memory with no idle connection
+	haveBase     bool
+	labels       map[string]string // syscall name → "sys NAME", built once
+	lastMem      childMem
+	heapPerIdle  int64
+	stackPerIdle int64
+	haveIdle     bool
 }
 
 // startComparison starts both children and returns them as the
@@ -321,8 +321,12 @@ func (s *cmpChild) measureMemory(stop <-chan struct{}) {
 		return
 	}
 	if n := m.conns - s.base.conns; s.haveBase && n > 0 {
-		s.memPerIdle = (m.goBytes - s.base.goBytes) / n
-		s.rssPerIdle = (m.rss - s.base.rss) / n
+		s.heapPerIdle = (m.heap - s.base.heap) / n
+		// Stack memory comes and goes in whole spans as the runtime's own
+		// threads and goroutines need it: a server that adds no goroutine
+		// per connection can read a little less than its base. That is
+		// not memory given back by its connections: call it none.
+		s.stackPerIdle = max(0, m.stack-s.base.stack) / n
 		s.haveIdle = true
 	}
 }
@@ -352,8 +356,9 @@ func (s *cmpChild) metrics(evs []reactor.TraceEvent, counted bool) []reactor.Tra
 		m(visualizer.MetricGoroutines, s.lastMem.goroutines)
 	}
 	if s.haveIdle {
-		m(visualizer.MetricMemPerIdle, s.memPerIdle)
-		m(visualizer.MetricRSSPerIdle, s.rssPerIdle)
+		m(visualizer.MetricMemPerIdle, s.heapPerIdle+s.stackPerIdle)
+		m(visualizer.MetricHeapPerIdle, s.heapPerIdle)
+		m(visualizer.MetricStackPerIdle, s.stackPerIdle)
 	}
 	return evs
 }

@@ -28,16 +28,17 @@ type compare struct {
 // The measures the compare pane reads, as KindMetric labels; a syscall's
 // count is MetricSyscall + its name ("sys read").
 const (
-	MetricRequests    = "requests"     // replies the load clients received, running total
-	MetricSyscalls    = "syscalls"     // every syscall counted, running total
-	MetricSyscall     = "sys "         // prefix: "sys read" is read's running total
-	MetricEAGAIN      = "EAGAIN"       // syscalls that returned EAGAIN, running total
-	MetricActiveConns = "conns-active" // load connections sending requests now
-	MetricIdleConns   = "conns-idle"   // connections open and silent now
-	MetricMemPerIdle  = "mem/idle"     // bytes of Go heap and stacks per idle connection
-	MetricRSSPerIdle  = "rss/idle"     // bytes of resident memory per idle connection
-	MetricGoroutines  = "goroutines"   // goroutines in the server's process
-	MetricCounted     = "counted"      // 1: syscalls are counted; 0: they cannot be here
+	MetricRequests     = "requests"     // replies the load clients received, running total
+	MetricSyscalls     = "syscalls"     // every syscall counted, running total
+	MetricSyscall      = "sys "         // prefix: "sys read" is read's running total
+	MetricEAGAIN       = "EAGAIN"       // syscalls that returned EAGAIN, running total
+	MetricActiveConns  = "conns-active" // load connections sending requests now
+	MetricIdleConns    = "conns-idle"   // connections open and silent now
+	MetricMemPerIdle   = "mem/idle"     // bytes of Go heap and stacks per idle connection
+	MetricHeapPerIdle  = "heap/idle"    // of which live heap objects
+	MetricStackPerIdle = "stack/idle"   // of which goroutine stacks
+	MetricGoroutines   = "goroutines"   // goroutines in the server's process
+	MetricCounted      = "counted"      // 1: syscalls are counted; 0: they cannot be here
 )
 
 type cmpServer struct {
@@ -252,7 +253,8 @@ func (p *compare) View() string {
 	tail := []string{
 		row("  EAGAIN/request", per(MetricEAGAIN)),
 		row("memory/idle conn", level(MetricMemPerIdle, bytes)),
-		row("  resident/idle", level(MetricRSSPerIdle, bytes)),
+		row("  heap", level(MetricHeapPerIdle, bytes)),
+		row("  stacks", level(MetricStackPerIdle, bytes)),
 		row("goroutines", level(MetricGoroutines, count)),
 	}
 	names := p.syscallNames()

@@ -30,8 +30,8 @@ func report(sec int64, idle int64) []reactor.TraceEvent {
 		metric(g, MetricActiveConns, 10), metric(g, MetricIdleConns, idle), metric(g, MetricGoroutines, 12+idle),
 	}
 	if idle > 0 {
-		evs = append(evs, metric(r, MetricMemPerIdle, 412), metric(r, MetricRSSPerIdle, 1800),
-			metric(g, MetricMemPerIdle, 22800), metric(g, MetricRSSPerIdle, 26000))
+		evs = append(evs, metric(r, MetricMemPerIdle, 476), metric(r, MetricHeapPerIdle, 476), metric(r, MetricStackPerIdle, 0),
+			metric(g, MetricMemPerIdle, 7100), metric(g, MetricHeapPerIdle, 4900), metric(g, MetricStackPerIdle, 2200))
 	}
 	return evs
 }
@@ -63,7 +63,8 @@ func TestCompareSideBySide(t *testing.T) {
 	p.Update(frameOf(t0.Add(4*time.Second), report(4, 1000)...))
 	got = viewOf(p, 60, 16)
 	rowHas(t, got, "conns: load + idle", "10 + 1.0k", "10 + 1.0k")
-	rowHas(t, got, "memory/idle conn", "412B", "22.3KiB")
+	rowHas(t, got, "memory/idle conn", "476B", "6.9KiB")
+	rowHas(t, got, "  stacks", "0", "2.1KiB")
 	rowHas(t, got, "goroutines", "3", "1.0k")
 }
 
