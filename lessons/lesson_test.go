@@ -174,3 +174,29 @@ func TestLessonScenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesFit80x24 holds lessons 11 to 13 to the smallest screen the lab
+// supports: beside the panes at 80×24 the prose column wraps at 35 cells
+// and shows 22 rows, and "Try this" must be among them without scrolling.
+func TestPagesFit80x24(t *testing.T) {
+	const width, rows = 35, 22
+	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(styles.DarkStyle), glamour.WithWordWrap(width))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"timers-and-wakeups", "backpressure", "go-net-is-a-reactor-too"} {
+		_, l, err := Find(slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range l.Pages() {
+			out, err := r.Render(p)
+			if err != nil {
+				t.Fatalf("render %s page %d: %v", slug, i+1, err)
+			}
+			if n := len(strings.Split(strings.Trim(out, "\n"), "\n")); n > rows {
+				t.Errorf("%s page %d (%s) renders to %d lines at width %d; want at most %d", slug, i+1, firstLine(p), n, width, rows)
+			}
+		}
+	}
+}
