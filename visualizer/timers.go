@@ -179,9 +179,9 @@ func (p *timers) View() string {
 	var list []string
 	if room >= 2 {
 		// Pending first (they are the heap), then what fired: a third of
-		// the room, when there is room for a header and a row or more.
+		// the room, and at least a header and the newest firing.
 		nFired := 0
-		if len(p.fired) > 0 && room >= 6 {
+		if len(p.fired) > 0 && room >= 4 {
 			nFired = min(1+len(p.fired), max(2, room/3))
 		}
 		list = append(list, p.pendingLines(room-nFired)...)
@@ -283,7 +283,7 @@ func (p *timers) pendingLines(n int) []string {
 		out = append(out, mark+" "+padLeft(due, 7)+" "+padLeft("#"+strconv.FormatInt(r.id, 10), 6)+"  "+what)
 		shown++
 	}
-	if rest := len(p.rows) - shown; rest > 0 && len(out) > 1 {
+	if rest := len(p.rows) - shown; rest > 0 && shown >= 2 {
 		out[len(out)-1] = "  … " + itoa(rest+1) + " more, due later"
 	}
 	if len(p.rows) == 0 {
