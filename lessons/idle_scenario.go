@@ -127,7 +127,7 @@ func (c *idleConn) expire() {
 	}
 	quiet := time.Since(c.last)
 	if quiet < c.s.timeout*9/10 {
-		c.s.report(fmt.Errorf("idle timeout hung up on %s, which spoke %v ago: a timer that should have been cancelled fired (forget-cancel is on)",
+		c.s.report(fmt.Errorf("a timer that should have been cancelled hung up on %s, which spoke %v ago (forget-cancel is on)",
 			c.t.RemoteAddr(), quiet.Truncate(100*time.Millisecond)))
 	}
 	fmt.Fprintf(c.t, "idle for %v: goodbye\n", quiet.Truncate(time.Second))

@@ -156,19 +156,22 @@ func (p *buffers) View() string {
 		}
 		return int(a.fd - b.fd)
 	})
-	q := "queued " + fmtBytes(total) + " on " + itoa(len(p.rows))
-	rate := ""
+	q := "queued " + fmtBytes(total)
+	on := " on " + itoa(len(p.rows))
+	rate, short := "", ""
 	if !p.prodAt0.IsZero() {
 		if dt := p.prodAt.Sub(p.prodAt0).Seconds(); dt > 0 {
-			rate = " · writes " + fmtBytes(int64(float64(p.prodVal-p.prodVal0)/dt)) + "/s"
+			r := fmtBytes(int64(float64(p.prodVal-p.prodVal0)/dt)) + "/s"
+			rate, short = " · writes "+r, " · "+r
 		}
 	}
 	var head string
 	if paused > 0 {
-		head = styleWarn.Render(pick(p.w, q+" conn(s) · producer PAUSED on "+itoa(paused)+rate,
-			q+" · PAUSED on "+itoa(paused)+rate, q+" · PAUSED on "+itoa(paused)))
+		n := itoa(paused)
+		head = styleWarn.Render(pick(p.w, q+on+" conn(s) · producer PAUSED on "+n+rate,
+			q+on+" · PAUSED on "+n+rate, q+" · PAUSED on "+n+rate, q+" · PAUSED"+short, q+" · PAUSED"))
 	} else {
-		head = pick(p.w, q+" conn(s) · producers running"+rate, q+rate, q)
+		head = pick(p.w, q+on+" conn(s) · producers running"+rate, q+on+rate, q+rate, q+short, q)
 	}
 	lines := []string{head, p.levelsLine()}
 	// Columns: fd, who, queued, the bar (0 to twice the high watermark, so

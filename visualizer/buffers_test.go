@@ -118,9 +118,28 @@ func buffersScenario(live *fakeLive, m *App) {
 			s.emit(producer(reactor.KindPaused, 13))
 		}
 		s.emit(reactor.TraceEvent{Kind: reactor.KindMetric, Label: MetricMemHeld, N: int64(38+f) << 20})
+		// The producer writes 48 KiB a frame (about 1.4 MiB/s) until it is
+		// paused at frame 27.
+		s.emit(reactor.TraceEvent{Kind: reactor.KindMetric, Label: MetricProduced, N: int64(min(f, 27)) * 48 << 10})
 		live.src.push(s.take()...)
 		now = now.Add(frameDur)
 		m.Update(tickMsg(now))
+	}
+}
+
+// The producer's running total becomes a rate between two reports.
+func TestBuffersProducerRate(t *testing.T) {
+	p := newBuffers()
+	p.Update(frameOf(t0, reactor.TraceEvent{Kind: reactor.KindMetric, Label: MetricProduced, N: 1 << 20}))
+	if got := viewOf(p, 80, 4); strings.Contains(got, "/s") {
+		t.Errorf("a rate from one report:\n%s", got)
+	}
+	p.Update(frameOf(t0.Add(500*time.Millisecond), reactor.TraceEvent{Kind: reactor.KindMetric, Label: MetricProduced, N: 2 << 20}))
+	if got := viewOf(p, 80, 4); !strings.Contains(got, "writes 2.0MiB/s") {
+		t.Errorf("View() lacks the producer's 2 MiB/s:\n%s", got)
+	}
+	if got := viewOf(p, 24, 4); !strings.Contains(got, "queued 0B · 2.0MiB/s") {
+		t.Errorf("narrow View() lacks the rate:\n%s", got)
 	}
 }
 
