@@ -142,7 +142,7 @@ func (c *idleConn) expire() {
 const (
 	burstGoroutines = 100
 	burstCalls      = 100 // per goroutine
-	burstDoc        = "100 goroutines make 100 CallFromGoroutine calls each: count the waker writes"
+	burstDoc        = "10,000 CallFromGoroutine calls from 100 goroutines"
 )
 
 // burst starts the goroutines and returns at once. Safe from any

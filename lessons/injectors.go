@@ -54,13 +54,13 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injResetTimer, Key: "r", Help: "reset in place", Switch: true,
-			Doc: "push idle deadlines back with Timer.Reset: no cancelled timers left in the heap"},
+			Doc: "push idle deadlines back with Timer.Reset"},
 		set: func(d *Driver, on bool) error { return withIdle(d, func(s *idleServer) { s.resetInPlace.Store(on) }) },
 		on:  func(d *Driver) bool { s, ok := d.ext.(*idleServer); return ok && s.resetInPlace.Load() },
 	},
 	{
 		Injector: visualizer.Injector{ID: injForgetCancel, Key: "f", Help: "forget cancel", Switch: true,
-			Doc: "the bug: arm a new idle timer, leave the old one: it fires and hangs up on a talker"},
+			Doc: "the bug: a new idle timer, the old one left armed"},
 		set: func(d *Driver, on bool) error { return withIdle(d, func(s *idleServer) { s.forgetCancel.Store(on) }) },
 		on:  func(d *Driver) bool { s, ok := d.ext.(*idleServer); return ok && s.forgetCancel.Load() },
 	},
@@ -71,20 +71,20 @@ var injectorTable = []injector{
 	},
 	{
 		Injector: visualizer.Injector{ID: injSlowReader, Key: "s", Help: "+1 slow reader",
-			Doc: "a member that reads 4 KiB every 250 ms: the bot outruns it"},
+			Doc: "a member that reads 4 KiB every 250 ms"},
 		set: func(d *Driver, _ bool) error {
 			return withRoom(d, func(*roomServer) { d.clients.addSlow(1) })
 		},
 	},
 	{
 		Injector: visualizer.Injector{ID: injFlowControl, Key: "w", Help: "watermarks", Switch: true,
-			Doc: "flow control: above the high watermark the bot pauses, at the low one it resumes"},
+			Doc: "the bot pauses above the high watermark"},
 		set: func(d *Driver, on bool) error { return withRoom(d, func(r *roomServer) { r.flowControl.Store(on) }) },
 		on:  func(d *Driver) bool { r, ok := d.ext.(*roomServer); return ok && r.flowControl.Load() },
 	},
 	{
 		Injector: visualizer.Injector{ID: injDropSlow, Key: "d", Help: "drop slow", Switch: true,
-			Doc: "hang up on a member more than 1 MiB behind: the room goes on at full speed"},
+			Doc: "hang up on a member more than 1 MiB behind"},
 		set: func(d *Driver, on bool) error { return withRoom(d, func(r *roomServer) { r.dropSlow.Store(on) }) },
 		on:  func(d *Driver) bool { r, ok := d.ext.(*roomServer); return ok && r.dropSlow.Load() },
 	},
