@@ -29,8 +29,10 @@ type clientSet struct {
 	// connected (a scenario whose clients do more than type and read a
 	// reply); nil = typeLines.
 	session func(ctx context.Context, id int, c net.Conn)
+	max     int // clients alive at once (Limits.MaxClients); 0 = no cap
 
 	mu     sync.Mutex
+	alive  int // client goroutines running: dialling, connected or hanging up
 	conns  map[net.Conn]struct{}
 	next   int // client number for the text they type
 	epoch  int // bumped by dropAll: clients started before it must go
@@ -54,6 +56,7 @@ func (s *clientSet) add(n int, active bool) {
 	if s.closed {
 		return
 	}
+	n = s.admitLocked(n)
 	for range n {
 		s.next++
 		id := s.next
@@ -62,9 +65,27 @@ func (s *clientSet) add(n int, active bool) {
 	}
 }
 
+// admitLocked is how many of n new clients fit under the cap, counted as
+// alive; the rest are refused on the error line. s.mu is held.
+func (s *clientSet) admitLocked(n int) int {
+	if s.max > 0 && s.alive+n > s.max {
+		room := max(0, s.max-s.alive)
+		s.report(fmt.Errorf("this lab may run at most %d simulated clients at once (each holds two open files), so %d were not added; drop some first (x)",
+			s.max, n-room))
+		n = room
+	}
+	s.alive += n
+	return n
+}
+
 // client is one simulated client's whole life.
 func (s *clientSet) client(id, epoch int, active bool) {
 	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		s.alive--
+		s.mu.Unlock()
+	}()
 	defer func() {
 		if p := recover(); p != nil {
 			s.report(fmt.Errorf("simulated client %d crashed: %v", id, p))

@@ -106,6 +106,10 @@ func startComparison(loop *reactor.Loop) (*server, error) {
 				s.active = newClientSet(s.addr, d.report)
 				s.active.session = s.ping
 				s.idle = newClientSet(s.addr, d.report)
+				// Under the scenario's cap (a classroom's share), split four
+				// ways: active and idle, to each server. Each client holds
+				// one file here; its server's end is in the child.
+				s.active.max, s.idle.max = d.clients.max/4, d.clients.max/4
 				s.active.add(initialLoad, true)
 			}
 			go c.measure()

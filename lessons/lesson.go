@@ -20,6 +20,7 @@ type Lesson struct {
 	slug     string // the file name without "NN-" and ".md"
 	file     string // content/NN-slug.md
 	scenario Scenario
+	limits   Limits // what its scenario may open (CappedLessons)
 
 	title   string   // the file's "# " line
 	summary string   // the one-line paragraph under it
@@ -52,7 +53,7 @@ func (l *Lesson) Injectors() []visualizer.Injector { return declare(l.scenario.I
 
 // Start builds and starts the lesson's scenario.
 func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
-	d, err := Start(ctx, l.scenario)
+	d, err := start(ctx, l.scenario, l.limits)
 	if err != nil {
 		return nil, err // not a nil *Driver inside a non-nil interface
 	}

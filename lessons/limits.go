@@ -3,8 +3,32 @@ package lessons
 import (
 	"os"
 
+	"github.com/reactorlab/reactorlab/visualizer"
 	"golang.org/x/sys/unix"
 )
+
+// Limits caps what one scenario may open. A lab on its own needs none;
+// the classroom runs a lab per student in one process, so it holds each
+// to its share of the process's open files.
+type Limits struct {
+	// MaxClients caps the simulated clients alive at once; each holds two
+	// fds in this process (its end and the server's). Asking for more adds
+	// what fits and says so on the error line. 0 = no cap.
+	MaxClients int
+}
+
+// CappedLessons returns the curriculum as VisualizerLessons does, with
+// every scenario held to lim.
+func CappedLessons(lim Limits) []visualizer.Lesson {
+	ls := load()
+	out := make([]visualizer.Lesson, len(ls))
+	for i, l := range ls {
+		c := *l
+		c.limits = lim
+		out[i] = &c
+	}
+	return out
+}
 
 // raiseFileLimit lifts the soft RLIMIT_NOFILE to the hard limit, so lesson
 // 2's idle clients can take this process past fd 1024 (each costs two fds:

@@ -53,14 +53,14 @@ func roomSession(ctx context.Context, id int, c net.Conn) {
 }
 
 // addSlow connects n slow members. Like add, it does not wait for them,
-// and dropAll and close end them.
+// holds them to the cap, and dropAll and close end them.
 func (s *clientSet) addSlow(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
-	for range n {
+	for range s.admitLocked(n) {
 		s.next++
 		id := s.next
 		s.wg.Add(1)
@@ -72,6 +72,11 @@ func (s *clientSet) addSlow(n int) {
 // until the server or dropAll hangs up.
 func (s *clientSet) slowClient(id, epoch int) {
 	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		s.alive--
+		s.mu.Unlock()
+	}()
 	d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		err := rc.Control(func(fd uintptr) {

@@ -238,8 +238,13 @@ func (m *roomMember) ConnectionMade(t *tcp.Transport) {
 	}
 	fmt.Fprintf(t, "* welcome %s; %d others here, and a bot that never stops talking\n", m.name, len(m.r.members))
 	m.r.members = append(m.r.members, m)
+	// reactor/tcp's line protocol makes each transport its own producer
+	// (a client whose replies pile up is not read from). The room puts
+	// its own flow control in that place, or none: the lesson's switch.
 	if m.r.flowOn {
 		t.RegisterProducer(m)
+	} else {
+		t.UnregisterProducer()
 	}
 }
 

@@ -13,6 +13,11 @@ import (
 // and the scenario's first simulated clients. Cancelling ctx closes it, as
 // does Close.
 func Start(ctx context.Context, sc Scenario) (*Driver, error) {
+	return start(ctx, sc, Limits{})
+}
+
+// start is Start with the scenario held to lim.
+func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
 	raiseFileLimit() // best effort: if it fails the wall is the rlimit, not 1024
 	loop, err := reactor.New(reactor.Config{Backend: sc.Backend})
 	if err != nil {
@@ -30,6 +35,7 @@ func Start(ctx context.Context, sc Scenario) (*Driver, error) {
 	d.injectors = sc.Injectors
 	d.clients.line = srv.line
 	d.clients.session = srv.session
+	d.clients.max = lim.MaxClients
 	d.ext = srv.ext
 	if srv.attach != nil {
 		srv.attach(d)

@@ -2,16 +2,12 @@ package solutions_test
 
 import (
 	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/reactorlab/reactorlab/lessons/exercises"
+	"github.com/reactorlab/reactorlab/solutions/internal/grading"
 )
 
 // exerciseDir matches exercise directory names such as 01_drain.
@@ -30,10 +26,7 @@ var gate = make(chan struct{}, 2)
 // not the working copy, so a learner who has solved exercises in this
 // checkout keeps the root module's `go test ./...` green.
 func TestExercisesAreHonest(t *testing.T) {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := grading.Root(t)
 	names := exerciseNames(t, root)
 	if len(names) == 0 {
 		t.Fatalf("no exercises found under %s", filepath.Join(root, "exercises"))
@@ -41,19 +34,23 @@ func TestExercisesAreHonest(t *testing.T) {
 	for _, name := range names {
 		t.Run(name+"/files", func(t *testing.T) { checkFiles(t, root, name) })
 	}
-	if testing.Short() {
-		t.Skip("skipping the stub-fails/solution-passes check under -short: it runs `go test` on every exercise twice")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skipf("go command not found in PATH: %v", err)
-	}
+	grading.Skip(t)
+	t.Run("guard", func(t *testing.T) {
+		t.Parallel()
+		gate <- struct{}{}
+		defer func() { <-gate }()
+		// The guard every grader calls learners' code through has tests of
+		// its own, in the exercises module.
+		if res, _ := grading.NewTree(t, root).Test(t, "./internal/..."); !res.Passed {
+			t.Errorf("exercises/internal/guard's tests fail:\n%s", res.Details(40))
+		}
+	})
 	for _, name := range names {
 		t.Run(name+"/grading", func(t *testing.T) {
 			t.Parallel()
 			gate <- struct{}{}
 			defer func() { <-gate }()
-			checkGrading(t, goBin, root, name)
+			checkGrading(t, root, name)
 		})
 	}
 }
@@ -74,18 +71,6 @@ func exerciseNames(t *testing.T, root string) []string {
 	return names
 }
 
-// shippedStubs returns the exercise's stubs as shipped: the pristine copies
-// embedded in lessons/exercises, keyed by file name. These are what a learner
-// edits, what reset restores and what the solution replaces.
-func shippedStubs(t *testing.T, name string) map[string][]byte {
-	t.Helper()
-	stubs, err := exercises.PristineStubs(name)
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return stubs
-}
-
 // checkFiles asserts the learner-facing files exist and say what they must.
 func checkFiles(t *testing.T, root, name string) {
 	dir := filepath.Join(root, "exercises", name)
@@ -93,7 +78,7 @@ func checkFiles(t *testing.T, root, name string) {
 	if err != nil {
 		t.Errorf("%s has no README.md: %v", name, err)
 	} else if cmd := "cd exercises && go test ./" + name + "/"; !bytes.Contains(readme, []byte(cmd)) {
-		t.Errorf("%s/README.md does not print the grading command %q", name, cmd)
+		t.Errorf("%s/README.md does not print the grading command %q (run go generate ./...)", name, cmd)
 	}
 	hints, err := os.ReadFile(filepath.Join(dir, "HINTS.md"))
 	if err != nil {
@@ -101,7 +86,7 @@ func checkFiles(t *testing.T, root, name string) {
 	} else if n := len(hintTier.FindAll(hints, -1)); n < 2 {
 		t.Errorf("%s/HINTS.md has %d hint tiers (\"## Hint N\" headings); want at least 2", name, n)
 	}
-	stubs := shippedStubs(t, name)
+	stubs := grading.ShippedStubs(t, name)
 	todo := false
 	for f, b := range stubs {
 		todo = todo || bytes.Contains(b, []byte("// TODO:"))
@@ -114,6 +99,9 @@ func checkFiles(t *testing.T, root, name string) {
 	}
 	if !todo {
 		t.Errorf("%s: no \"// TODO:\" in its shipped stubs; a learner needs to see where to start", name)
+	}
+	if _, err := os.Stat(filepath.Join(root, "solutions", name, "wrong_test.go")); err != nil {
+		t.Errorf("%s has no solutions/%s/wrong_test.go: keep the wrong answers learners plausibly write as tests that show the grader fails them", name, name)
 	}
 	tests, _ := filepath.Glob(filepath.Join(dir, "*_test.go"))
 	for _, f := range tests {
@@ -128,117 +116,22 @@ func hasBuildTag(src []byte) bool {
 	return bytes.Contains(src, []byte("//go:build")) || bytes.Contains(src, []byte("// +build"))
 }
 
-// checkGrading builds a temp tree holding the shipped exercise and runs its
-// tests twice: as shipped (must fail) and with the solution laid over the
-// stub (must pass).
-func checkGrading(t *testing.T, goBin, root, name string) {
-	tmp := shippedTree(t, filepath.Join(root, "exercises"), root, name)
-	out, err := goTest(t, goBin, tmp, name)
+// checkGrading grades the exercise twice in a temp tree: as shipped (must
+// fail its tests) and with the solution laid over the stub (must pass).
+func checkGrading(t *testing.T, root, name string) {
+	tr := grading.NewTree(t, root)
+	tr.Shipped(t, name)
+	res, raw := tr.Test(t, "./"+name+"/")
 	switch {
-	case err == nil:
-		t.Errorf("%s passes as shipped; an unsolved exercise must fail: make its stub fail clearly, then run go generate ./lessons/exercises/.\n%s", name, out)
-	case bytes.Contains(out, []byte("[build failed]")) || bytes.Contains(out, []byte("[setup failed]")) || !bytes.Contains(out, []byte("--- FAIL:")):
-		t.Errorf("%s as shipped did not fail its tests — it failed to build or run; a stub must compile and fail clearly.\n%s", name, out)
+	case res.Passed:
+		t.Errorf("%s passes as shipped; an unsolved exercise must fail: make its stub fail clearly, then run go generate ./...\n%s", name, raw)
+	case res.BuildFailed || len(res.Failures) == 0:
+		t.Errorf("%s as shipped did not fail its tests — it failed to build or run; a stub must compile and fail clearly.\n%s", name, raw)
 	}
-
-	for f := range shippedStubs(t, name) {
-		sol, err := os.ReadFile(filepath.Join(root, "solutions", name, f))
-		if err != nil {
-			t.Fatalf("solution for %s/%s: %v", name, f, err)
-		}
-		if err := os.WriteFile(filepath.Join(tmp, name, f), sol, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	for f := range grading.ShippedStubs(t, name) {
+		tr.Put(t, name, f, tr.Solution(t, name, f))
 	}
-	if out, err := goTest(t, goBin, tmp, name); err != nil {
-		t.Errorf("%s with solutions/%s laid over the stub fails its tests: %v\n%s", name, name, err, out)
+	if res, raw := tr.Test(t, "./"+name+"/"); !res.Passed {
+		t.Errorf("%s with solutions/%s laid over the stub fails its tests:\n%s", name, name, raw)
 	}
-}
-
-// shippedTree copies the exercises module at src into a temp dir, points its
-// replace directive at the root module modRoot, and puts exercise name back
-// as shipped: the learner's stub files (every non-test .go file) are replaced
-// by the embedded pristine stubs. Tests, READMEs and the other exercises are
-// taken as they are in src.
-func shippedTree(t *testing.T, src, modRoot, name string) string {
-	t.Helper()
-	dst := copyExercises(t, src, modRoot)
-	dir := filepath.Join(dst, name)
-	learner, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range learner {
-		if !strings.HasSuffix(f, "_test.go") {
-			if err := os.Remove(f); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	for f, b := range shippedStubs(t, name) {
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
-}
-
-// copyExercises copies the exercises module at src into a temp dir and
-// points its replace directive at the root module modRoot.
-func copyExercises(t *testing.T, src, modRoot string) string {
-	t.Helper()
-	dst := t.TempDir()
-	copyDir(t, src, dst)
-	gomod := filepath.Join(dst, "go.mod")
-	b, err := os.ReadFile(gomod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const rel = "=> ../\n"
-	if !bytes.Contains(b, []byte(rel)) {
-		t.Fatalf("exercises/go.mod has no %q replace directive to rewrite", strings.TrimSpace(rel))
-	}
-	b = bytes.Replace(b, []byte(rel), []byte("=> "+modRoot+"\n"), 1)
-	if err := os.WriteFile(gomod, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// copyDir copies the regular files and directories under src into dst.
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatalf("copy %s: %v", src, err)
-	}
-}
-
-// goTest runs `go test -count=1 ./name/` in dir, offline-friendly: modules
-// come from the normal module cache and go.mod/go.sum may be updated in the
-// temp copy.
-func goTest(t *testing.T, goBin, dir, name string) ([]byte, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin, "test", "-count=1", "./"+name+"/")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -mod=mod"), "GOWORK=off")
-	return cmd.CombinedOutput()
 }

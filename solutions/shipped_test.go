@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/reactorlab/reactorlab/solutions/internal/grading"
 )
 
 // A learner who solved an exercise in this checkout must not break the
@@ -13,15 +15,12 @@ import (
 // written over the stub, plus an extra helper file) without running go test,
 // so it stays fast and runs under -short too.
 func TestShippedTreeIgnoresLearnerEdits(t *testing.T) {
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := grading.Root(t)
 	learner := t.TempDir()
-	copyDir(t, filepath.Join(root, "exercises"), learner)
+	grading.CopyDir(t, filepath.Join(root, "exercises"), learner)
 	for _, name := range exerciseNames(t, root) {
 		t.Run(name, func(t *testing.T) {
-			shipped := shippedStubs(t, name)
+			shipped := grading.ShippedStubs(t, name)
 			for f := range shipped {
 				sol, err := os.ReadFile(filepath.Join(root, "solutions", name, f))
 				if err != nil {
@@ -36,10 +35,11 @@ func TestShippedTreeIgnoresLearnerEdits(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			tree := shippedTree(t, learner, root, name)
+			tr := grading.CopyTree(t, learner, root)
+			tr.Shipped(t, name)
 
 			for f, want := range shipped {
-				got, err := os.ReadFile(filepath.Join(tree, name, f))
+				got, err := os.ReadFile(filepath.Join(tr.Dir, name, f))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -47,7 +47,7 @@ func TestShippedTreeIgnoresLearnerEdits(t *testing.T) {
 					t.Errorf("graded tree's %s/%s is the learner's %d bytes; want the %d-byte shipped stub", name, f, len(got), len(want))
 				}
 			}
-			if _, err := os.Stat(filepath.Join(tree, name, "learner_helper.go")); !os.IsNotExist(err) {
+			if _, err := os.Stat(filepath.Join(tr.Dir, name, "learner_helper.go")); !os.IsNotExist(err) {
 				t.Errorf("graded tree keeps the learner's extra file learner_helper.go (stat: %v); want only the shipped stubs", err)
 			}
 			tests, _ := filepath.Glob(filepath.Join(learner, name, "*_test.go"))
@@ -55,11 +55,11 @@ func TestShippedTreeIgnoresLearnerEdits(t *testing.T) {
 				t.Fatalf("no test files in %s", name)
 			}
 			for _, f := range tests {
-				if _, err := os.Stat(filepath.Join(tree, name, filepath.Base(f))); err != nil {
+				if _, err := os.Stat(filepath.Join(tr.Dir, name, filepath.Base(f))); err != nil {
 					t.Errorf("graded tree lacks test file %s: %v", filepath.Base(f), err)
 				}
 			}
-			gomod, err := os.ReadFile(filepath.Join(tree, "go.mod"))
+			gomod, err := os.ReadFile(filepath.Join(tr.Dir, "go.mod"))
 			if err != nil {
 				t.Fatal(err)
 			}

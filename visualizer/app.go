@@ -34,6 +34,7 @@ type App struct {
 	keys     KeyMap // Quit and Help: the only keys the App takes itself
 	help     help.Model
 	showHelp bool
+	status   string // StatusMsg: shown at the left of the footer
 	w, h     int
 }
 
@@ -186,10 +187,78 @@ func (m *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, tea.Batch(m.open(m.home), m.home.refresh())
+	case GoToMsg:
+		return m, m.goTo(Place(msg))
+	case StatusMsg:
+		m.status = string(msg)
+		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
 	}
 	return m, m.active.update(msg)
+}
+
+// Place is where the learner is in the shell: which lesson, which page.
+// The classroom's roster shows it and its follow mode moves students to
+// the teacher's.
+type Place struct {
+	Lesson string // slug of the open lesson; "" when none is (home, an exercise)
+	Page   int    // 0-based page of that lesson
+}
+
+// Place reports where the learner is now. Like Update it belongs to the
+// program's goroutine: a model that wraps the App calls it from its own
+// Update.
+func (m *App) Place() Place {
+	if ls, ok := m.active.(*lessonScreen); ok {
+		return Place{Lesson: ls.l.Slug(), Page: ls.page}
+	}
+	return Place{}
+}
+
+// GoToMsg moves the shell to a place as the learner's own keys would:
+// the lesson opens (its scenario starts) unless it is open already, and
+// shows the page (clamped to the lesson's). An empty Lesson goes home; an
+// unknown one does nothing. The classroom sends it to follow the teacher.
+type GoToMsg Place
+
+// StatusMsg sets a short line shown at the left of the footer, before the
+// key hints ("" clears it). A program embedding the App uses it for its
+// own state, as the classroom does for "following the teacher".
+type StatusMsg string
+
+// goTo is GoToMsg's work.
+func (m *App) goTo(p Place) tea.Cmd {
+	if p.Lesson == "" {
+		if m.home == nil {
+			return nil
+		}
+		if _, ok := m.active.(*homeScreen); ok {
+			return nil
+		}
+		return tea.Batch(m.open(m.home), m.home.refresh())
+	}
+	i := findLesson(m.c.lessons, p.Lesson)
+	if i < 0 {
+		return nil
+	}
+	m.showHelp = false
+	if ls, ok := m.active.(*lessonScreen); ok && ls.i == i {
+		if ls.page == p.Page {
+			return nil
+		}
+		ls.page = p.Page
+		cmd := ls.showPage()
+		ls.updateKeys()
+		return cmd
+	}
+	if m.home != nil {
+		m.home.cursor = i // esc comes back to it
+		m.home.scrollToCursor()
+	}
+	ls := newLessonScreen(m.c, i)
+	ls.page = p.Page // clamped by showPage when open sizes it
+	return m.open(ls)
 }
 
 // open makes s the active screen, leaving the one before.
@@ -302,13 +371,17 @@ func (m *App) footer() string {
 	}
 	right := m.help.ShortHelpView([]key.Binding{m.keys.Help, m.keys.Quit})
 	sep := m.help.ShortSeparator
+	status := ""
+	if m.status != "" { // at most half the line: the keys still show
+		status = styleTitle.Render(fit(m.status, min(width(m.status), m.w/2))) + m.help.Styles.ShortSeparator.Render(sep)
+	}
 	left := m.help
-	left.SetWidth(max(0, m.w-lipgloss.Width(right)-lipgloss.Width(sep)))
+	left.SetWidth(max(0, m.w-lipgloss.Width(status)-lipgloss.Width(right)-lipgloss.Width(sep)))
 	hints := left.ShortHelpView(m.active.keyMap().ShortHelp())
 	if hints == "" {
-		return fit(right, m.w)
+		return fit(status+right, m.w)
 	}
-	return fit(hints+m.help.Styles.ShortSeparator.Render(sep)+right, m.w)
+	return fit(status+hints+m.help.Styles.ShortSeparator.Render(sep)+right, m.w)
 }
 
 // frameLines pads lines (cut to w×h) into exactly h rows of w cells.

@@ -171,3 +171,78 @@ func TestTooSmallEveryScreen(t *testing.T) {
 		}
 	}
 }
+
+// GoToMsg moves the shell the way follow mode needs: into a lesson at a
+// page, to another page of the open lesson (same scenario), and home;
+// Place reports each.
+func TestGoToAndPlace(t *testing.T) {
+	lessons := twoLessons()
+	m, err := NewApp(lessons, "", manual, WithStateDir(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCmds(m, m.Init())
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if got := m.Place(); got != (Place{}) {
+		t.Errorf("Place() at home = %+v; want the zero Place", got)
+	}
+	do(m, GoToMsg{Lesson: "one", Page: 1})
+	if got, want := m.Place(), (Place{Lesson: "one", Page: 1}); got != want {
+		t.Fatalf("after GoTo one/1: Place() = %+v; want %+v", got, want)
+	}
+	if got := screenOf(m); !strings.Contains(got, "page 2/2") || !strings.Contains(got, "Second page") {
+		t.Errorf("after GoTo one/1 the screen does not show page 2:\n%s", got)
+	}
+	live := lessons[0].(*fakeLesson).live
+	do(m, GoToMsg{Lesson: "one", Page: 0})
+	if got := screenOf(m); !strings.Contains(got, "page 1/2") {
+		t.Errorf("after GoTo one/0 the screen does not show page 1:\n%s", got)
+	}
+	if live.closed {
+		t.Errorf("a page move inside the open lesson restarted its scenario")
+	}
+	do(m, GoToMsg{Lesson: "two", Page: 7}) // past the end: clamped
+	if got, want := m.Place(), (Place{Lesson: "two", Page: 0}); got != want {
+		t.Errorf("after GoTo two/7: Place() = %+v; want %+v", got, want)
+	}
+	if !live.closed {
+		t.Errorf("moving to another lesson left lesson one's scenario running")
+	}
+	do(m, GoToMsg{Lesson: "nope"})
+	if got, want := m.Place(), (Place{Lesson: "two", Page: 0}); got != want {
+		t.Errorf("after GoTo to an unknown lesson: Place() = %+v; want %+v (unchanged)", got, want)
+	}
+	do(m, press("esc"))
+	cursorOn := ""
+	for _, line := range strings.Split(screenOf(m), "\n") {
+		if strings.Contains(line, "›") {
+			cursorOn = line
+		}
+	}
+	if !strings.Contains(cursorOn, "2. select()") {
+		t.Errorf("esc after GoTo: cursor row %q; want lesson 2's", cursorOn)
+	}
+	do(m, GoToMsg{Lesson: "one"})
+	do(m, GoToMsg{})
+	if _, ok := m.active.(*homeScreen); !ok {
+		t.Errorf("GoTo the zero Place: active screen %T; want home", m.active)
+	}
+}
+
+// StatusMsg puts a line at the left of the footer, before the keys, and
+// never pushes out "? help" and "q quit".
+func TestStatusInFooter(t *testing.T) {
+	m, _ := NewApp(twoLessons(), "", manual, WithStateDir(""))
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(StatusMsg("following the teacher · ctrl+f leaves " + strings.Repeat("x", 80)))
+	lines := strings.Split(screenOf(m), "\n")
+	foot := lines[len(lines)-1]
+	if !strings.HasPrefix(foot, "following the teacher · ctrl+f leaves") || !strings.Contains(foot, "? help") || !strings.Contains(foot, "q quit") {
+		t.Errorf("footer = %q; want the status first and ? help, q quit kept", foot)
+	}
+	m.Update(StatusMsg(""))
+	lines = strings.Split(screenOf(m), "\n")
+	if foot := lines[len(lines)-1]; strings.Contains(foot, "following") {
+		t.Errorf("footer after StatusMsg(\"\") = %q; want the status gone", foot)
+	}
+}

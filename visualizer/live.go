@@ -25,6 +25,12 @@ import (
 // its Live to the caller. Lesson.Start runs in a tea.Cmd with the ctx given
 // to RunApp.
 //
+// A program that runs the App inside its own model (the SSH classroom)
+// calls NewApp, forwards every message to App.Update, reads App.Place
+// after it, moves the learner with GoToMsg, writes its own footer line with
+// StatusMsg, lowers WithFrameRate when it draws many labs, and calls
+// App.Close when the program ends.
+//
 // Chain pane: a Live that also implements ChainSource (see chain.go) feeds
 // the Deferred chain pane with deferred.TraceEvent values. Use a
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the

@@ -50,6 +50,17 @@ func WithExercises(list func() []ExerciseInfo) Option {
 	return func(c *config) { c.exercises = list }
 }
 
+// WithFrameRate samples the scenario and redraws fps times a second
+// instead of about 30. A server drawing many labs at once (the classroom)
+// lowers it to share its CPU; fps < 1 keeps the default.
+func WithFrameRate(fps int) Option {
+	return func(c *config) {
+		if fps >= 1 {
+			c.frame = time.Second / time.Duration(fps)
+		}
+	}
+}
+
 // withContext hands ctx to Lesson.Start.
 func withContext(ctx context.Context) Option {
 	return func(c *config) { c.ctx = ctx }

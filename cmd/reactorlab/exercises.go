@@ -30,8 +30,13 @@ set it lasts for one run only.`,
 				setup:   func(*flag.FlagSet) runFunc { return runExercisesCheck }},
 			{name: "watch", args: "[N]", files: labFiles,
 				summary: "re-grade the current (or Nth) exercise whenever you save (needs a terminal)",
-				about: `Re-run the current (or Nth) exercise's tests whenever you save one of its files.
-Needs a terminal; keys: h hint, n next, l list, r reset, q quit.`,
+				about: `Re-run the current (or Nth) exercise's tests whenever you save one of its files,
+and show what they found. Needs a terminal. The keys:
+
+` + exercises.KeyHelp() + `
+
+The solution unlocks once the exercise passes; reset asks before it overwrites
+your code; c grades every exercise, as 'reactorlab exercises check' does.`,
 				setup: func(*flag.FlagSet) runFunc { return runExercisesWatch }},
 			{name: "hint", args: "N [TIER]",
 				summary: "print hint tier TIER (default 1, the mildest) of exercise N",

@@ -32,6 +32,8 @@ func TestExercises(t *testing.T) {
 		{[]string{"exercises", "-y", "reset", "42"}, 2, `no exercise "42"`},
 		{[]string{"exercises", "watch", "1", "2"}, 2, "at most one exercise"},
 		{[]string{"exercises", "watch"}, 1, "exercises watch: needs a terminal"},
+		{[]string{"exercises", "watch", "--help"}, 0, "s solution"},
+		{[]string{"exercises", "watch", "--help"}, 0, strings.Split(exercises.KeyHelp(), "\n")[0]},
 		{[]string{"exercises", "check", "42"}, 2, `no exercise "42"`},
 	}
 	for _, tc := range tests {

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/reactorlab/reactorlab/lessons"
+	"github.com/reactorlab/reactorlab/lessons/exercises"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
 
@@ -24,21 +25,23 @@ func runHome(ctx context.Context, e *env) error {
 }
 
 // labOptions are the options the lab's shell opens with, from home and
-// from `reactorlab lesson` alike (a lesson's esc leads home).
-//
-// This is the one place where the home screen learns the course's
-// exercises (issue 10 item 9, contract in plan/CONTRACTS.md). Neither
-// side is on this branch yet: visualizer.WithExercises(func()
-// []visualizer.ExerciseInfo) comes from the visualizer, the list from
-// lessons/exercises (its catalog with this checkout's grading state).
-// Once both are merged this returns
-//
-//	[]visualizer.Option{visualizer.WithExercises(exercisesForHome)}
-//
-// with exercisesForHome the lessons/exercises function that builds the
-// []visualizer.ExerciseInfo.
+// from `reactorlab lesson` alike (a lesson's esc leads home). This is the
+// one place where the home screen learns the course's exercises (issue 10
+// item 9, contract in plan/CONTRACTS.md).
 func labOptions() []visualizer.Option {
-	return nil
+	return []visualizer.Option{visualizer.WithExercises(exercisesForHome)}
+}
+
+// exercisesForHome is the course's catalog with this checkout's grading
+// state. exercises.Info has visualizer.ExerciseInfo's fields one for one,
+// so each converts directly.
+func exercisesForHome() []visualizer.ExerciseInfo {
+	infos := exercises.Infos()
+	list := make([]visualizer.ExerciseInfo, len(infos))
+	for i, info := range infos {
+		list[i] = visualizer.ExerciseInfo(info)
+	}
+	return list
 }
 
 // writeOverview is what a bare reactorlab prints when stdout is not a

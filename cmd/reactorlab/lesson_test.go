@@ -14,7 +14,7 @@ func TestLesson(t *testing.T) {
 		{[]string{"lesson"}, 2, "lesson: wants one lesson number or name, got nothing"},
 		{[]string{"lesson", "1", "2"}, 2, `got "1 2"`},
 		{[]string{"lesson", "nope"}, 2, `no lesson "nope"; valid lessons: 1 (one-process-many-connections), 2 (select-and-the-1024-wall)`},
-		{[]string{"lesson", "9"}, 2, "valid lessons"},
+		{[]string{"lesson", "99"}, 2, "valid lessons"},
 		{[]string{"lesson", "-1"}, 2, `no lesson "-1"`},
 		{[]string{"lesson", "--x"}, 2, "lesson: unknown flag --x"},
 		{[]string{"lesson", "2"}, 1, "reactorlab: lesson: needs a terminal and stdout is not one; run 'reactorlab lessons'"},

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -24,6 +26,12 @@ pane over it; with --headless the trace goes to stdout as JSON Lines instead
 (first line: the listen event with the bound address) and the final counters
 to stderr. Ctrl-C (or SIGTERM, SIGHUP) stops it gracefully.
 
+Hostile clients are expected. A client that does not read its replies is
+not read from until it catches up (chat drops a member 1 MiB behind); all
+clients together may have at most --output-ceiling of output queued, and a
+write past it resets that client's connection; chat shows control bytes
+escaped and admits at most --max-members.
+
 Examples:
   reactorlab serve --protocol chat        then: nc 127.0.0.1 7007, in two terminals
   reactorlab serve --listen 127.0.0.1:0 --headless > trace.jsonl
@@ -38,6 +46,9 @@ Examples:
 			fs.DurationVar(&o.slowDelay, "slow-delay", tcp.DefaultSlowDelay, "slow protocol: how long each chunk blocks the loop, a `DURATION` of at most "+maxSlowDelay.String())
 			fs.IntVar(&o.maxLine, "max-line", tcp.DefaultMaxLineLength, "chat protocol: longest line accepted, in `BYTES`")
 			fs.IntVar(&o.readBudget, "read-budget", tcp.DefaultReadBudget, "`BYTES` read per connection per readiness event; -1 = no budget")
+			o.ceiling = tcp.DefaultOutputCeiling
+			fs.Var(&o.ceiling, "output-ceiling", "most `BYTES` of output queued for all clients together, e.g. 512KiB or 1GiB; a write past it resets that client's connection")
+			fs.IntVar(&o.maxMembers, "max-members", tcp.DefaultChatMembers, "chat protocol: most members in the room, a `NUMBER`; the next client is told the room is full")
 			return o.run
 		},
 	})
@@ -49,6 +60,8 @@ type serveFlags struct {
 	headless, public          bool
 	slowDelay                 time.Duration
 	maxLine, readBudget       int
+	ceiling                   byteSize
+	maxMembers                int
 }
 
 // Bounds of the serve flags. A slow handler blocks the loop, so Ctrl-C
@@ -56,6 +69,10 @@ type serveFlags struct {
 const (
 	maxSlowDelay = 10 * time.Second
 	maxMaxLine   = 16 << 20
+	// One client must be able to reach its own backpressure watermark.
+	minOutputCeiling = tcp.DefaultHighWater
+	maxOutputCeiling = 64 << 30
+	maxMaxMembers    = 1 << 20
 )
 
 // check refuses what the server would silently replace or cannot do.
@@ -76,6 +93,10 @@ func (o *serveFlags) check() error {
 		return usagef("--max-line %d: use 1 to %d bytes (default %d)", o.maxLine, maxMaxLine, tcp.DefaultMaxLineLength)
 	case o.slowDelay <= 0 || o.slowDelay > maxSlowDelay:
 		return usagef("--slow-delay %s: use a positive duration up to %s, e.g. 200ms", o.slowDelay, maxSlowDelay)
+	case o.ceiling < minOutputCeiling || o.ceiling > maxOutputCeiling:
+		return usagef("--output-ceiling %s: use %s to %s (default %s)", o.ceiling, byteSize(minOutputCeiling), byteSize(maxOutputCeiling), byteSize(tcp.DefaultOutputCeiling))
+	case o.maxMembers < 1 || o.maxMembers > maxMaxMembers:
+		return usagef("--max-members %d: use 1 to %d members (default %d)", o.maxMembers, maxMaxMembers, tcp.DefaultChatMembers)
 	}
 	return nil
 }
@@ -103,7 +124,8 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 		defer headless.Close()
 	}
 	srv, err := tcp.NewServer(loop, o.listen, o.protocol, tcp.WithReadBudget(o.readBudget),
-		tcp.WithProtocolOptions(tcp.ProtocolOptions{SlowDelay: o.slowDelay, MaxLine: o.maxLine}))
+		tcp.WithOutputCeiling(int(o.ceiling)),
+		tcp.WithProtocolOptions(tcp.ProtocolOptions{SlowDelay: o.slowDelay, MaxLine: o.maxLine, MaxMembers: o.maxMembers}))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return fmt.Errorf("listen on %s: %w; is another server running there? pick another port, or --listen 127.0.0.1:0 for a free one", o.listen, err)
@@ -122,3 +144,45 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(e.stderr, "serve:", tcp.FinalCounters(srv, time.Since(started)))
 	return err
 }
+
+// byteSize is a flag value in bytes, written plainly or with a binary
+// unit: 65536, 64KiB, 64MiB, 1GiB (K, M and G mean the same).
+type byteSize int64
+
+var byteUnits = []struct {
+	name  string
+	short string
+	size  int64
+}{{"GiB", "G", 1 << 30}, {"MiB", "M", 1 << 20}, {"KiB", "K", 1 << 10}}
+
+// String writes the size in the largest unit that divides it exactly.
+func (s byteSize) String() string {
+	for _, u := range byteUnits {
+		if s != 0 && int64(s)%u.size == 0 {
+			return strconv.FormatInt(int64(s)/u.size, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(int64(s), 10)
+}
+
+func (s *byteSize) Set(v string) error {
+	num, mult := v, int64(1)
+	for _, u := range byteUnits {
+		if n, ok := strings.CutSuffix(v, u.name); ok {
+			num, mult = n, u.size
+			break
+		}
+		if n, ok := strings.CutSuffix(v, u.short); ok {
+			num, mult = n, u.size
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return errors.New("want a size in bytes such as 65536, 512KiB or 64MiB")
+	}
+	*s = byteSize(n * mult)
+	return nil
+}
+
+func (s *byteSize) Get() any { return *s }

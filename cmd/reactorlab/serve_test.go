@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
@@ -41,6 +43,17 @@ func TestServeFlags(t *testing.T) {
 		{"slow delay 0", []string{"--slow-delay", "0s"}, "--slow-delay 0s"},
 		{"slow delay -1s", []string{"--slow-delay", "-1s"}, "--slow-delay -1s"},
 		{"slow delay 1h", []string{"--slow-delay", "1h"}, "--slow-delay 1h0m0s"},
+		{"output ceiling with a unit", []string{"--output-ceiling", "1MiB"}, ""},
+		{"output ceiling in bytes", []string{"--output-ceiling", "1048576"}, ""},
+		{"output ceiling too small", []string{"--output-ceiling", "1KiB"}, "--output-ceiling 1KiB: use 64KiB to 64GiB (default 64MiB)"},
+		{"output ceiling too big", []string{"--output-ceiling", "65G"}, "--output-ceiling 65GiB: use 64KiB to 64GiB"},
+		{"output ceiling not a size", []string{"--output-ceiling", "lots"}, `--output-ceiling "lots": want a size in bytes such as 65536, 512KiB or 64MiB`},
+		{"output ceiling negative", []string{"--output-ceiling", "-1"}, `--output-ceiling "-1": want a size in bytes`},
+		{"output ceiling overflows", []string{"--output-ceiling", "9000000000000GiB"}, `--output-ceiling "9000000000000GiB": want a size in bytes`},
+		{"output ceiling decimal", []string{"--output-ceiling", "1.5MiB"}, `--output-ceiling "1.5MiB": want a size in bytes`},
+		{"max members", []string{"--max-members", "5000"}, ""},
+		{"max members 0", []string{"--max-members", "0"}, "--max-members 0: use 1 to 1048576 members (default 1000)"},
+		{"max members huge", []string{"--max-members", "2000000"}, "--max-members 2000000: use 1 to 1048576"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,19 +68,20 @@ func TestServeFlags(t *testing.T) {
 	}
 }
 
-// serve --headless prints the listen event first and echoes; a cancelled
-// context (what SIGINT, SIGTERM and SIGHUP do) stops it gracefully with one
-// line of final counters on stderr.
-func TestServeHeadless(t *testing.T) {
+// startHeadless runs `serve --headless` with args and returns the bound
+// address from its first line, and a stop function that cancels it (what
+// SIGINT, SIGTERM and SIGHUP do) and returns its exit code and stderr.
+func startHeadless(t *testing.T, args ...string) (addr string, stop func() (int, string)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
 	var stderr bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: pw, stderr: &stderr,
 		fileLimit: func() (uint64, uint64, error) { return 1 << 20, 1 << 20, nil }}
 	done := make(chan int, 1)
 	go func() {
-		code := exitCode(run(ctx, []string{"serve", "--headless", "--listen", "127.0.0.1:0"}, e), &stderr)
+		code := exitCode(run(ctx, append([]string{"serve", "--headless", "--listen", "127.0.0.1:0"}, args...), e), &stderr)
 		pw.Close()
 		done <- code
 	}()
@@ -79,9 +93,20 @@ func TestServeHeadless(t *testing.T) {
 	if err := json.Unmarshal(lines.Bytes(), &first); err != nil || first.Kind != "listen" {
 		t.Fatalf("first line %q (%v); want a listen event", lines.Text(), err)
 	}
-	c, err := net.Dial("tcp", first.Text)
+	return first.Text, func() (int, string) {
+		cancel()
+		go io.Copy(io.Discard, pr)
+		return <-done, stderr.String()
+	}
+}
+
+// serve --headless prints the listen event first and echoes; a cancelled
+// context stops it gracefully with one line of final counters on stderr.
+func TestServeHeadless(t *testing.T) {
+	addr, stop := startHeadless(t)
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
-		t.Fatalf("dial %s from the listen event: %v", first.Text, err)
+		t.Fatalf("dial %s from the listen event: %v", addr, err)
 	}
 	defer c.Close()
 	c.Write([]byte("ping"))
@@ -89,12 +114,103 @@ func TestServeHeadless(t *testing.T) {
 	if _, err := io.ReadFull(c, got); err != nil || string(got) != "ping" {
 		t.Errorf("echo = %q, %v; want ping", got, err)
 	}
-	cancel()
-	go io.Copy(io.Discard, pr)
-	if code := <-done; code != 0 {
-		t.Errorf("serve --headless after cancel: exit %d, stderr %q; want 0", code, stderr.String())
+	code, s := stop()
+	if code != 0 {
+		t.Errorf("serve --headless after cancel: exit %d, stderr %q; want 0", code, s)
 	}
-	if s := stderr.String(); strings.Count(s, "\n") != 1 || !strings.HasPrefix(s, "serve: stopped after") || !strings.Contains(s, "1 accepted") {
+	if strings.Count(s, "\n") != 1 || !strings.HasPrefix(s, "serve: stopped after") || !strings.Contains(s, "1 accepted") {
 		t.Errorf("stderr = %q; want one line of final counters with 1 accepted", s)
+	}
+}
+
+// --max-members reaches the chat room: past it a client is told the room
+// is full, and the final counters count it refused.
+func TestServeMaxMembers(t *testing.T) {
+	addr, stop := startHeadless(t, "--protocol", "chat", "--max-members", "1")
+	member, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer member.Close()
+	if line, err := bufio.NewReader(member).ReadString('\n'); !strings.HasPrefix(line, "* welcome") {
+		t.Fatalf("the first client read %q, %v; want its welcome", line, err)
+	}
+	extra, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	if got, err := io.ReadAll(extra); !strings.Contains(string(got), "the room is full (1 members") || err != nil {
+		t.Errorf("the second client read %q, %v; want the room-full line, then EOF", got, err)
+	}
+	if code, s := stop(); code != 0 || !strings.Contains(s, "1 refused") {
+		t.Errorf("exit %d, stderr %q; want 0 and 1 refused in the final counters", code, s)
+	}
+}
+
+// --output-ceiling reaches the listener: enough clients that never read
+// pass it, and the final counters say how many were dropped there.
+func TestServeOutputCeiling(t *testing.T) {
+	addr, stop := startHeadless(t, "--output-ceiling", "64KiB")
+	var floods []net.Conn
+	for range 4 { // each may queue up to 128 KiB before it is paused
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		floods = append(floods, c)
+	}
+	dropped := make(chan error, len(floods))
+	for _, c := range floods {
+		go func() {
+			chunk := make([]byte, 32<<10)
+			for {
+				if _, err := c.Write(chunk); err != nil {
+					dropped <- err
+					return
+				}
+			}
+		}()
+	}
+	if err := <-dropped; !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+		t.Errorf("a flooding client's write failed with %v; want a reset from the server", err)
+	}
+	for _, c := range floods {
+		c.Close()
+	}
+	code, s := stop()
+	if code != 0 || strings.Contains(s, " 0 connections dropped at the ceiling") || !strings.Contains(s, "connections dropped at the ceiling") {
+		t.Errorf("exit %d, stderr %q; want 0 and the drops in the final counters", code, s)
+	}
+}
+
+// A byte size reads back the way help shows it.
+func TestByteSize(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int64
+		text string
+	}{
+		{"65536", 65536, "64KiB"},
+		{"64KiB", 64 << 10, "64KiB"},
+		{"64K", 64 << 10, "64KiB"},
+		{"3MiB", 3 << 20, "3MiB"},
+		{"2G", 2 << 30, "2GiB"},
+		{"1536KiB", 1536 << 10, "1536KiB"},
+		{"1000", 1000, "1000"},
+		{"0", 0, "0"},
+	}
+	for _, tc := range tests {
+		var s byteSize
+		if err := s.Set(tc.in); err != nil || int64(s) != tc.want || s.String() != tc.text {
+			t.Errorf("Set(%q) = %d (%q), %v; want %d (%q)", tc.in, int64(s), s.String(), err, tc.want, tc.text)
+		}
+	}
+	for _, bad := range []string{"", "lots", "-1", "1.5MiB", "1 MiB", "1TiB", "64kb", "9223372036854775807K"} {
+		var s byteSize
+		if err := s.Set(bad); err == nil {
+			t.Errorf("Set(%q) = %d, nil; want an error", bad, int64(s))
+		}
 	}
 }

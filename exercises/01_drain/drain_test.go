@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reactorlab/reactorlab/exercises/internal/guard"
 	"golang.org/x/sys/unix"
 )
 
-// revisit is appended to failure messages so a learner knows where to read.
-const revisit = "\n\tRevisit: lesson 1 \"One process, many connections\" (what \"ready\" means for a non-blocking fd); HINTS.md has hints."
+// Every failure message ends with revisit (lesson_gen_test.go, generated
+// from README.md's front matter): where to read again.
 
 // pair returns both ends of a non-blocking Unix stream socketpair. The test
 // reads from r (what Drain gets) and writes to w (the peer). Both are closed
@@ -67,22 +68,111 @@ type drainResult struct {
 	err error
 }
 
-// drain calls Drain in a goroutine so a Drain that never returns (or blocks)
-// fails the test with an explanation instead of hanging it.
-func drain(t *testing.T, fd int) drainResult {
+// drain calls Drain(fd, dst) through the guard, so a Drain that spins,
+// blocks or waits fails the test within seconds with a message saying which,
+// instead of hanging it.
+func drain(t *testing.T, fd int, dst []byte) drainResult {
 	t.Helper()
-	done := make(chan drainResult, 1)
-	go func() {
-		got, out, err := Drain(fd, nil)
-		done <- drainResult{got, out, err}
-	}()
-	select {
-	case res := <-done:
-		return res
-	case <-time.After(3 * time.Second):
-		t.Fatalf("Drain did not return within 3s.\n\tExpected: Drain stops at the first EAGAIN (\"nothing more for now\") or at a 0-byte read (\"peer closed\").\n\tHappened: it is still running — a loop that retries after EAGAIN spins forever, because a non-blocking read never waits.%s", revisit)
+	var res drainResult
+	call := "Drain(fd, nil)"
+	if dst != nil {
+		call = fmt.Sprintf("Drain(fd, %q)", dst)
 	}
-	return drainResult{}
+	if stuck := guard.Run(t, call, func() { res.got, res.out, res.err = Drain(fd, dst) }); stuck != nil {
+		t.Fatalf("%v.\n\tExpected: Drain returns at the first EAGAIN (MoreLater) or at a 0-byte read (PeerClosed).\n\t%s%s", stuck, whyStuck(stuck, fd), revisit)
+	}
+	return res
+}
+
+// whyStuck explains a Drain that did not return, from how it is stuck and
+// the state of fd.
+func whyStuck(s *guard.Stuck, fd int) string {
+	switch {
+	case s.Kind == guard.Spinning && atEOF(fd):
+		return "The peer has closed: read(2) returns 0 bytes on every call from now on, and a loop that treats 0 as \"nothing yet, try again\" never ends. A 0-byte read means PeerClosed: return."
+	case s.Kind == guard.Spinning:
+		return "A loop that retries after EAGAIN spins forever: a non-blocking read never waits, it answers EAGAIN again and again. At EAGAIN, return MoreLater; waiting for more is the reactor's job, for every fd at once."
+	case isOpen(fd) && !isNonblocking(fd):
+		return "The fd is in blocking mode now (O_NONBLOCK is off), so read(2) waits for bytes that never come. Leave the fd's mode alone: it belongs to the caller, and every fd a reactor watches stays non-blocking."
+	case s.Kind == guard.Blocked:
+		return fmt.Sprintf("Drain is waiting in %s. It must never wait: at EAGAIN it returns MoreLater, and the reactor waits for readiness, for every fd at once.", orElse(s.Where, "a system call"))
+	case s.Kind == guard.Waiting:
+		return "Drain waits for a channel or a lock that nothing will release. It needs neither: read in a loop on the calling goroutine, and return."
+	case s.Kind == guard.Sleeping:
+		return "Drain sleeps. It must never wait for data to arrive: at EAGAIN, return MoreLater."
+	}
+	return "Drain must return at once: read until EAGAIN or a 0-byte read, never wait."
+}
+
+func orElse(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
+}
+
+// atEOF reports whether fd's peer has closed and nothing is left to read,
+// without consuming anything (MSG_PEEK) and without waiting (MSG_DONTWAIT).
+func atEOF(fd int) bool {
+	var b [1]byte
+	n, _, err := unix.Recvfrom(fd, b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+	return err == nil && n == 0
+}
+
+// isNonblocking reports whether fd still has O_NONBLOCK set.
+func isNonblocking(fd int) bool {
+	fl, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	return err == nil && fl&unix.O_NONBLOCK != 0
+}
+
+// isOpen reports whether fd is an open descriptor.
+func isOpen(fd int) bool {
+	_, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	return err == nil
+}
+
+// identity names the open file behind fd, so a test can tell "still the same
+// socket" from "closed" and from "closed, and the number reused".
+type identity struct{ dev, ino uint64 }
+
+func identify(t *testing.T, fd int) identity {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Fatalf("test setup: fstat(%d): %v", fd, err)
+	}
+	return identity{uint64(st.Dev), uint64(st.Ino)}
+}
+
+// checkStillOpen fails the test if Drain closed e's fd, which was id before
+// the call.
+func checkStillOpen(t *testing.T, e *end, id identity, res drainResult) {
+	t.Helper()
+	var st unix.Stat_t
+	err := unix.Fstat(e.fd, &st)
+	if err == nil && (identity{uint64(st.Dev), uint64(st.Ino)}) == id {
+		return
+	}
+	e.once.Do(func() {}) // it is not ours to close any more
+	how := "fstat says EBADF"
+	if err == nil {
+		how = "its number now names another file"
+	}
+	t.Errorf("Drain closed fd %d: it returned %v, and then the fd was gone (%s).\n\tExpected: the fd still open. It belongs to the caller, who must first stop watching it (remove it from its poller) and then close it; closed inside Drain, the caller is left holding a number that may already belong to a new connection.%s",
+		e.fd, res.out, how, revisit)
+}
+
+// diagnose says how the bytes Drain returned differ from what the peer sent.
+func diagnose(got, want []byte) string {
+	switch {
+	case len(got) > len(want) && len(got)%ChunkSize == 0:
+		return "That is a whole number of ChunkSize chunks: append chunk[:n], the n bytes this read filled, not the whole chunk buffer."
+	case len(got) > len(want):
+		return "That is more than the peer sent: append only the n bytes each read returned (chunk[:n])."
+	case bytes.HasPrefix(want, got):
+		return "That is only the beginning: a read returns at most ChunkSize bytes, and a short read does not mean the socket is empty. Keep reading until EAGAIN or a 0-byte read."
+	}
+	return fmt.Sprintf("They differ from byte %d on: append each read's chunk[:n] to dst, in order.", firstDiff(got, want))
 }
 
 func describe(b []byte) string {
@@ -114,17 +204,19 @@ func TestDrain(t *testing.T) {
 			if tc.closePeer {
 				w.close()
 			}
-			res := drain(t, r.fd)
+			id := identify(t, r.fd)
+			res := drain(t, r.fd, nil)
 			if res.err != nil {
 				t.Fatalf("Drain(fd, nil) returned error %v.\n\tExpected: no error — EAGAIN and a 0-byte read are normal endings, not errors.%s", res.err, revisit)
 			}
 			if !bytes.Equal(res.got, tc.send) {
-				t.Errorf("Drain(fd, nil) returned %s; want all %s the peer sent.\n\tA single read returns at most ChunkSize bytes: keep reading until EAGAIN or end of file.%s",
-					describe(res.got), describe(tc.send), revisit)
+				t.Errorf("Drain(fd, nil) returned %s; want the %s the peer sent.\n\t%s%s",
+					describe(res.got), describe(tc.send), diagnose(res.got, tc.send), revisit)
 			}
 			if res.out != tc.want {
 				t.Errorf("Drain(fd, nil) outcome = %v; want %v.\n\tEAGAIN means MoreLater (still open, empty for now); a 0-byte read means PeerClosed.%s", res.out, tc.want, revisit)
 			}
+			checkStillOpen(t, r, id, res)
 		})
 	}
 }
@@ -133,10 +225,16 @@ func TestDrain(t *testing.T) {
 func TestDrainAppends(t *testing.T) {
 	r, w := pair(t)
 	fill(t, w, []byte("world"))
-	got, out, err := Drain(r.fd, []byte("hello "))
-	if err != nil || out != MoreLater || string(got) != "hello world" {
-		t.Fatalf("Drain(fd, %q) = %q, %v, %v; want %q, MoreLater, <nil>.\n\tAppend what you read to dst; don't start a new slice.%s",
-			"hello ", got, out, err, "hello world", revisit)
+	res := drain(t, r.fd, []byte("hello "))
+	want := []byte("hello world")
+	switch {
+	case res.err != nil || res.out != MoreLater:
+		t.Fatalf("Drain(fd, %q) = %v, %v; want MoreLater, <nil>.%s", "hello ", res.out, res.err, revisit)
+	case bytes.Equal(res.got, want):
+	case bytes.HasSuffix(want, res.got):
+		t.Fatalf("Drain(fd, %q) returned %s; want %s.\n\tAppend what you read to dst; don't start a new slice.%s", "hello ", describe(res.got), describe(want), revisit)
+	case !bytes.Equal(res.got, want):
+		t.Fatalf("Drain(fd, %q) returned %s; want %s.\n\t%s%s", "hello ", describe(res.got), describe(want), diagnose(res.got, want), revisit)
 	}
 }
 
@@ -144,11 +242,16 @@ func TestDrainAppends(t *testing.T) {
 func TestDrainLeavesFdOpen(t *testing.T) {
 	r, w := pair(t)
 	fill(t, w, []byte("first"))
-	if res := drain(t, r.fd); res.err != nil || string(res.got) != "first" {
+	id := identify(t, r.fd)
+	res := drain(t, r.fd, nil)
+	if res.err != nil || string(res.got) != "first" {
 		t.Fatalf("first Drain = %q, %v; want %q, <nil>.%s", res.got, res.err, "first", revisit)
 	}
+	if checkStillOpen(t, r, id, res); t.Failed() {
+		return
+	}
 	fill(t, w, []byte("second"))
-	res := drain(t, r.fd)
+	res = drain(t, r.fd, nil)
 	if res.err != nil || string(res.got) != "second" || res.out != MoreLater {
 		t.Fatalf("second Drain on the same fd = %q, %v, %v; want %q, MoreLater, <nil>.\n\tDrain must not close fd or remember old data between calls.%s",
 			res.got, res.out, res.err, "second", revisit)
@@ -160,7 +263,7 @@ func TestDrainWrapsErrors(t *testing.T) {
 	r, _ := pair(t)
 	bad := r.fd
 	r.close() // now fd is closed: read(2) fails with EBADF
-	res := drain(t, bad)
+	res := drain(t, bad, nil)
 	if res.err == nil {
 		t.Fatalf("Drain on a closed fd returned %v with no error; want an error wrapping EBADF.%s", res.out, revisit)
 	}
@@ -229,7 +332,7 @@ func TestDrainWithSlowWriter(t *testing.T) {
 			}
 			continue
 		}
-		res := drain(t, r.fd)
+		res := drain(t, r.fd, nil)
 		got = append(got, res.got...)
 		if res.err != nil {
 			t.Fatalf("(seed %d) Drain call %d returned error %v; want none.%s", seed, calls, res.err, revisit)

@@ -8,39 +8,29 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 )
 
 // Exercise describes one graded exercise in the repository's exercises/
-// directory.
+// directory. Its facts live once, in the front matter of its README.md; the
+// catalog All (catalog_gen.go) is generated from them by
+// `go generate ./lessons/exercises/`.
 type Exercise struct {
 	Name   string   // directory under exercises/, e.g. "01_drain"
 	Title  string   // one line for lists
-	Lesson string   // the lesson it follows
+	Lesson Lesson   // the lesson it follows
 	Files  []string // the stub files a learner edits (and reset restores)
 }
 
-// All lists the exercises in the order a learner should do them.
-var All = []Exercise{
-	{
-		Name:   "01_drain",
-		Title:  "Drain until EAGAIN",
-		Lesson: "lesson 1, One process, many connections",
-		Files:  []string{"drain.go"},
-	},
-	{
-		Name:   "02_select_loop",
-		Title:  "A select loop",
-		Lesson: "lesson 2, select(): fd sets and the 1024 wall",
-		Files:  []string{"selectloop.go"},
-	},
-	{
-		Name:   "03_two_tracks",
-		Title:  "Two tracks",
-		Lesson: "lesson 3, Deferreds: a callback mechanism, nothing more",
-		Files:  []string{"twotracks.go"},
-	},
+// Lesson is the lesson an exercise follows, as its file names it:
+// lessons/content/NN-slug.md, whose first line is "# Title".
+type Lesson struct {
+	Number int    // NN: `reactorlab lesson N` opens it
+	Slug   string // the file name without NN- and .md
+	Title  string
 }
+
+// String reads `lesson 1, "One process, many connections"`.
+func (l Lesson) String() string { return fmt.Sprintf("lesson %d, %q", l.Number, l.Title) }
 
 // Dir returns the exercise's directory in the checkout at root.
 func (ex Exercise) Dir(root string) string { return filepath.Join(root, "exercises", ex.Name) }
@@ -129,18 +119,4 @@ func Hints(root string, ex Exercise) ([]string, error) {
 		return nil, fmt.Errorf("%s/HINTS.md has no \"## Hint N\" sections", ex.Name)
 	}
 	return tiers, nil
-}
-
-// Solution reads the reference solution's files from the checkout at root,
-// concatenated with a header per file.
-func Solution(root string, ex Exercise) (string, error) {
-	var b strings.Builder
-	for _, f := range ex.Files {
-		src, err := os.ReadFile(filepath.Join(root, "solutions", ex.Name, f))
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(&b, "// solutions/%s/%s\n\n%s\n", ex.Name, f, src)
-	}
-	return b.String(), nil
 }

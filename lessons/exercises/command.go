@@ -61,9 +61,9 @@ func (r *Runner) needRoot() error {
 
 func (r *Runner) loadState() State {
 	if r.statePath == "" {
-		return State{Done: map[string]bool{}}
+		return State{Root: r.root, Done: map[string]bool{}}
 	}
-	st, err := LoadState(r.statePath)
+	st, err := LoadState(r.statePath, r.root)
 	if err != nil {
 		fmt.Fprintf(r.stderr, "warning: cannot read progress from %s (%v); starting fresh\n", r.statePath, err)
 	}
@@ -106,7 +106,10 @@ func (r *Runner) List() error {
 }
 
 // Check grades exs one by one, records the results as progress and prints
-// a summary. It returns an error matching ErrNotAllPass when one fails.
+// a summary. An exercise that fails, hangs or does not compile never stops
+// the others from being graded. It returns an error matching ErrNotAllPass
+// when one fails; when ctx ends (Ctrl-C) it stops at once, killing the run
+// in progress, and says how many were not graded.
 func (r *Runner) Check(ctx context.Context, exs []Exercise) error {
 	if err := r.needRoot(); err != nil {
 		return err
@@ -114,10 +117,18 @@ func (r *Runner) Check(ctx context.Context, exs []Exercise) error {
 	st := r.loadState()
 	fmt.Fprintf(r.stdout, "Grading %d exercise(s) in %s/exercises ...\n\n", len(exs), r.root)
 	failing := 0
-	for _, ex := range exs {
+	var skipped []string // "01_drain (6)": checks the guard skipped after a hang
+	for i, ex := range exs {
 		res, err := r.grade(ctx, r.root, ex)
+		if ctx.Err() != nil {
+			r.saveState(st)
+			fmt.Fprintf(r.stdout, "STOP  %-16s interrupted; the tests in progress were stopped.\n", ex.Name)
+			return fmt.Errorf("grading interrupted: %d of %d exercise(s) not graded", len(exs)-i, len(exs))
+		}
 		if err != nil {
-			return err
+			failing++
+			fmt.Fprintf(r.stdout, "ERROR %-16s could not grade it: %v\n", ex.Name, err)
+			continue
 		}
 		if res.Exercise == "" {
 			res.Exercise = ex.Name
@@ -127,7 +138,7 @@ func (r *Runner) Check(ctx context.Context, exs []Exercise) error {
 			verdict = "FAIL"
 			failing++
 		}
-		st.Done[ex.Name] = res.Passed
+		st.Record(ex, res)
 		fmt.Fprintf(r.stdout, "%s  %-16s %s\n", verdict, ex.Name, res.Headline())
 		if d := res.Details(8); d != "" {
 			fmt.Fprintf(r.stdout, "%s\n", indent(d, "        "))
@@ -135,9 +146,15 @@ func (r *Runner) Check(ctx context.Context, exs []Exercise) error {
 		if !res.Passed {
 			fmt.Fprintf(r.stdout, "        re-run: %s\n", ex.GradeCommand())
 		}
+		if n := len(res.Skipped); n > 0 && !res.Passed {
+			skipped = append(skipped, fmt.Sprintf("%s (%d)", ex.Name, n))
+		}
 	}
 	r.saveState(st)
 	fmt.Fprintf(r.stdout, "\n%s\n", ProgressBar(st.DoneCount(), len(All), 30))
+	if len(skipped) > 0 {
+		fmt.Fprintf(r.stdout, "Checks were skipped in %s: after a call hangs, the rest of its tests do not run. Fix the first failure, then check again.\n", strings.Join(skipped, ", "))
+	}
 	if failing > 0 {
 		return notAllPass{failing: failing, total: len(exs)}
 	}
@@ -161,7 +178,9 @@ func (r *Runner) Hint(ex Exercise, tier int) error {
 	if tier < 1 || tier > len(tiers) {
 		return fmt.Errorf("%w: %s has hint tiers 1 to %d, not %d", ErrNoHintTier, ex.Name, len(tiers), tier)
 	}
-	fmt.Fprintf(r.stdout, "%s — hint %d of %d\n\n%s\n", ex.Name, tier, len(tiers), tiers[tier-1])
+	// Rendered as the watch screen does, without colours (this may be a
+	// pipe): `code` and **emphasis** lose their Markdown marks.
+	fmt.Fprintf(r.stdout, "%s — hint %d of %d\n\n%s\n", ex.Name, tier, len(tiers), renderMarkdown(tiers[tier-1], 78, styleNoTTY))
 	if tier < len(tiers) {
 		fmt.Fprintf(r.stdout, "\nStill stuck? reactorlab exercises hint %d %d\n", index(ex.Name)+1, tier+1)
 	}
@@ -178,7 +197,7 @@ func (r *Runner) Reset(ex Exercise) error {
 		return err
 	}
 	st := r.loadState()
-	delete(st.Done, ex.Name)
+	st.Forget(ex)
 	r.saveState(st)
 	fmt.Fprintf(r.stdout, "Reset %s to its shipped stub. Grade it with: %s\n", ex.Name, ex.GradeCommand())
 	return nil

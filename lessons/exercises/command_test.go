@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func testRunner(t *testing.T, pass ...string) (*Runner, *bytes.Buffer) {
 
 func TestListShowsStatusAndProgress(t *testing.T) {
 	r, out := testRunner(t)
-	st := State{Done: map[string]bool{All[0].Name: true}}
+	st := State{Root: r.root, Done: map[string]bool{All[0].Name: true}}
 	if err := st.Save(r.statePath); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestCheckSummary(t *testing.T) {
 	if !strings.Contains(got, "PASS  "+All[0].Name) || !strings.Contains(got, "FAIL  "+All[1].Name) || !strings.Contains(got, "expected this, got that") {
 		t.Errorf("check output lacks PASS/FAIL lines or the failure message:\n%s", got)
 	}
-	st, _ := LoadState(r.statePath)
+	st, _ := LoadState(r.statePath, r.root)
 	if !st.Done[All[0].Name] || st.Done[All[1].Name] {
 		t.Errorf("state after check = %v; want only %s done", st.Done, All[0].Name)
 	}
@@ -115,5 +116,53 @@ func TestRunnerWithoutStateFile(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "warning") {
 		t.Errorf("List without a state file warned:\n%s", out)
+	}
+}
+
+// One exercise that hangs never stops the others from being graded, and the
+// summary says that checks were skipped after the hang.
+func TestCheckGoesOnAfterAHang(t *testing.T) {
+	r, out := testRunner(t, All[1].Name)
+	r.grade = func(_ context.Context, _ string, ex Exercise) (Result, error) {
+		if ex.Name == All[0].Name {
+			return Result{Exercise: ex.Name, Failures: []TestFailure{{Test: "TestDrain/x", Output: "Drain(fd, nil) did not return within 3s: it is spinning"}},
+				Skipped: []TestFailure{{Test: "TestLater", Output: "not run: Drain(fd, nil) never returned in an earlier test"}}}, nil
+		}
+		if ex.Name == All[1].Name {
+			return Result{Exercise: ex.Name, Passed: true}, nil
+		}
+		return Result{Exercise: ex.Name, Stopped: "the tests had not finished 25s after they started"}, nil
+	}
+	err := r.Check(context.Background(), All)
+	if !errors.Is(err, ErrNotAllPass) {
+		t.Fatalf("Check = %v; want ErrNotAllPass", err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"FAIL  " + All[0].Name, "it is spinning", "1 more was skipped",
+		"PASS  " + All[1].Name,
+		"FAIL  " + All[2].Name, "did not finish", "The runner stopped this run",
+		"Checks were skipped in " + All[0].Name + " (1)",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("check output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// Ctrl-C during check stops at once and says how many were not graded.
+func TestCheckInterrupted(t *testing.T) {
+	r, out := testRunner(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.grade = func(ctx context.Context, _ string, ex Exercise) (Result, error) {
+		cancel() // the learner pressed Ctrl-C while the first one ran
+		return Result{Exercise: ex.Name}, ctx.Err()
+	}
+	err := r.Check(ctx, All)
+	if err == nil || !strings.Contains(err.Error(), "interrupted") || !strings.Contains(err.Error(), fmt.Sprintf("%d of %d", len(All), len(All))) {
+		t.Errorf("Check after Ctrl-C = %v; want it to say grading was interrupted and how many were not graded", err)
+	}
+	if strings.Contains(out.String(), "PASS") || strings.Contains(out.String(), All[1].Name) {
+		t.Errorf("check went on after Ctrl-C:\n%s", out)
 	}
 }

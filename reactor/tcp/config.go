@@ -7,12 +7,13 @@ import (
 
 // Defaults for Option values.
 const (
-	DefaultReadBudget  = 256 << 10       // bytes read per connection per readiness event
-	DefaultHighWater   = 64 << 10        // buffered output above which producers pause
-	DefaultBacklog     = 1024            // listen(2) backlog
-	DefaultAcceptBatch = 100             // first accept batch; adapts to load
-	DefaultLinger      = 2 * time.Second // how long LoseConnection waits for the peer to close
-	readBufferSize     = 64 << 10        // one buffer per listener, shared by its connections
+	DefaultReadBudget    = 256 << 10       // bytes read per connection per readiness event
+	DefaultHighWater     = 64 << 10        // buffered output above which producers pause
+	DefaultBacklog       = 1024            // listen(2) backlog
+	DefaultAcceptBatch   = 100             // first accept batch; adapts to load
+	DefaultLinger        = 2 * time.Second // how long LoseConnection waits for the peer to close
+	DefaultOutputCeiling = 64 << 20        // bytes of output queued for all of a listener's connections together
+	readBufferSize       = 64 << 10        // one buffer per listener, shared by its connections
 )
 
 // config holds the tunables of a listener or connector.
@@ -22,6 +23,7 @@ type config struct {
 	lowWater   int
 	backlog    int
 	linger     time.Duration // <0: no lingering close
+	ceiling    int           // most output queued for all connections together; <0: none
 	label      string
 	protocol   ProtocolOptions // used by NewServer
 }
@@ -48,6 +50,14 @@ func WithWatermarks(high, low int) Option {
 // flushed, and the kernel resets a connection with unread input — which a
 // lesson can show on purpose.
 func WithLinger(d time.Duration) Option { return func(c *config) { c.linger = d } }
+
+// WithOutputCeiling sets the most bytes of output a listener (or
+// connector) queues for all its connections together (default
+// DefaultOutputCeiling). A write that would queue more closes its
+// connection with an error matching ErrOutputCeiling instead, so clients
+// that never read cannot make the server's memory grow without limit.
+// n < 0 removes the ceiling, which a lesson may do on purpose.
+func WithOutputCeiling(n int) Option { return func(c *config) { c.ceiling = n } }
 
 // WithBacklog sets the listen(2) backlog.
 func WithBacklog(n int) Option { return func(c *config) { c.backlog = n } }
@@ -79,6 +89,9 @@ func newConfig(opts []Option) config {
 	if c.linger == 0 {
 		c.linger = DefaultLinger
 	}
+	if c.ceiling == 0 {
+		c.ceiling = DefaultOutputCeiling
+	}
 	return c
 }
 
@@ -86,23 +99,27 @@ func newConfig(opts []Option) config {
 // atomics so a dashboard may read them from any goroutine.
 type Counters struct {
 	Accepted     uint64 // connections accepted (or connected)
-	Refused      uint64 // accepted and closed at once: out of file descriptors
+	Refused      uint64 // turned away at once: out of file descriptors (never accepted), or by the protocol (a full chat room)
 	AcceptErrors uint64 // other accept failures
 	Open         int64  // connections open now
 	Closed       uint64 // connections closed
 	BytesIn      uint64
 	BytesOut     uint64
+	Queued       int64  // bytes of output queued now, all connections together
+	QueuedPeak   int64  // the most Queued has been
+	OverCeiling  uint64 // connections closed because a write would have passed the output ceiling
 }
 
 type counters struct {
-	accepted, refused, acceptErrors, closed, bytesIn, bytesOut atomic.Uint64
-	open                                                       atomic.Int64
+	accepted, refused, acceptErrors, closed, bytesIn, bytesOut, overCeiling atomic.Uint64
+	open, queued, queuedPeak                                                atomic.Int64
 }
 
 func (c *counters) snapshot() Counters {
 	return Counters{
 		Accepted: c.accepted.Load(), Refused: c.refused.Load(), AcceptErrors: c.acceptErrors.Load(),
 		Open: c.open.Load(), Closed: c.closed.Load(), BytesIn: c.bytesIn.Load(), BytesOut: c.bytesOut.Load(),
+		Queued: c.queued.Load(), QueuedPeak: c.queuedPeak.Load(), OverCeiling: c.overCeiling.Load(),
 	}
 }
 

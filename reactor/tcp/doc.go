@@ -42,6 +42,28 @@
 // producer of its downstream one, and a slow reader at one end slows the
 // writer at the other, through TCP flow control, with bounded memory.
 //
+// A transport can be its own producer, and the built-in protocols make it
+// so: an echo client that sends and never reads has its reading paused
+// once 64 KiB of echo waits for it, so it costs the server at most the
+// watermark plus the replies to one read, however long it keeps sending.
+//
+// # Hostile clients
+//
+// Per-connection bounds do not bound a server: many clients that each stop
+// just short of theirs still add up. A listener counts the output queued
+// for all its connections (Counters.Queued, QueuedPeak) and will not queue
+// past a ceiling (WithOutputCeiling, 64 MiB by default): the write that
+// would cross it resets its own connection instead, with a reason matching
+// ErrOutputCeiling in the trace and a count in Counters.OverCeiling.
+//
+// The chat room (ChatRoom) adds the defences a relay needs: what it
+// relays is printable text, with control bytes and broken UTF-8 shown
+// escaped, so no member can clear another's screen or fake a line; it
+// admits a bounded number of members and tells the next one the room is
+// full; it announces joins and leaves in batches, so a crowd arriving
+// costs the loop O(1) per member rather than O(N); and a member that falls
+// too far behind is dropped (ErrFellBehind) rather than buffered for.
+//
 // # Fairness: the read budget
 //
 // On each readiness event a connection reads until the socket is empty or

@@ -223,3 +223,39 @@ func drainUntil(t *testing.T, loop *reactor.Loop, sub *reactor.Subscription, fou
 	t.Errorf("the trace never had the expected events")
 	return evs
 }
+
+// waitFor runs cond on the loop goroutine until it reports true, each try
+// a new pass; it gives up after the safety bound, naming what it waited
+// for. Polling the loop is waiting for a condition, not a fixed sleep.
+func waitFor(t *testing.T, loop *reactor.Loop, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(safety)
+	for time.Now().Before(deadline) {
+		ok := false
+		onLoop(loop, func() { ok = cond() })
+		if ok {
+			return
+		}
+		runtime.Gosched()
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// flood writes chunk to c over and over, never reading, until a write
+// fails (the test closes c, or the server drops it). It returns at once;
+// the returned channel reports how many bytes went out when it stops.
+func flood(c net.Conn, chunk []byte) <-chan int64 {
+	done := make(chan int64, 1)
+	go func() {
+		var n int64
+		for {
+			w, err := c.Write(chunk)
+			n += int64(w)
+			if err != nil {
+				done <- n
+				return
+			}
+		}
+	}()
+	return done
+}

@@ -12,7 +12,9 @@ const maxIdleBuffer = 64 << 10
 // Write sends p: straight to the socket when nothing is queued, buffering
 // only the part that did not fit. It returns ErrClosed after LoseConnection,
 // CloseWrite, Abort or close; a failing socket is closed (ConnectionLost
-// follows on the next loop iteration). Write never blocks.
+// follows on the next loop iteration). If queueing the rest would pass the
+// server's output ceiling (WithOutputCeiling), the connection is reset
+// instead and the error matches ErrOutputCeiling. Write never blocks.
 func (t *Transport) Write(p []byte) (int, error) {
 	if t.closed || t.disconnecting || t.writeShut {
 		return 0, ErrClosed
@@ -27,12 +29,18 @@ func (t *Transport) Write(p []byte) (int, error) {
 		p = p[w:]
 	}
 	if len(p) > 0 {
+		if err := t.ep.overCeiling(len(p)); err != nil {
+			t.ep.stats.overCeiling.Add(1)
+			t.drop(err)
+			return n - len(p), err
+		}
 		if t.off > 0 && t.off >= cap(t.out)/2 {
 			// Slide the unsent tail down instead of growing forever.
 			t.out = t.out[:copy(t.out, t.out[t.off:])]
 			t.off = 0
 		}
 		t.out = append(t.out, p...)
+		t.ep.enqueue(len(p))
 		if t.interest&reactor.Writable == 0 {
 			t.setInterestOrClose(true)
 		}
@@ -82,6 +90,7 @@ func (t *Transport) flush() {
 			break
 		}
 		t.off += w
+		t.ep.dequeue(w)
 	}
 	t.traceQueue()
 	if t.BufferedBytes() == 0 {

@@ -1,6 +1,7 @@
 package tcp
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -83,4 +84,73 @@ func TestLineFramerDefaultMax(t *testing.T) {
 	if !errors.Is(err, ErrLineTooLong) {
 		t.Errorf("a line of %d bytes: err %v; want ErrLineTooLong", DefaultMaxLineLength+1, err)
 	}
+}
+
+// frameRef is the line framing rule written the plain way, for the fuzzer
+// to hold LineFramer to: complete lines lose their "\n" and one "\r"
+// before it; a line longer than max, or an unfinished one that can no
+// longer fit (more than max bytes, not counting a last "\r" that a "\n"
+// may follow), is an error, and no line after it counts.
+func frameRef(data []byte, max int) (lines [][]byte, tail []byte, tooLong bool) {
+	segs := bytes.Split(data, []byte{'\n'})
+	for _, s := range segs[:len(segs)-1] {
+		s = bytes.TrimSuffix(s, []byte{'\r'})
+		if len(s) > max {
+			return lines, nil, true
+		}
+		lines = append(lines, s)
+	}
+	tail = segs[len(segs)-1]
+	if len(tail) > max+1 || len(tail) == max+1 && tail[max] != '\r' {
+		return lines, nil, true
+	}
+	return lines, tail, false
+}
+
+// FuzzLineFramer feeds any bytes, cut into chunks of any size, through a
+// LineFramer with a small limit. Whatever the bytes and the cuts, it must
+// not panic, must hold at most one line's worth, and the lines it emits
+// plus what it still holds must reassemble the input (less the "\r" of
+// each "\r\n"), with the error, if any, exactly where the rule puts it.
+func FuzzLineFramer(f *testing.F) {
+	f.Add([]byte("hello\nworld\r\n"), uint8(5), uint8(1))
+	f.Add([]byte("12345\r\n123456\n"), uint8(5), uint8(3))
+	f.Add([]byte("abcde\r"), uint8(5), uint8(2))
+	f.Add([]byte("abcde\r\r\n"), uint8(5), uint8(7))
+	f.Add([]byte("\n\n\r\n\r\r\n"), uint8(0), uint8(1))
+	f.Add(bytes.Repeat([]byte("x"), 300), uint8(200), uint8(64))
+	f.Fuzz(func(t *testing.T, data []byte, maxLen, chunk uint8) {
+		max := int(maxLen)%64 + 1 // 1..64: small enough to cross often
+		size := int(chunk)%32 + 1
+		wantLines, wantTail, wantErr := frameRef(data, max)
+
+		fr := LineFramer{Max: max}
+		var got [][]byte
+		var err error
+		for rest := data; len(rest) > 0 && err == nil; {
+			n := min(size, len(rest))
+			err = fr.Feed(rest[:n], func(l []byte) bool {
+				got = append(got, bytes.Clone(l))
+				return true
+			})
+			rest = rest[n:]
+			if fr.Buffered() > max+1 {
+				t.Fatalf("holding %d bytes with Max %d; want at most %d", fr.Buffered(), max, max+1)
+			}
+		}
+		if (err != nil) != wantErr || err != nil && !errors.Is(err, ErrLineTooLong) {
+			t.Fatalf("Feed(%q) in chunks of %d with Max %d: err = %v; want too long: %v", data, size, max, err, wantErr)
+		}
+		if len(got) != len(wantLines) {
+			t.Fatalf("Feed(%q) in chunks of %d with Max %d: %d lines %q; want %d %q", data, size, max, len(got), got, len(wantLines), wantLines)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], wantLines[i]) {
+				t.Fatalf("line %d = %q; want %q", i, got[i], wantLines[i])
+			}
+		}
+		if err == nil && !bytes.Equal(fr.partial, wantTail) {
+			t.Fatalf("holding %q after the last newline; want %q", fr.partial, wantTail)
+		}
+	})
 }

@@ -26,9 +26,12 @@ func NewLineProtocol(h LineHandler, maxLen int) *LineProtocol {
 	return &LineProtocol{h: h, framer: LineFramer{Max: maxLen}}
 }
 
-// ConnectionMade implements Protocol.
+// ConnectionMade implements Protocol. The transport becomes its own
+// producer: while more than the high watermark of output is queued for
+// the client, its lines are not read (see Transport.RegisterProducer).
 func (p *LineProtocol) ConnectionMade(t *Transport) {
 	p.t = t
+	t.RegisterProducer(t)
 	p.h.ConnectionMade(t)
 }
 

@@ -1,17 +1,24 @@
 package tcp
 
-import (
-	"fmt"
-	"net"
-	"slices"
-	"time"
-)
+import "time"
+
+// The built-in protocols bound what they queue for one client. Echo, Slow
+// and every LineProtocol register their transport as its own producer: a
+// client that sends but does not read the replies has its reading paused
+// once more than the high watermark is queued for it, and resumed when it
+// has read down to the low watermark. TCP flow control then stops the
+// client, and its connection costs at most the high watermark plus the
+// replies to one read. Discard queues nothing; chat bounds each member's
+// backlog (see ChatRoom).
 
 // Echo sends every byte back: the "hello world" of servers.
 type Echo struct{ t *Transport }
 
 // ConnectionMade implements Protocol.
-func (e *Echo) ConnectionMade(t *Transport) { e.t = t }
+func (e *Echo) ConnectionMade(t *Transport) {
+	e.t = t
+	t.RegisterProducer(t) // stop reading a client that does not read its echo
+}
 
 // DataReceived implements Protocol.
 func (e *Echo) DataReceived(data []byte) { e.t.Write(data) }
@@ -40,7 +47,10 @@ type Slow struct {
 }
 
 // ConnectionMade implements Protocol.
-func (s *Slow) ConnectionMade(t *Transport) { s.t = t }
+func (s *Slow) ConnectionMade(t *Transport) {
+	s.t = t
+	t.RegisterProducer(t)
+}
 
 // DataReceived implements Protocol. time.Sleep is the point here: it stands
 // for any call that blocks the loop goroutine.
@@ -51,63 +61,3 @@ func (s *Slow) DataReceived(data []byte) {
 
 // ConnectionLost implements Protocol.
 func (s *Slow) ConnectionLost(error) {}
-
-// ChatRoom is the shared state of the chat protocol: every line a member
-// sends is broadcast to all the others. Loop goroutine only.
-type ChatRoom struct {
-	MaxLine int // per-line limit; 0 = DefaultMaxLineLength
-	members []*chatMember
-}
-
-type chatMember struct {
-	room *ChatRoom
-	t    *Transport
-	name string
-}
-
-// Factory returns a factory whose connections join the room.
-func (r *ChatRoom) Factory() Factory {
-	return FactoryFunc(func(remote net.Addr) Protocol {
-		return NewLineProtocol(&chatMember{room: r, name: remote.String()}, r.MaxLine)
-	})
-}
-
-// Members returns how many clients are in the room.
-func (r *ChatRoom) Members() int { return len(r.members) }
-
-func (m *chatMember) ConnectionMade(t *Transport) {
-	m.t = t
-	fmt.Fprintf(t, "* welcome %s; %d others here\n", m.name, len(m.room.members))
-	m.room.broadcast(m, "* "+m.name+" joined\n")
-	m.room.members = append(m.room.members, m)
-}
-
-func (m *chatMember) LineReceived(line []byte) {
-	m.room.broadcast(m, m.name+": "+string(line)+"\n")
-}
-
-func (m *chatMember) ConnectionLost(error) {
-	m.room.members = slices.DeleteFunc(m.room.members, func(x *chatMember) bool { return x == m })
-	m.room.broadcast(m, "* "+m.name+" left\n")
-}
-
-// chatMaxBacklog is how much unsent chat a member may accumulate before it
-// is dropped: a client that stops reading must not grow the server's memory
-// without bound.
-const chatMaxBacklog = 1 << 20
-
-// broadcast writes msg to every member but from. A slow reader only grows
-// its own buffer; the loop never waits for it, and one that falls too far
-// behind is disconnected.
-func (r *ChatRoom) broadcast(from *chatMember, msg string) {
-	b := []byte(msg)
-	for _, m := range r.members {
-		if m == from || !m.t.Connected() {
-			continue
-		}
-		m.t.Write(b)
-		if m.t.BufferedBytes() > chatMaxBacklog {
-			m.t.Abort()
-		}
-	}
-}

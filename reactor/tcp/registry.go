@@ -12,8 +12,9 @@ const DefaultSlowDelay = 200 * time.Millisecond
 
 // ProtocolOptions tunes the built-in protocols made by NewFactory.
 type ProtocolOptions struct {
-	SlowDelay time.Duration // slow: how long each chunk blocks the loop; 0 = DefaultSlowDelay
-	MaxLine   int           // chat: line limit; 0 = DefaultMaxLineLength
+	SlowDelay  time.Duration // slow: how long each chunk blocks the loop; 0 = DefaultSlowDelay
+	MaxLine    int           // chat: line limit; 0 = DefaultMaxLineLength
+	MaxMembers int           // chat: members admitted; 0 = DefaultChatMembers
 }
 
 // Protocols returns the names of the built-in protocols.
@@ -27,7 +28,7 @@ func NewFactory(name string, o ProtocolOptions) (Factory, error) {
 	case "discard":
 		return FactoryFunc(func(net.Addr) Protocol { return Discard{} }), nil
 	case "chat":
-		return (&ChatRoom{MaxLine: o.MaxLine}).Factory(), nil
+		return (&ChatRoom{MaxLine: o.MaxLine, MaxMembers: o.MaxMembers}).Factory(), nil
 	case "slow":
 		d := o.SlowDelay
 		if d <= 0 {

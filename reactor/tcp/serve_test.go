@@ -35,7 +35,7 @@ func TestFinalCounters(t *testing.T) {
 	cancel()
 	srv.Run(ctx)
 	got := FinalCounters(srv, 1500*time.Millisecond)
-	for _, want := range []string{"stopped after 1.5s", "1 accepted", "passes"} {
+	for _, want := range []string{"stopped after 1.5s", "1 accepted", "passes", "output queued: 0 bytes at most, 0 connections dropped at the ceiling"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("FinalCounters = %q; want it to contain %q", got, want)
 		}

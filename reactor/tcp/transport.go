@@ -201,6 +201,7 @@ func (t *Transport) close(reason error, rst, later bool) {
 		unix.Close(fd)
 	}
 	t.fd = -1
+	t.ep.dequeue(t.BufferedBytes())
 	t.out, t.off = nil, 0
 	delete(t.ep.conns, t)
 	t.ep.stats.open.Add(-1)
@@ -351,6 +352,18 @@ func (t *Transport) ResumeReading() {
 	t.readPaused = false
 	t.traceText(reactor.KindResumed, "reading")
 	t.setInterestOrClose(true)
+}
+
+// drop resets the connection for a reason of the server's (a client too
+// far behind, the output ceiling): queued output is discarded and
+// ConnectionLost gets reason on the next pass.
+func (t *Transport) drop(reason error) { t.close(reason, true, true) }
+
+// refused counts and traces a connection its protocol turned away (a
+// full chat room); the protocol says why to the client and closes it.
+func (t *Transport) refused(reason string) {
+	t.ep.stats.refused.Add(1)
+	t.traceText(reactor.KindRefused, reason)
 }
 
 func (t *Transport) traceText(k reactor.Kind, text string) {
