@@ -57,6 +57,15 @@ func talk(t *testing.T, c net.Conn, rd *bufio.Reader, n int) {
 	}
 }
 
+// settle returns once every command posted before it has run and the
+// trace events of the pass that ran them are published: a pass hands its
+// events over when it ends, so a second sync, which runs in a later
+// pass, comes after that.
+func settle(d *Driver) {
+	d.sync()
+	d.sync()
+}
+
 // timerKinds counts the timer events in the trace so far.
 func timerKinds(sub *reactor.Subscription, evs []reactor.TraceEvent) (map[reactor.Kind]int, []reactor.TraceEvent) {
 	evs = sub.Drain(evs)
@@ -87,7 +96,7 @@ func TestIdleResetModes(t *testing.T) {
 	d, s, sub := startIdle(t, 5*time.Second)
 	c, rd := dialIdle(t, d)
 	talk(t, c, rd, 5)
-	d.sync()
+	settle(d)
 	n, evs := timerKinds(sub, nil)
 	if n[reactor.KindTimerCancelled] < 5 {
 		t.Errorf("cancel mode: %d timer-cancelled events for 5 lines; want at least 5", n[reactor.KindTimerCancelled])
@@ -96,7 +105,7 @@ func TestIdleResetModes(t *testing.T) {
 		t.Fatalf("Inject(reset-timer, on) = %v; InjectorOn = %v", err, d.InjectorOn(injResetTimer))
 	}
 	talk(t, c, rd, 5)
-	d.sync()
+	settle(d)
 	var ids = map[int64]bool{}
 	n, evs = timerKinds(sub, evs[:0])
 	for _, ev := range evs {
