@@ -2,5 +2,5 @@
 
 package syscount
 
-// archNames is empty here: every call is counted as "syscall N".
-var archNames = map[uint64]string{}
+// syscallNames is empty here: every call is counted as "syscall N".
+var syscallNames = map[uint64]string{}
