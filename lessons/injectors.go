@@ -3,6 +3,7 @@ package lessons
 import (
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	"github.com/reactorlab/reactorlab/visualizer"
 )
@@ -52,63 +53,55 @@ var injectorTable = []injector{
 			return nil
 		},
 	},
-	{
-		Injector: visualizer.Injector{ID: injResetTimer, Key: "r", Help: "reset in place", Switch: true,
-			Doc: "push idle deadlines back with Timer.Reset"},
-		set: func(d *Driver, on bool) error { return withIdle(d, func(s *idleServer) { s.resetInPlace.Store(on) }) },
-		on:  func(d *Driver) bool { s, ok := d.ext.(*idleServer); return ok && s.resetInPlace.Load() },
-	},
-	{
-		Injector: visualizer.Injector{ID: injForgetCancel, Key: "f", Help: "forget cancel", Switch: true,
-			Doc: "the bug: a new idle timer, the old one left armed"},
-		set: func(d *Driver, on bool) error { return withIdle(d, func(s *idleServer) { s.forgetCancel.Store(on) }) },
-		on:  func(d *Driver) bool { s, ok := d.ext.(*idleServer); return ok && s.forgetCancel.Load() },
-	},
+	switchOf(visualizer.Injector{ID: injResetTimer, Key: "r", Help: "reset in place",
+		Doc: "push idle deadlines back with Timer.Reset"},
+		func(s *idleServer) *atomic.Bool { return &s.resetInPlace }),
+	switchOf(visualizer.Injector{ID: injForgetCancel, Key: "f", Help: "forget cancel",
+		Doc: "the bug: a new idle timer, the old one left armed"},
+		func(s *idleServer) *atomic.Bool { return &s.forgetCancel }),
 	{
 		Injector: visualizer.Injector{ID: injBurst, Key: "g", Help: "goroutine burst",
 			Doc: burstDoc},
-		set: func(d *Driver, _ bool) error { return withIdle(d, func(s *idleServer) { s.burst() }) },
+		set: func(d *Driver, _ bool) error { return with(d, func(s *idleServer) { s.burst() }) },
 	},
 	{
 		Injector: visualizer.Injector{ID: injSlowReader, Key: "s", Help: "+1 slow reader",
 			Doc: "a member that reads 4 KiB every 250 ms"},
 		set: func(d *Driver, _ bool) error {
-			return withRoom(d, func(*roomServer) { d.clients.addSlow(1) })
+			return with(d, func(*roomServer) { d.clients.addSlow(1) })
 		},
 	},
-	{
-		Injector: visualizer.Injector{ID: injFlowControl, Key: "w", Help: "watermarks", Switch: true,
-			Doc: "the bot pauses above the high watermark"},
-		set: func(d *Driver, on bool) error { return withRoom(d, func(r *roomServer) { r.flowControl.Store(on) }) },
-		on:  func(d *Driver) bool { r, ok := d.ext.(*roomServer); return ok && r.flowControl.Load() },
-	},
-	{
-		Injector: visualizer.Injector{ID: injDropSlow, Key: "d", Help: "drop slow", Switch: true,
-			Doc: "hang up on a member more than 1 MiB behind"},
-		set: func(d *Driver, on bool) error { return withRoom(d, func(r *roomServer) { r.dropSlow.Store(on) }) },
-		on:  func(d *Driver) bool { r, ok := d.ext.(*roomServer); return ok && r.dropSlow.Load() },
-	},
+	switchOf(visualizer.Injector{ID: injFlowControl, Key: "w", Help: "watermarks",
+		Doc: "the bot pauses above the high watermark"},
+		func(r *roomServer) *atomic.Bool { return &r.flowControl }),
+	switchOf(visualizer.Injector{ID: injDropSlow, Key: "d", Help: "drop slow",
+		Doc: "hang up on a member more than 1 MiB behind"},
+		func(r *roomServer) *atomic.Bool { return &r.dropSlow }),
 }
 
-// withIdle runs fn on lesson 11's server state (its switches are atomics,
-// so this runs on the UI goroutine).
-func withIdle(d *Driver, fn func(*idleServer)) error {
-	s, ok := d.ext.(*idleServer)
+// with runs fn on the scenario's own server state, if it is a T (lesson
+// 11's *idleServer, lesson 12's *roomServer). The switches fn flips are
+// atomics, so it runs on the UI goroutine.
+func with[T any](d *Driver, fn func(T)) error {
+	s, ok := d.ext.(T)
 	if !ok {
-		return fmt.Errorf("this scenario has no idle server")
+		return fmt.Errorf("this scenario has no %T", s)
 	}
 	fn(s)
 	return nil
 }
 
-// withRoom runs fn on lesson 12's room.
-func withRoom(d *Driver, fn func(*roomServer)) error {
-	r, ok := d.ext.(*roomServer)
-	if !ok {
-		return fmt.Errorf("this scenario has no room")
+// switchOf is the row of a switch injector whose state is an atomic flag
+// in the scenario's own state T: the scenario reads the flag as it goes.
+func switchOf[T any](inj visualizer.Injector, flag func(T) *atomic.Bool) injector {
+	inj.Switch = true
+	return injector{Injector: inj,
+		set: func(d *Driver, on bool) error { return with(d, func(s T) { flag(s).Store(on) }) },
+		on: func(d *Driver) bool {
+			s, ok := d.ext.(T)
+			return ok && flag(s).Load()
+		},
 	}
-	fn(r)
-	return nil
 }
 
 func findInjector(id string) (injector, bool) {
