@@ -131,3 +131,30 @@ func BenchmarkCoroutine(b *testing.B) {
 		inner.Callback(1)
 	}
 }
+
+// BenchmarkPool is one DeferToGoroutine round trip on a one-worker pool:
+// queue, run on the worker, hand back, fire on the (fake) loop. "observed"
+// adds one Observe-r: four events, each with a pool snapshot and a clock
+// read.
+func BenchmarkPool(b *testing.B) {
+	for _, observed := range []bool{false, true} {
+		name := "unobserved"
+		if observed {
+			name = "observed"
+		}
+		b.Run(name, func(b *testing.B) {
+			loop := newFakeLoop()
+			p := NewPool(1)
+			defer p.Close()
+			if observed {
+				defer p.Observe(func(PoolEvent) {})()
+			}
+			fn := func() (any, error) { return nil, nil }
+			b.ReportAllocs()
+			for b.Loop() {
+				p.Defer(loop, fn)
+				loop.runOne()
+			}
+		})
+	}
+}

@@ -48,7 +48,7 @@ import (
 type Binding struct {
 	hook  atomic.Pointer[func(UnhandledFailure)] // nil: the process-wide hook
 	debug atomic.Bool
-	obs   observers
+	obs   observers[TraceEvent]
 	att   atomic.Pointer[attachment] // the loop that checks failures; nil: at garbage collection
 	own   *reactor.Loop              // BindLoop's loop; nil for the process-wide Binding
 }

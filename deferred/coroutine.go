@@ -124,7 +124,7 @@ func (c *coroutine) await(d *Deferred) (any, error) {
 	}
 	c.d.join(d.b)
 	c.have, c.waitingOn = false, d
-	d.AddBoth(c.deliverStep)
+	d.addStepFor(step{cb: c.deliverStep, kind: StepBoth}, c.d)
 	if !c.have {
 		c.suspended = true
 		c.yield(struct{}{}) // back to resume's caller; returns when deliver resumes fn

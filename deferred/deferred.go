@@ -270,9 +270,18 @@ func (d *Deferred) AddBoth(fn CallbackFunc) *Deferred {
 	return d.addStep(step{cb: fn, kind: StepBoth})
 }
 
-func (d *Deferred) addStep(s step) *Deferred {
+func (d *Deferred) addStep(s step) *Deferred { return d.addStepFor(s, nil) }
+
+// addStepFor adds s, a step that hands d's result to waiter (a
+// DeferredList, a Race, a Coroutine awaiting d): observers learn who waits
+// on d, as they do for a chain (StepChain).
+func (d *Deferred) addStepFor(s step, waiter *Deferred) *Deferred {
 	if d.observed() {
-		d.emit(TraceEvent{Kind: EventStepAdded, ID: d.id, Label: d.label, Step: d.added, StepKind: s.kind})
+		ev := TraceEvent{Kind: EventStepAdded, ID: d.id, Label: d.label, Step: d.added, StepKind: s.kind}
+		if waiter != nil {
+			ev.WaitingOn = waiter.id
+		}
+		d.emit(ev)
 	}
 	d.push(s)
 	if d.called {

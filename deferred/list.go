@@ -110,10 +110,11 @@ func DeferredList(ds []*Deferred, opts ListOptions) *Deferred {
 			}
 			return result, nil
 		}
-		c.AddCallbacks(
-			func(v any) (any, error) { return record(v, true) },
-			func(f *Failure) (any, error) { return record(f, false) },
-		)
+		c.addStepFor(step{
+			cb:   func(v any) (any, error) { return record(v, true) },
+			eb:   func(f *Failure) (any, error) { return record(f, false) },
+			kind: StepCallbacks,
+		}, list)
 	}
 	return list
 }
@@ -145,8 +146,8 @@ func Race(ds []*Deferred) *Deferred {
 	var race *Deferred
 	race = newDeferred(firstBinding(children), func(*Deferred) { cancelAll(children, nil, "cancelling Race "+idName(race.id)) }, 1)
 	for i, c := range children {
-		c.AddCallbacks(
-			func(v any) (any, error) {
+		c.addStepFor(step{kind: StepCallbacks,
+			cb: func(v any) (any, error) {
 				if winner == nil {
 					winner = children[i]
 					cancelAll(children, winner, "cancelling the losers of Race "+idName(race.id))
@@ -154,7 +155,7 @@ func Race(ds []*Deferred) *Deferred {
 				}
 				return nil, nil
 			},
-			func(f *Failure) (any, error) {
+			eb: func(f *Failure) (any, error) {
 				failures[i] = f
 				failed++
 				if failed == len(children) {
@@ -162,7 +163,7 @@ func Race(ds []*Deferred) *Deferred {
 				}
 				return nil, nil
 			},
-		)
+		}, race)
 	}
 	return race
 }

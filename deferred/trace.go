@@ -17,7 +17,7 @@ type EventKind uint8
 const (
 	EventCreated   EventKind = iota + 1 // Site: where New/Succeed/Fail... was called
 	EventLabelled                       // Label: the new label
-	EventStepAdded                      // Step, StepKind (StepChain: WaitingOn = the Deferred that waits on this one)
+	EventStepAdded                      // Step, StepKind; WaitingOn = who the step hands the result to: the chain waiting on this one (StepChain), the DeferredList, Gather or Race it is in, the Coroutine awaiting it (0 = nobody)
 	EventFired                          // TrackIn: the track it fired on, InSummary: the result
 	EventStepRun                        // Step, StepKind, TrackIn → TrackOut, InSummary, OutSummary, Dur, Passthru
 	EventPaused                         // WaitingOn: the Deferred it waits on (0 = an explicit Pause)
@@ -113,16 +113,17 @@ func (ev TraceEvent) String() string {
 	return s
 }
 
-type observer struct {
-	fn     func(TraceEvent)
+type observer[E any] struct {
+	fn     func(E)
 	active func() bool // nil: always listening
 }
 
-// observers is a Binding's list of observers: copy-on-write, so emitting
-// takes no lock; nil when nobody listens.
-type observers struct {
+// observers is a list of observers of events E (a Binding's of its
+// Deferreds', a Pool's of its jobs'): copy-on-write, so emitting takes no
+// lock; nil when nobody listens.
+type observers[E any] struct {
 	mu   sync.Mutex
-	list atomic.Pointer[[]*observer]
+	list atomic.Pointer[[]*observer[E]]
 }
 
 // Observe registers fn to receive the TraceEvent of every Deferred in the
@@ -137,11 +138,11 @@ func Observe(fn func(TraceEvent)) (cancel func()) {
 
 // add registers fn; while active (if not nil) reports false, fn neither
 // counts as listening nor receives events — a sink that may have no reader.
-func (o *observers) add(active func() bool, fn func(TraceEvent)) (cancel func()) {
-	ob := &observer{fn: fn, active: active}
+func (o *observers[E]) add(active func() bool, fn func(E)) (cancel func()) {
+	ob := &observer[E]{fn: fn, active: active}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	var list []*observer
+	var list []*observer[E]
 	if p := o.list.Load(); p != nil {
 		list = append(list, *p...)
 	}
@@ -154,7 +155,7 @@ func (o *observers) add(active func() bool, fn func(TraceEvent)) (cancel func())
 		if p == nil {
 			return
 		}
-		var rest []*observer
+		var rest []*observer[E]
 		for _, x := range *p {
 			if x != ob {
 				rest = append(rest, x)
@@ -168,7 +169,7 @@ func (o *observers) add(active func() bool, fn func(TraceEvent)) (cancel func())
 	}
 }
 
-func (o *observers) listening() bool {
+func (o *observers[E]) listening() bool {
 	p := o.list.Load()
 	if p == nil {
 		return false
@@ -181,7 +182,7 @@ func (o *observers) listening() bool {
 	return false
 }
 
-func (o *observers) emit(ev TraceEvent) {
+func (o *observers[E]) emit(ev E) {
 	p := o.list.Load()
 	if p == nil {
 		return

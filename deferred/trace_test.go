@@ -159,3 +159,35 @@ func TestDeferredString(t *testing.T) {
 		t.Fatalf("String() = %q; want suffix %q", got, want)
 	}
 }
+
+// A step that hands a Deferred's result on names who waits for it: the
+// DeferredList (or Gather, or Race) it is in, or the Coroutine awaiting
+// it, as a chain's StepChain names the chain that waits.
+func TestTraceNamesWhoWaits(t *testing.T) {
+	evs := record(t)
+	waiterOf := func(d *Deferred) uint64 {
+		for _, ev := range *evs {
+			if ev.ID == d.ID() && ev.Kind == EventStepAdded {
+				return ev.WaitingOn
+			}
+		}
+		return 0
+	}
+	a, b := New(nil), New(nil)
+	list := Gather([]*Deferred{a, b}, true)
+	r1, r2 := New(nil), New(nil)
+	race := Race([]*Deferred{r1, r2})
+	c := New(nil)
+	co := Coroutine(func(await Await) (any, error) { return await(c) })
+	for _, tt := range []struct {
+		name         string
+		child, group *Deferred
+	}{{"Gather", a, list}, {"Gather", b, list}, {"Race", r2, race}, {"Coroutine", c, co}} {
+		if got := waiterOf(tt.child); got != tt.group.ID() {
+			t.Errorf("%s: the step added to its Deferred names d%d as waiting; want d%d", tt.name, got, tt.group.ID())
+		}
+	}
+	for _, d := range []*Deferred{a, b, r1, c} {
+		d.Callback(1)
+	}
+}

@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"github.com/reactorlab/reactorlab/visualizer"
@@ -14,8 +13,8 @@ import (
 // home lists the exercises).
 func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
 	start := ""
-	if i >= 0 {
-		start = strconv.Itoa(i + 1)
+	if ls := load(); i >= 0 && i < len(ls) {
+		start = ls[i].slug
 	}
 	return visualizer.RunApp(ctx, VisualizerLessons(), start, opts...)
 }
@@ -43,6 +42,9 @@ func serverDriver(srv *tcp.Server) *Driver {
 	d.info = infoLine(srv.Protocol(), addr)
 	d.probeEvery = probeEvery // the dashboard shows every pane, the cost pane too
 	d.injectors = []string{injStall}
+	if answersEveryLine(Protocol(srv.Protocol())) {
+		d.timeClients() // the latency pane times the clients c adds
+	}
 	d.start()
 	return d
 }

@@ -101,9 +101,9 @@ func TestLessonTwoInTmux(t *testing.T) {
 	}
 }
 
-// startLab builds the real binary and opens lesson in a private tmux
-// server at w×h, skipping where the end-to-end tests cannot run.
-func startLab(t *testing.T, lesson string, w, h int) *tmuxLab {
+// labSession starts the real binary in a private tmux server with args,
+// in a 100×30 window, and stops the server when the test ends.
+func labSession(t *testing.T, name, args string) *tmuxLab {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test: skipped with -short")
@@ -112,11 +112,110 @@ func startLab(t *testing.T, lesson string, w, h int) *tmuxLab {
 		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
 	}
 	bin := buildLab(t, t.TempDir())
-	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-%s-%d", lesson, os.Getpid())}
-	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s lesson %s; echo EXIT=$?'", bin, lesson)
-	x.run("new-session", "-d", "-s", "lab", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), shell)
+	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-%s-%d", name, os.Getpid())}
+	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s %s; echo EXIT=$?'", bin, args)
+	x.run("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30", shell)
 	t.Cleanup(func() { exec.Command("tmux", "-L", x.sock, "kill-server").Run() })
 	x.run("set-option", "-t", "lab", "remain-on-exit", "on")
+	return x
+}
+
+// quit presses q and waits for the program to exit cleanly.
+func (x *tmuxLab) quit() {
+	x.t.Helper()
+	x.key("q")
+	x.waitFor("EXIT=0", x.scrollback)
+}
+
+// p99 reads group's p99 off the latency pane (0 when not shown yet): its
+// row is the group's name after the pane's border, then the clients,
+// req/s, p50 and p99.
+func (x *tmuxLab) p99(group string) time.Duration {
+	for _, line := range strings.Split(x.screen(), "\n") {
+		_, row, ok := strings.Cut(line, "│"+group+" ")
+		if f := strings.Fields(row); ok && len(f) >= 4 {
+			d, _ := time.ParseDuration(f[3])
+			return d
+		}
+	}
+	return 0
+}
+
+// waitP99 polls the screen until group's p99 is at least least.
+func (x *tmuxLab) waitP99(group string, least time.Duration) {
+	x.t.Helper()
+	x.waitFor(group+" p99 ≥ "+least.String(), func() string {
+		if x.p99(group) >= least {
+			return group + " p99 ≥ " + least.String()
+		}
+		return x.screen()
+	})
+}
+
+// TestBlockingTheLoopInTmux: in lesson 8 a CPU-bound handler (H) is
+// blamed by the stalls pane, and the p99 of every client group jumps,
+// the pings that asked for nothing hard included.
+func TestBlockingTheLoopInTmux(t *testing.T) {
+	x := labSession(t, "lesson8", "lesson blocking-the-loop")
+	x.waitScreen("8. Blocking the loop")
+	x.waitScreen("work server · try: nc 127.0.0.1 ")
+	x.waitScreen("│ping ")
+	x.waitScreen("│chat ")
+	x.key("H")
+	x.waitScreen("blamed on cpu-bound handler")
+	x.waitP99("ping", 300*time.Millisecond)
+	x.waitP99("chat", 100*time.Millisecond)
+	x.waitScreen("late timer +") // the housekeeping timer waited too
+	x.quit()
+}
+
+// TestDeferredIsNotAThreadInTmux: in lesson 9 the reports stall the loop
+// until they move to the pool (O); a flood (F) fills the pool, queue and
+// all; the deadlock trap (D) wedges every worker on nested reports.
+func TestDeferredIsNotAThreadInTmux(t *testing.T) {
+	x := labSession(t, "lesson9", "lesson a-deferred-is-not-a-thread")
+	x.waitScreen("9. A Deferred is not a thread")
+	x.waitScreen("blamed on work 127.0.0.1:") // a report's query, in its connection's handler
+	x.waitScreen("no job has reached the pool yet")
+	x.key("O")
+	x.waitScreen("offload ON")
+	x.waitScreen("delivered ") // reports run on the pool and come back
+	x.key("F")
+	x.waitScreen("flood ON")
+	x.waitScreen("4/4 workers busy")
+	x.waitScreen("(saturated)")
+	x.key("F")
+	x.waitScreen("busy · 0 queued") // the crowd went home
+	x.key("D")
+	x.waitScreen("4/4 workers busy")
+	x.waitScreen("w1  nested ")
+	x.waitScreen("failed 4") // the wedged jobs give up
+	x.quit()
+}
+
+// TestChainsThatWaitInTmux: in lesson 10 the chain pane shows a chain
+// waiting on a lookup's Deferred; a client that hangs up (U) has its
+// chain cancelled, and the cancel reaches the lookup; a slow user (T)
+// times out.
+func TestChainsThatWaitInTmux(t *testing.T) {
+	x := labSession(t, "lesson10", "lesson chains-that-wait")
+	x.waitScreen("10. Chains that wait on chains")
+	x.waitScreen(`waiting on Deferred #`)
+	x.waitScreen(`"lookup user `)
+	x.key("U")
+	x.waitScreen("■ the cancel reached Deferred")
+	x.key("T")
+	x.waitScreen("■ timed out after 1.00s")
+	x.quit()
+}
+
+// bigLab opens lesson n in the real binary and enlarges the window to
+// 120×40, so the lesson's panes show their lists, not only their
+// summaries.
+func bigLab(t *testing.T, n string) *tmuxLab {
+	t.Helper()
+	x := labSession(t, "lesson"+n, "lesson "+n)
+	x.run("resize-window", "-t", "lab", "-x", "120", "-y", "40")
 	return x
 }
 
@@ -152,22 +251,21 @@ func atLeast(i int, n float64) func([]string) bool {
 // 250 ms and the stall lasts 300 ms, so one falls due inside it and fires
 // at least 50 ms late.
 func TestLessonElevenInTmux(t *testing.T) {
-	x := startLab(t, "11", 120, 40)
+	x := bigLab(t, "11")
 	x.waitScreen("idle server · try: nc 127.0.0.1 ")
 	x.waitScreen("(*idleServer).housekeeping")
 	x.key("k")
-	x.waitMatch(regexp.MustCompile(`worst (\d+)ms \(\*idleServer\)\.housekeeping`), atLeast(1, 50))
+	x.waitMatch(regexp.MustCompile(`fired in 10 s: \d+, [1-9]\d* late · worst (\d+)ms`), atLeast(1, 50))
 	x.waitScreen("blamed on blocking handler (sleeps 300ms)")
 	x.key("g")
 	x.waitMatch(regexp.MustCompile(`calls from goroutines ([\d.]+)k`), atLeast(1, 10))
-	x.key("q")
-	x.waitFor("EXIT=0", x.scrollback)
+	x.quit()
 }
 
 // TestLessonTwelveInTmux: with the watermarks on, a slow member's
 // transport pauses the bot, and resumes it once the queue drains.
 func TestLessonTwelveInTmux(t *testing.T) {
-	x := startLab(t, "12", 120, 40)
+	x := bigLab(t, "12")
 	x.waitScreen("room server · try: nc 127.0.0.1 ")
 	x.key("w")
 	x.waitScreen("flow-control ON")
@@ -175,14 +273,13 @@ func TestLessonTwelveInTmux(t *testing.T) {
 	x.waitScreen("producer PAUSED on 1")
 	// Paused twice: it was resumed in between.
 	x.waitMatch(regexp.MustCompile(`paused (\d+)×`), atLeast(1, 2))
-	x.key("q")
-	x.waitFor("EXIT=0", x.scrollback)
+	x.quit()
 }
 
 // TestLessonThirteenInTmux: both servers' counts side by side, then the
 // memory an idle connection costs each.
 func TestLessonThirteenInTmux(t *testing.T) {
-	x := startLab(t, "13", 120, 40)
+	x := bigLab(t, "13")
 	x.waitScreen("Go net: nc 127.0.0.1 ")
 	num := `(\d+\.\d\d)`
 	if !strings.Contains(x.screen(), "syscalls not counted here") {
@@ -196,6 +293,5 @@ func TestLessonThirteenInTmux(t *testing.T) {
 	if m[4] != "KiB" {
 		t.Errorf("Go net's memory per idle connection = %s%s; want KiB (a goroutine and its buffer)", m[3], m[4])
 	}
-	x.key("q")
-	x.waitFor("EXIT=0", x.scrollback)
+	x.quit()
 }

@@ -17,9 +17,9 @@ import (
 func WriteList(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("reactorlab lessons\n\n")
-	for i, l := range load() {
+	for _, l := range load() {
 		fmt.Fprintf(&b, "  %d. %s\n     %s\n     reactorlab lesson %s   (%d pages)\n\n",
-			i+1, l.Title(), l.Summary(), l.Slug(), len(l.Pages()))
+			l.number, l.Title(), l.Summary(), l.Slug(), len(l.Pages()))
 	}
 	b.WriteString("Open a lesson in a terminal with 'reactorlab lesson N' or 'reactorlab lesson NAME'.\n")
 	_, err := io.WriteString(w, b.String())

@@ -293,7 +293,7 @@ func startLookupServer(loop *reactor.Loop, addr string) (*server, error) {
 		undo()
 		return err
 	}
-	return &server{addr: ln.Addr().String(), close: closeFn, chains: s.rec, line: lookupLine}, nil
+	return &server{addr: ln.Addr().String(), close: closeFn, chains: s.rec, line: lookupLine, timed: true}, nil
 }
 
 // chainLive is the Driver of a scenario with Deferreds: it also feeds the

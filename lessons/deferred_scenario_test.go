@@ -25,8 +25,10 @@ func driverOf(t *testing.T, live visualizer.Live) *Driver {
 		return l.Driver
 	case compareLive:
 		return l.Driver
+	case poolLive:
+		return l.Driver
 	}
-	t.Fatalf("Live is a %T; want *Driver, chainLive or compareLive", live)
+	t.Fatalf("Live is a %T; want *Driver, chainLive, compareLive or poolLive", live)
 	return nil
 }
 

@@ -1,9 +1,12 @@
 package lessons
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/reactorlab/reactorlab/visualizer"
 )
@@ -33,6 +36,23 @@ type injector struct {
 // Injector IDs named by scenarios.
 const injStall = "stall"
 
+// Lesson 8's four ways to block the loop, lesson 9's ways out (and the
+// pool's own traps), lesson 10's forms of a chain that waits.
+const (
+	injCPU       = "cpu-bound"
+	injSleep     = "sleep"
+	injRead      = "blocking-read"
+	injLock      = "lock-wait"
+	injWrap      = "wrap"
+	injOffload   = "offload"
+	injFlood     = "flood"
+	injDeadlock  = "deadlock"
+	injParallel  = "parallel"
+	injCoroutine = "coroutine"
+	injHangUp    = "hang-up"
+	injSlowUser  = "slow-user"
+)
+
 // Lessons 11 (timers) and 12 (backpressure).
 const (
 	injResetTimer   = "reset-timer"
@@ -52,6 +72,89 @@ var injectorTable = []injector{
 			d.post(func() { d.report(d.injectStall(stallFor)) })
 			return nil
 		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injCPU, Key: "H", Help: "cpu-bound handler",
+			Doc: "a handler hashes for " + blockFor.String() + ": CPU work blocks the loop too"},
+		set: blocker("cpu-bound handler (hashes for "+blockFor.String()+")", burnCPU),
+	},
+	{
+		Injector: visualizer.Injector{ID: injSleep, Key: "S", Help: "sleeping handler",
+			Doc: "a handler calls time.Sleep(" + blockFor.String() + "): every client waits"},
+		set: blocker("sleeping handler (time.Sleep "+blockFor.String()+")", func(d time.Duration) error { time.Sleep(d); return nil }),
+	},
+	{
+		Injector: visualizer.Injector{ID: injRead, Key: "R", Help: "blocking read",
+			Doc: "a handler blocks in read(2) for " + blockFor.String() + ", as on a slow disk"},
+		set: blocker("handler blocked in read(2) for "+blockFor.String(), blockingRead),
+	},
+	{
+		Injector: visualizer.Injector{ID: injLock, Key: "M", Help: "wait for a mutex",
+			Doc: "a handler waits " + blockFor.String() + " for a mutex another goroutine holds"},
+		set: blocker("handler waiting for a mutex ("+blockFor.String()+")", waitForLock),
+	},
+	{
+		Injector: visualizer.Injector{ID: injWrap, Key: "W", Help: "report in a Deferred", Switch: true,
+			Doc: "reports query in MaybeDeferred: still on the loop"},
+		set: workMode(reportWrapped),
+		on:  func(d *Driver) bool { return d.work != nil && d.work.modeOn(reportWrapped) },
+	},
+	{
+		Injector: visualizer.Injector{ID: injOffload, Key: "O", Help: "report on the pool", Switch: true,
+			Doc: "reports query on a pool of " + strconv.Itoa(poolWorkers) + " goroutines: loop is free"},
+		set: workMode(reportOffloaded),
+		on:  func(d *Driver) bool { return d.work != nil && d.work.modeOn(reportOffloaded) },
+	},
+	{
+		Injector: visualizer.Injector{ID: injFlood, Key: "F", Help: "flood of reports", Switch: true,
+			Doc: strconv.Itoa(floodClients) + " more clients ask for reports: more than the pool runs"},
+		set: func(d *Driver, on bool) error {
+			w, err := d.workServer()
+			if err != nil {
+				return err
+			}
+			if on && w.flood.Load() == 0 {
+				w.flood.Store(int64(d.clients.addGroup(flooders)))
+			} else if b := w.flood.Load(); !on && b != 0 {
+				d.clients.dropBatch(int(b))
+				w.flood.Store(0)
+			}
+			return nil
+		},
+		on: func(d *Driver) bool { return d.work != nil && d.work.flood.Load() != 0 },
+	},
+	{
+		Injector: visualizer.Injector{ID: injDeadlock, Key: "D", Help: "wedge the pool",
+			Doc: strconv.Itoa(nestedJobs) + " jobs wait for sub-queries queued behind them (" + nestedWait.String() + " limit)"},
+		set: func(d *Driver, _ bool) error {
+			if _, err := d.workServer(); err != nil {
+				return err
+			}
+			d.clients.addGroup(nesters)
+			return nil
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injParallel, Key: "P", Help: "lookups in parallel", Switch: true,
+			Doc: "new chains start both lookups at once, wait on Gather"},
+		set: profileSwitch(func(s *profileServer) *atomic.Bool { return &s.parallel }),
+		on:  func(d *Driver) bool { return d.profile != nil && d.profile.parallel.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injCoroutine, Key: "A", Help: "coroutine form", Switch: true,
+			Doc: "new requests: the handler as a Coroutine with await"},
+		set: profileSwitch(func(s *profileServer) *atomic.Bool { return &s.coroutine }),
+		on:  func(d *Driver) bool { return d.profile != nil && d.profile.coroutine.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injHangUp, Key: "U", Help: "client hangs up",
+			Doc: "a client hangs up mid-lookup: chain and lookup cancelled"},
+		set: profileClient(hangUpper),
+	},
+	{
+		Injector: visualizer.Injector{ID: injSlowUser, Key: "T", Help: "slow user (timeout)",
+			Doc: "a user whose lookup takes " + slowLookup.String() + ": AddTimeout(" + lookupTimeout.String() + ") gives up"},
+		set: profileClient(slowAsker),
 	},
 	switchOf(visualizer.Injector{ID: injResetTimer, Key: "r", Help: "reset in place",
 		Doc: "push idle deadlines back with Timer.Reset"},
@@ -77,6 +180,58 @@ var injectorTable = []injector{
 	switchOf(visualizer.Injector{ID: injDropSlow, Key: "d", Help: "drop slow",
 		Doc: "hang up on a member more than 1 MiB behind"},
 		func(r *roomServer) *atomic.Bool { return &r.dropSlow }),
+}
+
+// blocker is the set of lesson 8's injectors: a one-shot handler on the
+// loop, labelled for the stalls pane, that blocks for blockFor in its way.
+func blocker(label string, block func(time.Duration) error) func(*Driver, bool) error {
+	return func(d *Driver, _ bool) error {
+		d.post(func() { d.report(d.injectHandler(label, func() error { return block(blockFor) })) })
+		return nil
+	}
+}
+
+// workServer is the scenario's work server, or an error naming what is missing.
+func (d *Driver) workServer() (*workServer, error) {
+	if d.work == nil {
+		return nil, errors.New("this scenario has no work server")
+	}
+	return d.work, nil
+}
+
+// workMode is the set of a switch that moves reports to mode m (on) or
+// back to the loop (off).
+func workMode(m reportMode) func(*Driver, bool) error {
+	return func(d *Driver, on bool) error {
+		w, err := d.workServer()
+		if err != nil {
+			return err
+		}
+		w.setMode(m, on)
+		return nil
+	}
+}
+
+// profileSwitch is the set of one of lesson 10's switches: flag picks it.
+func profileSwitch(flag func(*profileServer) *atomic.Bool) func(*Driver, bool) error {
+	return func(d *Driver, on bool) error {
+		if d.profile == nil {
+			return errors.New("this scenario has no profile server")
+		}
+		flag(d.profile).Store(on)
+		return nil
+	}
+}
+
+// profileClient is the set of a one-shot that sends one client of g.
+func profileClient(g ClientGroup) func(*Driver, bool) error {
+	return func(d *Driver, _ bool) error {
+		if d.profile == nil {
+			return errors.New("this scenario has no profile server")
+		}
+		d.clients.addGroup(g)
+		return nil
+	}
 }
 
 // with runs fn on the scenario's own server state, if it is a T (lesson

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/reactorlab/reactorlab/visualizer"
@@ -19,6 +20,7 @@ const tryMarker = "> **Try this:**"
 type Lesson struct {
 	slug     string // the file name without "NN-" and ".md"
 	file     string // content/NN-slug.md
+	number   int    // NN: its place in the course
 	scenario Scenario
 	limits   Limits // what its scenario may open (CappedLessons)
 
@@ -31,6 +33,9 @@ var _ visualizer.Lesson = (*Lesson)(nil)
 
 // Slug is the lesson's stable id on the command line.
 func (l *Lesson) Slug() string { return l.slug }
+
+// Number is the lesson's place in the course, from its file name.
+func (l *Lesson) Number() int { return l.number }
 
 // Title is the lesson's heading.
 func (l *Lesson) Title() string { return l.title }
@@ -57,8 +62,11 @@ func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
 	if err != nil {
 		return nil, err // not a nil *Driver inside a non-nil interface
 	}
-	if d.chains != nil {
+	switch {
+	case d.chains != nil:
 		return chainLive{d}, nil // its Deferreds feed the chain pane
+	case d.pool != nil && slices.Contains(l.scenario.Panes, visualizer.PanePool):
+		return poolLive{d}, nil // its pool feeds the pool pane
 	}
 	if c, ok := d.ext.(*comparison); ok {
 		return compareLive{d, c}, nil // its client controls load the side-by-side servers

@@ -118,6 +118,26 @@ func (d *Driver) Watched() []reactor.WatchInfo {
 	return nil
 }
 
+// DrainLatency hands the screen what the simulated clients measured
+// since the last frame (visualizer.LatencySource).
+func (d *Driver) DrainLatency(dst []visualizer.LatencyEvent) []visualizer.LatencyEvent {
+	if d.latency == nil {
+		return dst
+	}
+	return d.latency.Drain(dst)
+}
+
+// timeClients makes the simulated clients time each request to its reply
+// for the latency pane. Before start.
+func (d *Driver) timeClients() {
+	d.latency = visualizer.NewLatencyRecorder(latencyBuffer)
+	d.clients.lat = d.latency
+}
+
+// latencyBuffer is how many client measurements are kept between two
+// frames: a thousand busy clients for a frame or two.
+const latencyBuffer = 1 << 13
+
 // Info is the line shown above the panes.
 func (d *Driver) Info() string { return d.info }
 

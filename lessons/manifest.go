@@ -21,6 +21,7 @@ type Scenario struct {
 	Panes         []visualizer.PaneID
 	Controls      []visualizer.ControlID // the built-in live controls offered
 	Injectors     []string               // IDs of this lesson's injectors (injectors.go)
+	Clients       []ClientGroup          // more simulated clients from the start, timed per group (clients.go)
 }
 
 // Protocol names the server a scenario runs on its reactor.
@@ -33,6 +34,8 @@ const (
 	Chat    Protocol = "chat"    // each line goes to every other client
 	Discard Protocol = "discard" // reads and forgets
 	Lookup  Protocol = "lookup"  // "user 42" answered through a Deferred chain (deferred_scenario.go)
+	Work    Protocol = "work"    // "ping 7" answered at once, "report 7" after a blocking query (work_scenario.go)
+	Profile Protocol = "profile" // "user 42" answered after two lookups, chains waiting on chains (profile_scenario.go)
 	Idle    Protocol = "idle"    // echo that hangs up after 10 s of silence, on timers (idle_scenario.go)
 	Room    Protocol = "room"    // a chat room with a feed bot that never stops (room_scenario.go)
 	Compare Protocol = "compare" // the reactor's and Go net's echo servers in child processes (compare_scenario.go)
@@ -75,6 +78,36 @@ var scenarios = map[string]Scenario{
 		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
 			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
 		Injectors: []string{injStall},
+	},
+	"blocking-the-loop": {
+		Server:  Work,
+		Clients: []ClientGroup{pingers, chatters},
+		Panes: []visualizer.PaneID{
+			visualizer.PaneLatency, visualizer.PaneStalls, visualizer.PaneLoop,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injCPU, injSleep, injRead, injLock},
+	},
+	"a-deferred-is-not-a-thread": {
+		Server:  Work,
+		Clients: []ClientGroup{pingers, reporters},
+		Panes: []visualizer.PaneID{
+			visualizer.PaneLatency, visualizer.PanePool, visualizer.PaneStalls,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injWrap, injOffload, injFlood, injDeadlock},
+	},
+	"chains-that-wait": {
+		Server:        Profile,
+		ActiveClients: 1,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneChain, visualizer.PaneLatency,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injParallel, injCoroutine, injHangUp, injSlowUser},
 	},
 	"timers-and-wakeups": {
 		Server:        Idle,
@@ -122,8 +155,10 @@ func load() []*Lesson {
 }
 
 // readLessons reads the lesson files in dir of fsys and pairs each with
-// its scenario. Files are numbered 01, 02, ... with no gap; every file has
-// a scenario and every scenario a file.
+// its scenario. Files are numbered 01, 02, ... and the numbers only grow;
+// a number may be missing (the course's lessons are written apart, and
+// each lesson keeps its number while the ones before it are not in yet).
+// Every file has a scenario and every scenario a file.
 func readLessons(fsys fs.FS, dir string, scenarios map[string]Scenario) ([]*Lesson, error) {
 	ents, err := fs.ReadDir(fsys, dir) // sorted by name: the curriculum order
 	if err != nil {
@@ -137,8 +172,12 @@ func readLessons(fsys fs.FS, dir string, scenarios map[string]Scenario) ([]*Less
 			return nil, fmt.Errorf("%s/%s: want a name like 01-some-slug.md", dir, e.Name())
 		}
 		file := path.Join(dir, e.Name())
-		if n, _ := strconv.Atoi(m[1]); n != len(ls)+1 {
-			return nil, fmt.Errorf("%s: lesson number %d; want %02d (numbers run 01, 02, ... with no gap)", file, n, len(ls)+1)
+		n, _ := strconv.Atoi(m[1])
+		switch {
+		case n < 1:
+			return nil, fmt.Errorf("%s: lesson number %d; want numbers from 01", file, n)
+		case len(ls) > 0 && n <= ls[len(ls)-1].number:
+			return nil, fmt.Errorf("%s: lesson number %d after %02d; want each number once, in order", file, n, ls[len(ls)-1].number)
 		}
 		sc, ok := scenarios[m[2]]
 		if !ok {
@@ -153,7 +192,7 @@ func readLessons(fsys fs.FS, dir string, scenarios map[string]Scenario) ([]*Less
 		if err != nil {
 			return nil, err
 		}
-		l := &Lesson{slug: m[2], file: file, scenario: sc}
+		l := &Lesson{slug: m[2], file: file, number: n, scenario: sc}
 		if l.title, l.summary, l.pages, err = parse(file, string(md)); err != nil {
 			return nil, err
 		}
@@ -183,14 +222,16 @@ func VisualizerLessons() []visualizer.Lesson {
 	return out
 }
 
-// Find looks a lesson up by its number (1-based) or slug and returns its
-// index in the manifest.
+// Find looks a lesson up by its number or slug and returns its index in
+// the manifest.
 func Find(arg string) (int, *Lesson, error) {
 	ls := load()
 	arg = strings.TrimSpace(arg)
 	if n, err := strconv.Atoi(arg); err == nil {
-		if n >= 1 && n <= len(ls) {
-			return n - 1, ls[n-1], nil
+		for i, l := range ls {
+			if l.number == n {
+				return i, l, nil
+			}
 		}
 	} else {
 		for i, l := range ls {
@@ -209,7 +250,7 @@ func validList() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%d (%s)", i+1, l.slug)
+		fmt.Fprintf(&b, "%d (%s)", l.number, l.slug)
 	}
 	return b.String()
 }

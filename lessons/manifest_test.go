@@ -15,7 +15,7 @@ func TestManifest(t *testing.T) {
 		t.Fatalf("len(Lessons()) = %d; want at least 2", len(ls))
 	}
 	for i, l := range ls {
-		if want := fmt.Sprintf("content/%02d-%s.md", i+1, l.Slug()); l.file != want {
+		if want := fmt.Sprintf("content/%02d-%s.md", l.Number(), l.Slug()); l.file != want {
 			t.Errorf("lesson %d: file %q; want %q (number, then slug)", i+1, l.file, want)
 		}
 		if l.Title() == "" || l.Summary() == "" {
@@ -97,9 +97,10 @@ func TestFind(t *testing.T) {
 	}
 }
 
-// readLessons takes the order and the slug from the file names, and
-// refuses a gap in the numbers, a file without a scenario, a scenario
-// without a file, and an injector nobody defined.
+// readLessons takes the order, the number and the slug from the file
+// names, lets a number be missing (lessons land apart), and refuses a
+// number used twice, a file without a scenario, a scenario without a file,
+// and an injector nobody defined.
 func TestReadLessons(t *testing.T) {
 	page := "# T\n\nSummary.\n\n## P\n\n> **Try this:** x\n"
 	sc := Scenario{Server: Echo}
@@ -110,9 +111,12 @@ func TestReadLessons(t *testing.T) {
 		}
 		return fsys
 	}
-	ls, err := readLessons(files("02-second.md", "01-first-one.md"), "c", map[string]Scenario{"first-one": sc, "second": sc})
+	ls, err := readLessons(files("04-second.md", "01-first-one.md"), "c", map[string]Scenario{"first-one": sc, "second": sc})
 	if err != nil || len(ls) != 2 || ls[0].Slug() != "first-one" || ls[1].Slug() != "second" || ls[0].Summary() != "Summary." {
 		t.Fatalf("readLessons = %v, %v; want first-one then second", ls, err)
+	}
+	if ls[0].Number() != 1 || ls[1].Number() != 4 {
+		t.Errorf("numbers %d, %d; want 1 and 4, from the file names", ls[0].Number(), ls[1].Number())
 	}
 	tests := []struct {
 		name  string
@@ -120,7 +124,8 @@ func TestReadLessons(t *testing.T) {
 		scens map[string]Scenario
 		want  string
 	}{
-		{"gap", files("01-a.md", "03-b.md"), map[string]Scenario{"a": sc, "b": sc}, "want 02"},
+		{"number twice", files("01-a.md", "01-b.md"), map[string]Scenario{"a": sc, "b": sc}, "want each number once"},
+		{"number zero", files("00-a.md"), map[string]Scenario{"a": sc}, "want numbers from 01"},
 		{"bad name", files("01_a.md"), map[string]Scenario{"a": sc}, "want a name like 01-some-slug.md"},
 		{"no scenario", files("01-a.md"), map[string]Scenario{}, `no scenario for "a"`},
 		{"no file", files("01-a.md"), map[string]Scenario{"a": sc, "b": sc}, `scenario "b" has no file`},

@@ -60,17 +60,17 @@ func (s *clientSet) addSlow(n int) {
 	if s.closed {
 		return
 	}
+	s.batches++
 	for range s.admitLocked(n) {
 		s.next++
-		id := s.next
 		s.wg.Add(1)
-		go s.slowClient(id, s.epoch)
+		go s.slowClient(s.next, s.epoch, s.batches)
 	}
 }
 
 // slowClient is one slow member: it reads slowRead bytes every slowEvery
 // until the server or dropAll hangs up.
-func (s *clientSet) slowClient(id, epoch int) {
+func (s *clientSet) slowClient(id, epoch, batch int) {
 	defer s.wg.Done()
 	defer func() {
 		s.mu.Lock()
@@ -94,7 +94,7 @@ func (s *clientSet) slowClient(id, epoch int) {
 		}
 		return
 	}
-	if !s.track(c, epoch) {
+	if !s.track(c, epoch, batch) {
 		c.Close()
 		return
 	}

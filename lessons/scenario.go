@@ -40,9 +40,16 @@ func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
 	if srv.attach != nil {
 		srv.attach(d)
 	}
+	d.pool, d.work, d.profile = srv.pool, srv.work, srv.profile
+	if srv.timed {
+		d.timeClients()
+	}
 	d.start()
 	d.clients.add(sc.ActiveClients, true)
 	d.clients.add(sc.IdleClients, false)
+	for _, g := range sc.Clients {
+		d.clients.addGroup(g)
+	}
 	go func() {
 		defer func() {
 			if p := recover(); p != nil { // never take the terminal down with us

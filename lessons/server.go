@@ -25,7 +25,11 @@ type server struct {
 	ext any
 	// attach, if set, is called with the driver before the loop runs:
 	// the place to keep d.report for errors found on the loop.
-	attach func(d *Driver)
+	attach  func(d *Driver)
+	timed   bool                     // it answers every line, so clients can time each request
+	pool    *visualizer.PoolRecorder // its goroutine pool's events for the pool pane; nil = no pool
+	work    *workServer              // lessons 8 and 9's server, for their injectors; nil = another
+	profile *profileServer           // lesson 10's server, for its injectors; nil = another
 }
 
 // startServer serves the built-in protocol on loop at addr. Call it before
@@ -40,10 +44,20 @@ func startServer(l *reactor.Loop, protocol Protocol, addr string) (*server, erro
 		return startRoomServer(l, addr)
 	case Compare:
 		return startComparison(l)
+	case Work:
+		return startWorkServer(l, addr)
+	case Profile:
+		return startProfileServer(l, addr)
 	}
 	srv, err := tcp.NewServer(l, addr, string(protocol))
 	if err != nil {
 		return nil, err
 	}
-	return &server{addr: srv.Addr().String(), close: srv.Close}, nil
+	return &server{addr: srv.Addr().String(), close: srv.Close, timed: answersEveryLine(protocol)}, nil
 }
+
+// answersEveryLine reports whether a built-in protocol replies to each
+// line a client sends, so the client can time request to reply: echo
+// does, and so does `serve`'s deliberately blocking "slow" echo; chat
+// sends a line to the others, discard to nobody.
+func answersEveryLine(protocol Protocol) bool { return protocol == Echo || protocol == "slow" }

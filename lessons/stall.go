@@ -18,28 +18,34 @@ func stallLabel(d time.Duration) string {
 	return fmt.Sprintf("blocking handler (sleeps %v)", d)
 }
 
-// injectStall registers a one-shot handler that blocks the loop for d: a
-// pipe whose read end is made ready at once, with a handler that sleeps.
-// It is a real fd handler, dispatched like any connection's, so the loop
-// times it and blames it by its label — exactly how a slow handler in a
-// real server shows up. Loop goroutine only.
+// injectStall registers a one-shot handler that sleeps for d (see
+// injectHandler). Loop goroutine only.
 func (dr *Driver) injectStall(d time.Duration) error {
+	return dr.injectHandler(stallLabel(d), func() error {
+		time.Sleep(d) // the mistake on purpose: blocking inside a handler
+		return nil
+	})
+}
+
+// injectHandler registers a one-shot handler that runs block on the loop:
+// a pipe whose read end is made ready at once, with a handler that calls
+// block, then removes itself. It is a real fd handler, dispatched like any
+// connection's, so the loop times it and blames it by label — exactly how
+// a slow handler in a real server shows up. block's error is reported on
+// screen. Loop goroutine only.
+func (dr *Driver) injectHandler(label string, block func() error) error {
 	l := dr.loop
-	var p [2]int
-	if err := unix.Pipe(p[:]); err != nil {
-		return os.NewSyscallError("pipe", err)
+	r, w, err := pipe()
+	if err != nil {
+		return err
 	}
-	r, w := p[0], p[1]
-	unix.CloseOnExec(r)
-	unix.CloseOnExec(w)
 	if err := unix.SetNonblock(r, true); err != nil {
 		unix.Close(r)
 		unix.Close(w)
 		return os.NewSyscallError("fcntl", err)
 	}
-	label := stallLabel(d)
 	reg, err := l.Register(r, reactor.Readable, label, func(fd int, _ reactor.Ready) {
-		time.Sleep(d) // the mistake on purpose: blocking inside a handler
+		dr.report(block())
 		dr.endStall(fd)
 	})
 	if err != nil {
@@ -56,6 +62,17 @@ func (dr *Driver) injectStall(d time.Duration) error {
 		return os.NewSyscallError("write", err)
 	}
 	return nil
+}
+
+// pipe opens a pipe whose ends are closed on exec (and left blocking).
+func pipe() (r, w int, err error) {
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		return -1, -1, os.NewSyscallError("pipe", err)
+	}
+	unix.CloseOnExec(p[0])
+	unix.CloseOnExec(p[1])
+	return p[0], p[1], nil
 }
 
 // endStall removes an injected handler and closes its pipe. Loop goroutine

@@ -133,10 +133,20 @@ func findLesson(lessons []Lesson, s string) int {
 	if i := slices.IndexFunc(lessons, func(l Lesson) bool { return l.Slug() == s }); i >= 0 {
 		return i
 	}
-	if n, err := strconv.Atoi(s); err == nil && n >= 1 && n <= len(lessons) {
-		return n - 1
+	if n, err := strconv.Atoi(s); err == nil {
+		return slices.IndexFunc(lessons, func(l Lesson) bool { return lessonNumber(lessons, l) == n })
 	}
 	return -1
+}
+
+// lessonNumber is l's number in the course: its Number() if it has one
+// (a course may skip numbers while its lessons are written apart), else
+// its place in lessons, from 1.
+func lessonNumber(lessons []Lesson, l Lesson) int {
+	if n, ok := l.(interface{ Number() int }); ok && n.Number() > 0 {
+		return n.Number()
+	}
+	return slices.Index(lessons, l) + 1
 }
 
 // Init starts the frame tick (the only tick: re-armed in Update), asks the

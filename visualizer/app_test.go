@@ -246,3 +246,29 @@ func TestStatusInFooter(t *testing.T) {
 		t.Errorf("footer after StatusMsg(\"\") = %q; want the status gone", foot)
 	}
 }
+
+// A lesson with a Number of its own is shown and found by it: a course
+// may skip numbers while its lessons are written apart.
+func TestLessonNumbers(t *testing.T) {
+	lessons := twoLessons()
+	lessons[1] = numberedLesson{lessons[1].(*fakeLesson), 8}
+	m, err := NewApp(lessons, "8", manual, WithStateDir(""))
+	if err != nil {
+		t.Fatalf("NewApp(start 8) = %v; want lesson 8 found by its number", err)
+	}
+	runCmds(m, m.Init())
+	do(m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	if got := screenOf(m); !strings.Contains(got, "8. select(): fd sets") {
+		t.Errorf("lesson header lacks its own number 8:\n%s", got)
+	}
+	if _, err := NewApp(lessons, "2", manual, WithStateDir("")); err == nil {
+		t.Errorf("NewApp(start 2) = nil error; want none: lesson 2 is numbered 8")
+	}
+}
+
+type numberedLesson struct {
+	*fakeLesson
+	n int
+}
+
+func (l numberedLesson) Number() int { return l.n }

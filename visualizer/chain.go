@@ -1,9 +1,10 @@
 package visualizer
 
 import (
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/reactorlab/reactorlab/deferred"
@@ -26,49 +27,19 @@ type ChainSource interface {
 // Observe never blocks for long (a short mutex); when the buffer is full
 // the oldest events are dropped and counted.
 type ChainRecorder struct {
-	mu      sync.Mutex
-	buf     []deferred.TraceEvent
-	cap     int
-	dropped uint64
+	Recorder[deferred.TraceEvent]
 }
 
 // NewChainRecorder buffers up to capacity events between drains.
 func NewChainRecorder(capacity int) *ChainRecorder {
-	return &ChainRecorder{cap: max(16, capacity)}
-}
-
-// Observe records one event; pass it to deferred.Observe.
-func (r *ChainRecorder) Observe(ev deferred.TraceEvent) {
-	r.mu.Lock()
-	if len(r.buf) >= r.cap {
-		n := copy(r.buf, r.buf[1:])
-		r.buf = r.buf[:n]
-		r.dropped++
-	}
-	r.buf = append(r.buf, ev)
-	r.mu.Unlock()
-}
-
-// Drain appends the buffered events to dst and empties the buffer.
-func (r *ChainRecorder) Drain(dst []deferred.TraceEvent) []deferred.TraceEvent {
-	r.mu.Lock()
-	dst = append(dst, r.buf...)
-	clear(r.buf)
-	r.buf = r.buf[:0]
-	r.mu.Unlock()
-	return dst
+	r := &ChainRecorder{}
+	r.init(capacity)
+	return r
 }
 
 // DrainDeferred makes a *ChainRecorder a ChainSource itself.
 func (r *ChainRecorder) DrainDeferred(dst []deferred.TraceEvent) []deferred.TraceEvent {
 	return r.Drain(dst)
-}
-
-// Dropped counts events lost because nobody drained in time.
-func (r *ChainRecorder) Dropped() uint64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.dropped
 }
 
 // chainMsg carries one frame's deferred events to the chain pane.
@@ -79,11 +50,26 @@ type chainMsg struct{ Events []deferred.TraceEvent }
 // steps ran and on which track, the value flowing down, where the chain is
 // paused and on which Deferred it waits, and an unhandled failure.
 type chain struct {
-	w, h  int
-	byID  map[uint64]*chainState
-	focus uint64 // the Deferred drawn
-	tick  uint64
+	w, h     int
+	byID     map[uint64]*chainState
+	waitedBy map[uint64]waitLink // a Deferred → who its result goes to (by the Deferreds in byID)
+	focus    uint64              // the Deferred drawn
+	tick     uint64
+	now      time.Time // the latest frame's (zero: no frames, as in tests of Update alone)
+	hold     time.Time // until then the focus stays on a chain that just ended badly
 }
+
+// waitLink says that step of a Deferred hands its result to waiter: the
+// chain that waits on it, the DeferredList it is in, the Coroutine
+// awaiting it.
+type waitLink struct {
+	waiter uint64
+	step   int
+}
+
+// chainHold is how long a chain that was cancelled, timed out or left a
+// failure unhandled stays in focus, so a learner can pause on it.
+const chainHold = 2 * time.Second
 
 type chainState struct {
 	id, waitingOn uint64
@@ -96,6 +82,7 @@ type chainState struct {
 	next          int // index of the next step to run
 	unhandled     string
 	ended         string // "cancelled", "timed out"
+	waitCancelled string // the Deferred it waited on was cancelled (the cancel was forwarded there)
 	touched       uint64
 }
 
@@ -108,7 +95,9 @@ type chainStep struct {
 
 const chainKeep = 64
 
-func newChain() *chain { return &chain{byID: map[uint64]*chainState{}} }
+func newChain() *chain {
+	return &chain{byID: map[uint64]*chainState{}, waitedBy: map[uint64]waitLink{}}
+}
 
 func (p *chain) Title() string    { return "Deferred chain" }
 func (p *chain) MinHeight() int   { return 6 }
@@ -137,6 +126,7 @@ func (p *chain) evict() {
 	}
 	if old != nil {
 		delete(p.byID, old.id)
+		delete(p.waitedBy, old.id)
 	}
 }
 
@@ -150,9 +140,16 @@ func (s *chainState) step(i int) *chainStep {
 	return &s.steps[i]
 }
 
-// Update folds deferred events; the focus follows the latest activity
-// except that a chain stays in focus while it waits on another Deferred.
+// Update folds deferred events. The focus follows the latest activity,
+// shown on the outermost chain it concerns: an event of a Deferred that
+// another chain waits on focuses the chain that waits. A chain that was
+// cancelled, timed out or ended on an unhandled failure keeps the focus
+// for chainHold.
 func (p *chain) Update(msg tea.Msg) tea.Cmd {
+	if f, ok := msg.(*frameMsg); ok {
+		p.now = f.Now
+		return nil
+	}
 	m, ok := msg.(chainMsg)
 	if !ok {
 		return nil
@@ -168,6 +165,9 @@ func (p *chain) Update(msg tea.Msg) tea.Cmd {
 			s.site = ev.Site
 		case deferred.EventStepAdded:
 			s.step(ev.Step).kind = ev.StepKind
+			if ev.WaitingOn != 0 {
+				p.waitedBy[ev.ID] = waitLink{ev.WaitingOn, ev.Step}
+			}
 		case deferred.EventFired:
 			s.fired, s.track, s.value = true, ev.TrackIn, ev.InSummary
 		case deferred.EventStepRun:
@@ -181,6 +181,9 @@ func (p *chain) Update(msg tea.Msg) tea.Cmd {
 			s.paused, s.waitingOn = false, 0
 		case deferred.EventCancelled:
 			s.ended = "cancelled"
+			for w, depth := p.waiter(ev.ID), 0; w != nil && depth < 8; w, depth = p.waiter(w.id), depth+1 {
+				w.waitCancelled = idLabel(ev.ID, s.label) // every chain up the line waited on it
+			}
 		case deferred.EventTimedOut:
 			s.ended = "timed out after " + fmtDur(ev.Dur)
 		case deferred.EventUnhandled:
@@ -189,11 +192,57 @@ func (p *chain) Update(msg tea.Msg) tea.Cmd {
 				s.site = ev.Site
 			}
 		}
-		if cur := p.byID[p.focus]; cur == nil || !(cur.paused && cur.waitingOn == ev.ID) {
-			p.focus = ev.ID
-		}
+		p.refocus(ev)
 	}
 	return nil
+}
+
+// refocus moves the focus for ev (see Update).
+func (p *chain) refocus(ev *deferred.TraceEvent) {
+	id := ev.ID
+	for depth := 0; depth < 8; depth++ { // up to the outermost waiter
+		w := p.waiter(id)
+		if w == nil {
+			break
+		}
+		id = w.id
+	}
+	badly := ev.Kind == deferred.EventCancelled || ev.Kind == deferred.EventTimedOut || ev.Kind == deferred.EventUnhandled
+	holding := !p.now.IsZero() && p.now.Before(p.hold)
+	if id != p.focus && (badly || !holding) {
+		p.focus = id
+	}
+	if badly && !p.now.IsZero() {
+		p.hold = p.now.Add(chainHold)
+	}
+}
+
+// waiter is the Deferred that waits for Deferred id's result, if the pane
+// knows one.
+func (p *chain) waiter(id uint64) *chainState {
+	if l, ok := p.waitedBy[id]; ok {
+		return p.byID[l.waiter]
+	}
+	if cur := p.byID[p.focus]; cur != nil && cur.paused && cur.waitingOn == id {
+		return cur // the link was lost (the recorder dropped events), the pause says it
+	}
+	return nil
+}
+
+// awaited lists the Deferreds whose results s waits for through a list or
+// an await (not a chain: a paused chain names its own), lowest id first.
+func (p *chain) awaited(s *chainState) []uint64 {
+	var ids []uint64
+	for inner, l := range p.waitedBy {
+		if l.waiter != s.id || inner == s.waitingOn {
+			continue
+		}
+		if st := p.byID[inner]; st != nil && l.step < len(st.steps) && !st.steps[l.step].ran {
+			ids = append(ids, inner) // the step handing the result over has not run
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func idLabel(id uint64, label string) string {
@@ -287,6 +336,13 @@ func (p *chain) View() string {
 
 func (p *chain) footer(s *chainState) []string {
 	var out []string
+	if ids := p.awaited(s); len(ids) > 0 && !s.paused {
+		w := "▶ waiting on Deferred " + idLabel(ids[0], p.labelOf(ids[0]))
+		if len(ids) > 1 {
+			w += " and " + strconv.Itoa(len(ids)-1) + " more"
+		}
+		out = append(out, fit(w, p.w))
+	}
 	if s.paused {
 		w := "▶ paused at step " + strconv.Itoa(s.next)
 		if s.waitingOn != 0 {
@@ -298,6 +354,9 @@ func (p *chain) footer(s *chainState) []string {
 	}
 	if s.ended != "" {
 		out = append(out, fit("■ "+s.ended, p.w))
+	}
+	if s.waitCancelled != "" {
+		out = append(out, fit("■ the cancel reached Deferred "+s.waitCancelled+", which it waited on", p.w))
 	}
 	if s.unhandled != "" {
 		out = append(out, styleError.Render(fit("✗ UNHANDLED failure at end of chain: "+s.unhandled, p.w)))

@@ -19,15 +19,29 @@ type dashboardScreen struct {
 }
 
 func newDashboardScreen(c *common, name string, live Live) *dashboardScreen {
-	panes := AllPanes()
-	if _, ok := live.(ChainSource); !ok {
-		panes = slices.DeleteFunc(panes, func(id PaneID) bool { return id == PaneChain })
-	}
+	panes := slices.DeleteFunc(AllPanes(), func(id PaneID) bool { return !fedBy(id, live) })
 	s := &dashboardScreen{name: name, keys: DefaultKeyMap(),
 		live: newLiveView(c.cfg, live, panes, AllControls(), c.cfg.injectors)}
 	s.keys.only(0)
 	s.live.bindKeys(&s.keys)
 	return s
+}
+
+// fedBy reports whether live can feed pane id: the panes drawn from a
+// source beside the trace need the Live to implement it.
+func fedBy(id PaneID, live Live) bool {
+	var ok bool
+	switch id {
+	case PaneChain:
+		_, ok = live.(ChainSource)
+	case PaneLatency:
+		_, ok = live.(LatencySource)
+	case PanePool:
+		_, ok = live.(PoolSource)
+	default:
+		ok = true
+	}
+	return ok
 }
 
 func (s *dashboardScreen) update(msg tea.Msg) tea.Cmd {

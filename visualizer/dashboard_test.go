@@ -23,7 +23,8 @@ func newDashboard(t testing.TB, live Live, opts ...Option) *App {
 
 // dashboardScenario drives a dashboard through a scripted run: twelve
 // clients, three backends at growing fd counts, a 300 ms stall, a select
-// refusal and a Deferred chain. Everything is synthetic and deterministic.
+// refusal, a Deferred chain, clients timing their requests and a pool
+// flooded with jobs. Everything is synthetic and deterministic.
 func dashboardScenario(t testing.TB, w, h int) (*App, *fakeLive) {
 	live := newFakeLive()
 	live.watched = []reactor.WatchInfo{{Fd: 3, Label: "listener", Interest: reactor.Readable}}
@@ -34,6 +35,8 @@ func dashboardScenario(t testing.TB, w, h int) (*App, *fakeLive) {
 	s.register(12)
 	now := t0
 	var st reactor.Stats
+	lat := latencyStory(t0, 2, t0.Add(1485*time.Millisecond), 300*time.Millisecond)
+	pool := poolStoryAt(t0.Add(1600*time.Millisecond), t0.Add(time.Hour), t0.Add(2*time.Second))
 	for f := 0; f < 60; f++ {
 		backend, watched := "select", int64(14+f*20)
 		switch {
@@ -74,6 +77,14 @@ func dashboardScenario(t testing.TB, w, h int) (*App, *fakeLive) {
 			}
 		}
 		now = now.Add(frameDur)
+		for len(lat) > 0 && !lat[0].At.After(now) {
+			live.lat.Observe(lat[0])
+			lat = lat[1:]
+		}
+		for len(pool) > 0 && !pool[0].At.After(now) {
+			live.pool.Observe(pool[0])
+			pool = pool[1:]
+		}
 		m.Update(tickMsg(now))
 	}
 	return m, live
@@ -309,5 +320,29 @@ func TestDashboardActionMsg(t *testing.T) {
 	m.Update(tickMsg(t0))
 	if got := screenOf(m); !strings.Contains(got, `✗ ERROR: add-idle: want a count from 1 to 10000, got "lots"`) {
 		t.Errorf("a bad action is not reported:\n%s", got)
+	}
+}
+
+// The dashboard shows a pane drawn from a source beside the trace only
+// when its Live has that source.
+func TestDashboardPanesNeedTheirSource(t *testing.T) {
+	type plainLive struct{ Live } // a Live and nothing more
+	m := newDashboard(t, plainLive{newFakeLive()})
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(tickMsg(t0))
+	got := screenOf(m)
+	for _, title := range []string{"Deferred chain", "Latency", "Goroutine pool"} {
+		if strings.Contains(got, title) {
+			t.Errorf("a Live without its source shows the %q pane:\n%s", title, got)
+		}
+	}
+	m = newDashboard(t, newFakeLive())
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(tickMsg(t0))
+	got = screenOf(m)
+	for _, title := range []string{"Deferred chain", "Latency", "Goroutine pool"} {
+		if !strings.Contains(got, title) {
+			t.Errorf("a Live with every source lacks the %q pane:\n%s", title, got)
+		}
 	}
 }

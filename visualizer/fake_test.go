@@ -59,11 +59,14 @@ type fakeLive struct {
 	watched []reactor.WatchInfo
 	closed  bool
 	chain   *ChainRecorder
+	lat     *LatencyRecorder
+	pool    *PoolRecorder
 	partial bool // the partial-read switch
 }
 
 func newFakeLive() *fakeLive {
-	return &fakeLive{backend: "epoll", errs: make(chan error, 8), chain: NewChainRecorder(256)}
+	return &fakeLive{backend: "epoll", errs: make(chan error, 8), chain: NewChainRecorder(256),
+		lat: NewLatencyRecorder(1 << 14), pool: NewPoolRecorder(1 << 12)}
 }
 
 func (f *fakeLive) call(s string) {
@@ -137,6 +140,11 @@ func (f *fakeLive) Close() error {
 }
 func (f *fakeLive) DrainDeferred(dst []deferred.TraceEvent) []deferred.TraceEvent {
 	return f.chain.Drain(dst)
+}
+
+func (f *fakeLive) DrainLatency(dst []LatencyEvent) []LatencyEvent { return f.lat.Drain(dst) }
+func (f *fakeLive) DrainPool(dst []deferred.PoolEvent) []deferred.PoolEvent {
+	return f.pool.Drain(dst)
 }
 
 // Inject implements Injectable for the injectors of testInjectors.
@@ -282,6 +290,7 @@ func chainEvents() []deferred.TraceEvent {
 		{Kind: deferred.EventCreated, ID: 2, Site: "lessons/demo.go:30"},
 		{Kind: deferred.EventLabelled, ID: 2, Label: "db query"},
 		{Kind: deferred.EventPaused, ID: 1, Label: "fetch user", WaitingOn: 2},
+		{Kind: deferred.EventStepAdded, ID: 2, Label: "db query", Step: 0, StepKind: deferred.StepChain, WaitingOn: 1},
 	}
 }
 

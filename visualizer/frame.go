@@ -86,6 +86,10 @@ func newPane(id PaneID) pane {
 		return newChain()
 	case PaneCost:
 		return newCostPlot()
+	case PaneLatency:
+		return newLatency()
+	case PanePool:
+		return newPoolPane()
 	case PaneTimers:
 		return newTimers()
 	case PaneBuffers:

@@ -74,6 +74,9 @@ func legend() []string {
 		"            median cost of recent non-blocking waits, per fds watched",
 		"Chain       ✓ ran  ▶ paused here  · not run yet",
 		"            [cb]/[eb] a function on that track  -- passthru",
+		"Latency     p50/p99 of replies in the last 5 s; strip: p99 (or the",
+		"            longest wait) each second on a log scale, · = none",
+		"Pool        ■ busy worker  □ idle; queue strip: jobs waiting, per frame",
 	}
 }
 

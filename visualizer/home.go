@@ -132,7 +132,7 @@ func (s *homeScreen) view() string {
 			mark = "✓"
 			visited++
 		}
-		row := " " + mark + " " + padLeft(strconv.Itoa(i+1), 2) + ". " + l.Title()
+		row := " " + mark + " " + padLeft(strconv.Itoa(lessonNumber(s.c.lessons, l)), 2) + ". " + l.Title()
 		list = append(list, s.row(i, fit(row, min(44, s.w/2))+" "+l.Summary()))
 	}
 	if len(s.c.lessons) == 0 {

@@ -220,7 +220,7 @@ func (s *lessonScreen) closeNow() {
 
 func (s *lessonScreen) view() string {
 	bodyH := s.h - headerRows
-	header := styleTitle.Render(strconv.Itoa(s.i+1)+". "+s.l.Title()) +
+	header := styleTitle.Render(strconv.Itoa(lessonNumber(s.c.lessons, s.l))+". "+s.l.Title()) +
 		"  page " + strconv.Itoa(s.page+1) + "/" + strconv.Itoa(max(1, len(s.l.Pages()))) + s.pager.more()
 	pw := s.proseWidth()
 	left := s.pager.lines()

@@ -36,6 +36,14 @@ import (
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the
 // loop goroutine and return rec.Drain from DrainDeferred.
 //
+// Latency and pool panes: the same way, for facts that happen off the loop
+// goroutine and so cannot travel in the reactor's trace. A Live whose
+// simulated clients time their requests implements LatencySource
+// (latency.go; clients record into a LatencyRecorder), and one whose
+// scenario runs a goroutine pool implements PoolSource (pool.go; the
+// pool's Observe feeds a PoolRecorder). Each is drained once per frame.
+// The dashboard leaves out a pane whose source its Live lacks.
+//
 // # Controls, injectors and actions
 //
 // Everything a learner can do to a running scenario has a stable ID, and
@@ -83,6 +91,8 @@ const (
 	PaneCounters                    // syscalls by kind, wake-ups, events/s
 	PaneChain                       // a Deferred's callback/errback ladder (needs a ChainSource)
 	PaneCost                        // wait-call cost vs fds watched, per backend
+	PaneLatency                     // what the simulated clients feel: request → reply, p50/p99 per group (needs a LatencySource)
+	PanePool                        // the goroutine pool: workers busy/idle, queue, results handed back (needs a PoolSource)
 	PaneTimers                      // the timer heap: pending by due time, cancelled, lateness, wake-ups
 	PaneBuffers                     // per connection: bytes queued for writing vs the watermarks, paused producers
 	PaneCompare                     // servers side by side: syscalls per request, memory per idle conn (lesson only)
@@ -93,12 +103,13 @@ const (
 // the loop, which a dashboard over one Live does not have.
 func AllPanes() []PaneID {
 	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost,
-		PaneTimers, PaneBuffers}
+		PaneLatency, PanePool, PaneTimers, PaneBuffers}
 }
 
 var paneNames = [...]string{
 	PaneReadiness: "readiness", PaneLoop: "loop", PaneStalls: "stalls",
 	PaneInterest: "interest", PaneCounters: "counters", PaneChain: "chain", PaneCost: "cost",
+	PaneLatency: "latency", PanePool: "pool",
 	PaneTimers: "timers", PaneBuffers: "buffers", PaneCompare: "compare",
 }
 

@@ -28,6 +28,8 @@ type liveView struct {
 
 	buf      []reactor.TraceEvent  // reused every frame
 	chainBuf []deferred.TraceEvent // reused every frame
+	latBuf   []LatencyEvent        // reused every frame
+	poolBuf  []deferred.PoolEvent  // reused every frame
 	frame    frameMsg
 
 	errs        []errLine // newest last
@@ -114,10 +116,19 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if cs, ok := v.live.(ChainSource); ok {
 		v.chainBuf = cs.DrainDeferred(v.chainBuf[:0])
 		if len(v.chainBuf) > 0 {
-			m := chainMsg{Events: v.chainBuf}
-			for _, p := range v.panes {
-				p.Update(m)
-			}
+			v.broadcast(chainMsg{Events: v.chainBuf})
+		}
+	}
+	if ls, ok := v.live.(LatencySource); ok {
+		v.latBuf = ls.DrainLatency(v.latBuf[:0])
+		if len(v.latBuf) > 0 {
+			v.broadcast(latencyMsg{Events: v.latBuf})
+		}
+	}
+	if ps, ok := v.live.(PoolSource); ok {
+		v.poolBuf = ps.DrainPool(v.poolBuf[:0])
+		if len(v.poolBuf) > 0 {
+			v.broadcast(poolMsg{Events: v.poolBuf})
 		}
 	}
 	for drained := 0; drained < 16; drained++ {
@@ -141,6 +152,13 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 		return safeCmd(func() tea.Msg { return watchedMsg{At: now, List: live.Watched(), Replace: replace} })
 	}
 	return nil
+}
+
+// broadcast hands msg to every pane; each takes the messages it knows.
+func (v *liveView) broadcast(msg tea.Msg) {
+	for _, p := range v.panes {
+		p.Update(msg)
+	}
 }
 
 // labelled joins a label and a message as "label: message", either may be

@@ -65,12 +65,12 @@ func (p *stalls) Update(msg tea.Msg) tea.Cmd {
 		switch ev.Kind {
 		case reactor.KindStall:
 			p.total++
-			p.recent = keepLast(p.recent, stallRec{f.Now, ev.Label, ev.Dur})
+			p.recent = keepLast(p.recent, stallRec{f.Now, shortFunc(ev.Label), ev.Dur})
 		case reactor.KindLag:
 			p.lag = ev.Dur
 		case reactor.KindTimerFired:
 			if ev.Dur >= lateTimerMin {
-				p.late = keepLast(p.late, stallRec{f.Now, ev.Label, ev.Dur})
+				p.late = keepLast(p.late, stallRec{f.Now, shortFunc(ev.Label), ev.Dur})
 			}
 		case reactor.KindPanic:
 			p.panics = keepLast(p.panics, stallRec{f.Now, ev.Label, 0})
@@ -119,7 +119,14 @@ func (p *stalls) View() string {
 	}
 	if len(p.late) > 0 && len(lines) < p.h {
 		r := p.late[len(p.late)-1]
-		lines = append(lines, "late timer "+orDash(shortFunc(r.label))+" by "+fmtDur(r.dur)+" ("+itoa(len(p.late))+" late recently)")
+		late := "late timer +" + fmtDur(r.dur) + " " + orDash(r.label) + " (" + itoa(len(p.late)) + " late recently)"
+		if w, ok := p.latest(); ok && w.dur > r.dur {
+			// The worst first: a stall's late timers are followed by
+			// slightly late ones, and the line may be cut.
+			late = "late timers: worst +" + fmtDur(w.dur) + " · last +" + fmtDur(r.dur) + " " + orDash(r.label) +
+				" · " + itoa(len(p.late)) + " recently"
+		}
+		lines = append(lines, late)
 	}
 	for len(lines) < p.h {
 		lines = append(lines, "")
@@ -127,10 +134,16 @@ func (p *stalls) View() string {
 	return strings.Join(lines[:p.h], "\n")
 }
 
-func (p *stalls) longest() (stallRec, bool) {
+func (p *stalls) longest() (stallRec, bool) { return p.worst(p.recent) }
+
+// latest is the latest-firing timer of the last minute.
+func (p *stalls) latest() (stallRec, bool) { return p.worst(p.late) }
+
+// worst is the longest of recs in the last minute.
+func (p *stalls) worst(recs []stallRec) (stallRec, bool) {
 	var best stallRec
 	ok := false
-	for _, r := range p.recent {
+	for _, r := range recs {
 		if p.now.Sub(r.at) <= longestWindow && (!ok || r.dur > best.dur) {
 			best, ok = r, true
 		}
@@ -140,4 +153,19 @@ func (p *stalls) longest() (stallRec, bool) {
 
 func (p *stalls) age(t time.Time) string {
 	return ago(p.now.Sub(t).Truncate(100 * time.Millisecond))
+}
+
+// shortFunc shortens the name the reactor gives a timer or a handler
+// without a label — a Go function's full path,
+// "github.com/you/app/server.(*conn).sweep-fm" — to its last element,
+// "server.(*conn).sweep", so what matters fits the pane. Labels are left
+// alone.
+func shortFunc(label string) string {
+	if strings.ContainsAny(label, " \t") {
+		return label
+	}
+	if i := strings.LastIndexByte(label, '/'); i >= 0 {
+		label = label[i+1:]
+	}
+	return strings.TrimSuffix(label, "-fm")
 }

@@ -324,23 +324,6 @@ func (p *timers) wakeLine() string {
 
 func (p *timers) age(t time.Time) string { return ago(p.now.Sub(t).Truncate(100 * time.Millisecond)) }
 
-// shortFunc shortens a func name from the trace for a narrow column: no
-// import path, no package before a method's receiver, no "-fm" (a method
-// value): "github.com/x/lessons.(*idleConn).expire-fm" → "(*idleConn).expire".
-func shortFunc(name string) string {
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.TrimSuffix(name, "-fm")
-	if i := strings.Index(name, ".("); i >= 0 {
-		name = name[i+1:]
-	}
-	if name == "" {
-		return "?"
-	}
-	return name
-}
-
 // loopClock tells the time on the loop's clock (trace events' At: ns
 // since the loop started) at a frame: the newest At seen, plus the wall
 // time since the frame that brought it. A running loop emits events every
