@@ -24,10 +24,13 @@ func runApp(ctx context.Context, i int, opts ...visualizer.Option) error {
 // goroutine while the screen is up — the caller must not run the loop
 // itself — and the add-clients controls connect to srv's address. When the
 // learner quits (or ctx ends) the loop stops iterating; srv and its loop
-// stay open for the caller to close.
-func Dashboard(ctx context.Context, srv *tcp.Server) error {
+// stay open for the caller to close. opts adjust it (WithRecorder).
+func Dashboard(ctx context.Context, srv *tcp.Server, opts ...DashboardOption) error {
 	d := serverDriver(srv)
 	defer d.Close()
+	for _, o := range opts {
+		o(d)
+	}
 	title := fmt.Sprintf("reactorlab serve — %s on %s", srv.Protocol(), srv.Addr())
 	return visualizer.RunDashboard(ctx, title, d, visualizer.WithInjectors(declare(d.injectors)...))
 }
@@ -45,6 +48,9 @@ func serverDriver(srv *tcp.Server) *Driver {
 	if answersEveryLine(Protocol(srv.Protocol())) {
 		d.timeClients() // the latency pane times the clients c adds
 	}
+	d.srv = srv
+	d.rebuild.Store(true)
+	d.sampleFDs = true // and the fds pane
 	d.start()
 	return d
 }

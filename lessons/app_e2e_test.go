@@ -6,22 +6,57 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-// buildLab builds the real binary into dir.
-func buildLab(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "reactorlab")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/reactorlab")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/reactorlab: %v\n%s", err, out)
+// The end-to-end tests share one build of the binary, made by the first
+// that needs it and removed when the package's tests are done.
+var (
+	labOnce sync.Once
+	labDir  string
+	labBin  string
+	labErr  error
+)
+
+// TestMain lets this test binary be one of lesson 13's servers, as the
+// lab's executable is (the comparison starts os.Executable() with
+// ChildEnv set), and removes the shared build.
+func TestMain(m *testing.M) {
+	if status, ok := RunChild(); ok {
+		os.Exit(status)
 	}
-	return bin
+	code := m.Run()
+	if labDir != "" {
+		os.RemoveAll(labDir)
+	}
+	os.Exit(code)
+}
+
+// labBinary is the real binary, built once.
+func labBinary(t *testing.T) string {
+	t.Helper()
+	labOnce.Do(func() {
+		if labDir, labErr = os.MkdirTemp("", "reactorlab-e2e-"); labErr != nil {
+			return
+		}
+		bin := filepath.Join(labDir, "reactorlab")
+		cmd := exec.Command("go", "build", "-o", bin, "./cmd/reactorlab")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			labErr = fmt.Errorf("go build ./cmd/reactorlab: %v\n%s", err, out)
+			return
+		}
+		labBin = bin
+	})
+	if labErr != nil {
+		t.Fatal(labErr)
+	}
+	return labBin
 }
 
 // tmuxLab is a private tmux server (its own socket, no user config)
@@ -79,7 +114,7 @@ func TestLessonTwoInTmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
 	}
-	bin := buildLab(t, t.TempDir())
+	bin := labBinary(t)
 	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-lessons-%d", os.Getpid())}
 	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s lesson 2; echo EXIT=$?'", bin)
 	x.run("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30", shell)
@@ -111,7 +146,7 @@ func labSession(t *testing.T, name, args string) *tmuxLab {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
 	}
-	bin := buildLab(t, t.TempDir())
+	bin := labBinary(t)
 	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-%s-%d", name, os.Getpid())}
 	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s %s; echo EXIT=$?'", bin, args)
 	x.run("new-session", "-d", "-s", "lab", "-x", "100", "-y", "30", shell)
@@ -206,6 +241,258 @@ func TestChainsThatWaitInTmux(t *testing.T) {
 	x.waitScreen("■ the cancel reached Deferred")
 	x.key("T")
 	x.waitScreen("■ timed out after 1.00s")
+	x.quit()
+}
+
+// The end-to-end tests of lessons 4–7: the real binary in a private tmux
+// server, driven by keys as a learner drives it, each triggering its
+// lesson's fault and reading the effect off the screen (and, where there
+// is one, the cure). They poll the screen with a deadline; nothing waits a
+// fixed time.
+
+// openLesson starts `reactorlab lesson n` in a w×h tmux window and waits
+// for its scenario to be up.
+func openLesson(t *testing.T, n, w, h int) *tmuxLab {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux not installed: skipping the end-to-end test (.ci/run installs it)")
+	}
+	bin := labBinary(t)
+	x := &tmuxLab{t: t, sock: fmt.Sprintf("reactorlab-lesson%d-%d", n, os.Getpid())}
+	shell := fmt.Sprintf("env TERM=xterm-256color NO_COLOR=1 sh -c '%s lesson %d; echo EXIT=$?'", bin, n)
+	x.run("new-session", "-d", "-s", "lab", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), shell)
+	t.Cleanup(func() { exec.Command("tmux", "-L", x.sock, "kill-server").Run() })
+	x.run("set-option", "-t", "lab", "remain-on-exit", "on")
+	x.waitScreen("try: nc 127.0.0.1 ")
+	return x
+}
+
+// until polls the screen until cond holds, failing with what and the last
+// screen after the deadline.
+func (x *tmuxLab) until(what string, cond func(screen string) bool) string {
+	x.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := x.screen()
+		if cond(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			x.t.Fatalf("screen never showed %s; last screen:\n%s", what, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// count reads a number the screen printed with fmtCount ("980", "85.7k").
+func count(s string) float64 {
+	mul := 1.0
+	switch {
+	case strings.HasSuffix(s, "k"):
+		mul, s = 1e3, strings.TrimSuffix(s, "k")
+	case strings.HasSuffix(s, "M"):
+		mul, s = 1e6, strings.TrimSuffix(s, "M")
+	}
+	f, _ := strconv.ParseFloat(s, 64)
+	return f * mul
+}
+
+var (
+	passRate  = regexp.MustCompile(`passes/s ([0-9.]+[kM]?)`)
+	passCount = regexp.MustCompile(`pass #(\d+)`)
+)
+
+// passesPerSec is the loop pane's passes/s (-1 when not on screen).
+func passesPerSec(screen string) float64 {
+	m := passRate.FindStringSubmatch(screen)
+	if m == nil {
+		return -1
+	}
+	return count(m[1])
+}
+
+// passNumber is the readiness pane's pass counter (-1 when not on screen).
+func passNumber(screen string) int {
+	m := passCount.FindStringSubmatch(screen)
+	if m == nil {
+		return -1
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestLessonFourInTmux: on poll, close a connection's fd behind the
+// loop's back. The readiness pane must show the POLLNVAL cell (N) on the
+// row of the registration that ended (✗), and the error line what the
+// loop made of it.
+func TestLessonFourInTmux(t *testing.T) {
+	x := openLesson(t, 4, 100, 30)
+	x.waitScreen("backend poll")
+	nval := regexp.MustCompile(`\d+✗echo \S+ [.IOBHE! ]*N`)
+	x.key("v")
+	x.until("an N cell on an ended row", nval.MatchString)
+	x.waitScreen("was closed while still registered")
+	x.quit()
+}
+
+// TestLessonFiveInTmux: with the one-byte handler on epoll, switch every
+// second connection to edge triggering. An edge-triggered connection must
+// hang — bytes unread in the interest pane, its echo stopped, pass after
+// pass — while its level-triggered neighbour keeps echoing; fixing the
+// handler must drain it and bring the echo back.
+func TestLessonFiveInTmux(t *testing.T) {
+	x := openLesson(t, 5, 120, 40)
+	x.key("p")
+	x.waitScreen("partial-read ON")
+	x.key("b")
+	x.waitScreen("backend epoll")
+	x.key("e")
+	x.waitScreen("edge-triggered ON")
+	var et, lt string // the two clients' fds
+	s := x.until("an edge-triggered connection with unread bytes", func(s string) bool {
+		et, lt = "", ""
+		for _, fd := range interestFds(s) {
+			switch want := interestCell(s, fd, "want"); {
+			case want == "r|et" && strings.HasSuffix(interestCell(s, fd, "unread"), "B"):
+				et = fd
+			case want == "r":
+				lt = fd
+			}
+		}
+		return et != "" && lt != ""
+	})
+	out, unread, ltOut, pass := interestCell(s, et, "out"), interestCell(s, et, "unread"), interestCell(s, lt, "out"), passNumber(s)
+	// Twenty passes on, the edge-triggered one has echoed nothing more and
+	// still holds its bytes; the level-triggered one has gone on echoing.
+	s = x.until("twenty passes more, the level-triggered client echoing", func(s string) bool {
+		return passNumber(s) >= pass+20 && interestCell(s, lt, "out") != ltOut
+	})
+	if got, left := interestCell(s, et, "out"), interestCell(s, et, "unread"); got != out || left != unread {
+		t.Fatalf("edge-triggered fd %s twenty passes on: out %s, unread %s; want it stuck at %s out, %s unread:\n%s",
+			et, got, left, out, unread, s)
+	}
+	x.key("p") // the fix: read until EAGAIN
+	x.until("fd "+et+" drained and echoing", func(s string) bool {
+		return interestCell(s, et, "unread") == "" && interestCell(s, et, "out") != out && interestCell(s, et, "out") != ""
+	})
+	x.quit()
+}
+
+// interestFds lists the fds of the interest pane's rows on screen.
+func interestFds(screen string) []string {
+	var fds []string
+	for _, m := range interestRow.FindAllStringSubmatch(screen, -1) {
+		fds = append(fds, m[1])
+	}
+	return fds
+}
+
+var interestRow = regexp.MustCompile(`(?m)│\s+(\d+) echo `)
+
+// interestCell reads one column of fd's row in the interest pane, by the
+// position of its heading ("" when the cell is blank or the row is not on
+// screen). Columns may be blank, so positions, not words, tell them apart.
+func interestCell(screen, fd, column string) string {
+	lines := strings.Split(screen, "\n")
+	head := slices.IndexFunc(lines, func(l string) bool { return strings.Contains(l, " owner ") && strings.Contains(l, " want ") })
+	if head < 0 {
+		return ""
+	}
+	hr := []rune(lines[head])
+	from := strings.Index(lines[head], " owner ") // the pane's headings, not the prose beside them
+	at := strings.Index(lines[head][from:], " "+column+" ")
+	if at < 0 {
+		return ""
+	}
+	at += from
+	col := len([]rune(lines[head][:at+1]))
+	for _, l := range lines[head+1:] {
+		r := []rune(l)
+		if !regexp.MustCompile(`│\s+`+fd+` echo `).MatchString(l) || len(r) <= col {
+			continue
+		}
+		end := col
+		for end < len(r) && end < len(hr) && r[end] != ' ' {
+			end++
+		}
+		return strings.TrimSpace(string(r[col:end]))
+	}
+	return ""
+}
+
+// TestLessonSixInTmux: one-shot without re-arming leaves connections with
+// unread lines, and re-arming drains them. Then the dup trap: a
+// connection closed while a dup keeps its file open goes on being
+// reported — stale events (!) on its ended row, pass after pass — until
+// the dup is closed.
+func TestLessonSixInTmux(t *testing.T) {
+	x := openLesson(t, 6, 120, 40)
+	x.key("o")
+	stuck := func(s string) int { // one-shot connections with a line unread
+		n := 0
+		for _, fd := range interestFds(s) {
+			if interestCell(s, fd, "want") == "r|oneshot" && interestCell(s, fd, "unread") != "" {
+				n++
+			}
+		}
+		return n
+	}
+	x.until("a one-shot connection with an unread line", func(s string) bool { return stuck(s) > 0 })
+	x.key("a")
+	x.waitScreen("rearm ON")
+	x.until("every one-shot connection drained", func(s string) bool {
+		return stuck(s) == 0 && strings.Contains(s, "r|oneshot")
+	})
+	x.key("o")
+	x.key("a")
+	x.until("one-shot and re-arm off", func(s string) bool {
+		return !strings.Contains(s, "oneshot ON") && !strings.Contains(s, "rearm ON")
+	})
+
+	x.key("d")
+	x.waitScreen("dup-trap ON")
+	stale := regexp.MustCompile(`\d+✗echo :\d+\s+[.IOBHEN ]*!{10,}`)
+	x.until("stale events on the trapped fd, pass after pass", stale.MatchString)
+	x.waitScreen("stale events: the kernel reports an fd closed")
+	x.key("d") // close the dup: the file goes, and epoll forgets it by itself
+	x.until("the loop back at rest", func(s string) bool {
+		r := passesPerSec(s)
+		return !strings.Contains(s, "dup-trap ON") && r >= 0 && r < 1000
+	})
+	x.quit()
+}
+
+// TestLessonSevenInTmux: lower the fd limit, turn the reserve fd off and
+// fill the table. The accept loop must spin — the listener ready on every
+// pass, failed accepts by the thousand — and turning the reserve fd back
+// on must cure it: the queued clients refused, the loop at rest. The
+// limit must come back when switched off.
+func TestLessonSevenInTmux(t *testing.T) {
+	x := openLesson(t, 7, 120, 40)
+	x.key("l")
+	x.waitScreen("lowered from")
+	x.key("r")
+	x.waitScreen("reserve fd OFF")
+	x.key("C")
+	failed := regexp.MustCompile(`accept4 failed ([0-9.]+[kM]?) \(([0-9.]+[kM]?)/s\)`)
+	listener := regexp.MustCompile(`echo li\S* I{20,}`)
+	x.until("the accept loop spinning", func(s string) bool {
+		m := failed.FindStringSubmatch(s)
+		return m != nil && count(m[2]) >= 1000 && passesPerSec(s) >= 1000 && listener.MatchString(s)
+	})
+	x.key("r")
+	x.waitScreen("reserve fd ON")
+	refused := regexp.MustCompile(`refused ([0-9.]+[kM]?)`)
+	x.until("the queued clients refused and the loop at rest", func(s string) bool {
+		m := refused.FindStringSubmatch(s)
+		r := passesPerSec(s)
+		return m != nil && count(m[1]) > 0 && r >= 0 && r < 1000 && !strings.Contains(s, "/s)")
+	})
+	x.key("l")
+	x.until("the limit restored", func(s string) bool { return !strings.Contains(s, "lowered from") })
 	x.quit()
 }
 

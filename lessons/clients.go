@@ -45,6 +45,10 @@ type ClientGroup struct {
 	Burst int
 }
 
+// errClientsOutOfFds is a dial that found the fd table full: the clients
+// live in this process, so they meet its RLIMIT_NOFILE too.
+var errClientsOutOfFds = errors.New("simulated clients: socket: too many open files (EMFILE): they share this process's fd table")
+
 // clientSet owns every simulated client of one scenario.
 type clientSet struct {
 	addr   string
@@ -151,7 +155,11 @@ func (s *clientSet) client(id, epoch, batch int, g ClientGroup, active bool) {
 	if err != nil {
 		// A reset means the server refused us on purpose (select and
 		// fd 1024): it reports that itself, in words a learner can use.
-		if s.ctx.Err() == nil && !errors.Is(err, syscall.ECONNRESET) {
+		switch {
+		case s.ctx.Err() != nil, errors.Is(err, syscall.ECONNRESET):
+		case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
+			s.report(errClientsOutOfFds) // the same words each time: one line, counted
+		default:
 			s.report(fmt.Errorf("simulated client %d: %w", id, err))
 		}
 		return

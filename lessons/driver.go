@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
 
@@ -64,6 +65,19 @@ type Driver struct {
 	pool    *visualizer.PoolRecorder    // the scenario's goroutine pool's events; nil = no pool
 	work    *workServer                 // lessons 8 and 9's server (their injectors drive it); nil = another
 	profile *profileServer              // lesson 10's; nil = another
+
+	// What the injectors of lessons 4–7 act on, and what they show.
+	srv       *tcp.Server  // the built-in protocols' server; nil = another kind
+	lab       *labEcho     // the hand-written echo of lessons 5 and 6; nil = another kind
+	limit     fdLimit      // lesson 7's lowered RLIMIT_NOFILE, put back on every way out
+	guardOff  atomic.Bool  // the reserve-fd-off injector is on
+	rebuild   atomic.Bool  // the loop rebuilds its epoll set after the dup trap
+	sampleFDs bool         // count the fd table (the fds pane shows it)
+	meter     sampler      // loop goroutine: when the CPU and the fd table were last read
+	cpu       atomic.Int64 // the loop thread's CPU time, ns (LoopCPU)
+	fdOpen    atomic.Int64 // fds open at the last count
+	fdSoft    atomic.Uint64
+	fdHard    atomic.Uint64 // RLIMIT_NOFILE at the last count
 }
 
 var _ visualizer.Live = (*Driver)(nil)
@@ -96,7 +110,7 @@ func (d *Driver) start() { go d.run() }
 func (d *Driver) run() {
 	// The loop keeps one OS thread for its life, as a real reactor thread
 	// would: no hand-offs between passes, and a per-thread CPU clock that
-	// measures the loop alone (see loopCPU).
+	// measures the loop alone (see loopCPU, and threadCPU in meter.go).
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer close(d.done)
@@ -124,7 +138,9 @@ func (d *Driver) run() {
 		if !d.pass(maxPassWait) {
 			return
 		}
-		if d.probeDue(time.Now()) && !d.probe() {
+		now := time.Now()
+		d.sample(now)
+		if d.probeDue(now) && !d.probe() {
 			return
 		}
 		if dl := time.Duration(d.delay.Load()); dl > 0 && !d.rest(dl) {
@@ -176,7 +192,7 @@ func (d *Driver) finish() {
 	for r := range d.stalls {
 		d.endStall(r)
 	}
-	var errs []error
+	errs := []error{d.limit.restore()} // first: whatever else fails, the limit comes back
 	if d.closeFn != nil {
 		errs = append(errs, d.closeFn())
 	}

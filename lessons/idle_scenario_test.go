@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -158,14 +157,8 @@ func TestGoroutineBurst(t *testing.T) {
 	if err := d.Inject(injBurst, true); err != nil {
 		t.Fatal(err)
 	}
-	var ran int
-	var mu sync.Mutex
 	waitFor(t, "every call of the burst", func() bool {
-		d.post(func() { mu.Lock(); ran = s.burstRan; mu.Unlock() })
-		d.sync()
-		mu.Lock()
-		defer mu.Unlock()
-		return ran == burstGoroutines*burstCalls
+		return loopValue(d, func() int { return s.burstRan }) == burstGoroutines*burstCalls
 	})
 	after := d.Stats()
 	writes, passes := after.WakeWrites-before.WakeWrites, after.Passes-before.Passes

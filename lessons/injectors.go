@@ -53,6 +53,23 @@ const (
 	injSlowUser  = "slow-user"
 )
 
+// Lessons 4–7: poll's POLLNVAL, epoll's triggering modes and the dup
+// trap, spurious readiness, the fd table (faults.go and labecho.go do them).
+const (
+	injCloseBehind  = "close-behind-back"
+	injIdle1000     = "idle-1000"
+	injEdge         = "edge-triggered"
+	injPartial      = "partial-read"
+	injOneShot      = "oneshot"
+	injRearm        = "rearm"
+	injDupTrap      = "dup-trap"
+	injDeregFirst   = "deregister-first"
+	injGhostRebuild = "ghost-rebuild"
+	injSpurious     = "spurious"
+	injFDLimit      = "fd-limit"
+	injReserveOff   = "reserve-fd-off"
+)
+
 // Lessons 11 (timers) and 12 (backpressure).
 const (
 	injResetTimer   = "reset-timer"
@@ -155,6 +172,129 @@ var injectorTable = []injector{
 		Injector: visualizer.Injector{ID: injSlowUser, Key: "T", Help: "slow user (timeout)",
 			Doc: "a user whose lookup takes " + slowLookup.String() + ": AddTimeout(" + lookupTimeout.String() + ") gives up"},
 		set: profileClient(slowAsker),
+	},
+	{
+		Injector: visualizer.Injector{ID: injCloseBehind, Key: "v", Help: "close behind back",
+			Doc: "close(2) on the newest connection under poll"},
+		set: func(d *Driver, _ bool) error {
+			d.post(func() { d.report(d.closeBehindBack()) })
+			return nil
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injIdle1000, Key: "T", Help: "+1000 idle",
+			Doc: "1,000 more idle clients: 2,000 more fds to watch"},
+		set: func(d *Driver, _ bool) error {
+			d.clients.add(1000, false)
+			return nil
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injEdge, Key: "e", Help: "edge", Switch: true,
+			Doc: "EPOLLET on every second connection (epoll only)"},
+		set: func(d *Driver, on bool) error {
+			return d.labSwitch(on, "edge triggering", edgeFlag, (*labEcho).setModes)
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.edge.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injPartial, Key: "p", Help: "1-byte reads", Switch: true,
+			Doc: "the handler reads 1 byte per report, not to EAGAIN"},
+		set: func(d *Driver, on bool) error {
+			// Fixed, the handler drains what waits; a MOD makes epoll report
+			// the edge-triggered fds the broken one left with data.
+			return d.labSwitch(on, "", partialFlag, func(s *labEcho) {
+				if !on {
+					s.nudgeEdges()
+				}
+			})
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.partial.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injOneShot, Key: "o", Help: "one-shot", Switch: true,
+			Doc: "EPOLLONESHOT: one report, then disarmed (epoll only)"},
+		set: func(d *Driver, on bool) error { return d.labSwitch(on, "one-shot", oneshotFlag, (*labEcho).setModes) },
+		on:  func(d *Driver) bool { return d.lab != nil && d.lab.oneshot.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injRearm, Key: "a", Help: "re-arm", Switch: true,
+			Doc: "the fix: re-arm (EPOLL_CTL_MOD) after each report"},
+		set: func(d *Driver, on bool) error {
+			return d.labSwitch(on, "", rearmFlag, func(s *labEcho) {
+				if on {
+					s.rearmAll()
+				}
+			})
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.rearm.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injDupTrap, Key: "d", Help: "dup trap", Switch: true,
+			Doc: "close a connection while a dup lives; off frees it"},
+		set: func(d *Driver, on bool) error {
+			if d.lab == nil {
+				return errNoLab
+			}
+			d.post(func() {
+				if on {
+					d.report(d.lab.dupTrap())
+				} else {
+					d.lab.releaseDups()
+				}
+			})
+			return nil
+		},
+		on: func(d *Driver) bool { return d.lab != nil && d.lab.trapped.Load() > 0 },
+	},
+	{
+		Injector: visualizer.Injector{ID: injDeregFirst, Key: "D", Help: "dereg first", Switch: true,
+			Doc: "the fix: deregister, then close"},
+		set: func(d *Driver, on bool) error { return d.labSwitch(on, "", dupFirstFlag, nil) },
+		on:  func(d *Driver) bool { return d.lab != nil && d.lab.dupFirst.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injGhostRebuild, Key: "g", Help: "safety net", Switch: true,
+			Doc: "rebuild the epoll set on reports of unwatched fds"},
+		set: func(d *Driver, on bool) error {
+			d.rebuild.Store(on)
+			d.post(func() { d.loop.SetGhostRebuild(on) })
+			return nil
+		},
+		on: func(d *Driver) bool { return d.rebuild.Load() },
+	},
+	{
+		Injector: visualizer.Injector{ID: injSpurious, Key: "s", Help: "spurious",
+			Doc: "another reader takes the data before a blocking read"},
+		set: func(d *Driver, _ bool) error {
+			if d.lab == nil {
+				return errNoLab
+			}
+			d.post(func() { d.report(d.lab.injectSpurious()) })
+			return nil
+		},
+	},
+	{
+		Injector: visualizer.Injector{ID: injFDLimit, Key: "l", Help: "fd limit", Switch: true,
+			Doc: "lower the soft RLIMIT_NOFILE to leave 41 fds free"},
+		set: func(d *Driver, on bool) error {
+			d.post(func() { d.report(d.setFDLimit(on)) })
+			return nil
+		},
+		on: func(d *Driver) bool { was, _ := d.limit.lowered(); return was > 0 },
+	},
+	{
+		Injector: visualizer.Injector{ID: injReserveOff, Key: "r", Help: "no reserve fd", Switch: true,
+			Doc: "no spare fd: at EMFILE clients stay queued"},
+		set: func(d *Driver, on bool) error {
+			if d.srv == nil {
+				return errors.New("reserve-fd-off: this scenario's server has no reserve fd")
+			}
+			d.guardOff.Store(on)
+			d.post(func() { d.srv.Listener().SetFDGuard(!on) })
+			return nil
+		},
+		on: func(d *Driver) bool { return d.guardOff.Load() },
 	},
 	switchOf(visualizer.Injector{ID: injResetTimer, Key: "r", Help: "reset in place",
 		Doc: "push idle deadlines back with Timer.Reset"},

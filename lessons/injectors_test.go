@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/visualizer"
@@ -156,6 +157,50 @@ func TestInjectorDocsFit(t *testing.T) {
 		}
 		line := "  " + strings.Repeat(" ", max(0, 5-len(inj.Key))) + inj.Key + "  " + inj.ID + state + ": " + inj.Doc
 		if n := len([]rune(line)); n > 80 {
+			t.Errorf("injector %q: its ? line is %d cells; want at most 80:\n%s", inj.ID, n, line)
+		}
+	}
+}
+
+// An epoll mode switched on elsewhere is refused with the way out and
+// stays off; a raw-echo injector on another server is refused.
+func TestLabSwitchRefusals(t *testing.T) {
+	checkNoLeaks(t)
+	d := startScenario(t, Scenario{Backend: "poll", Server: RawEcho, Injectors: []string{injEdge, injOneShot, injPartial}})
+	for _, id := range []string{injEdge, injOneShot} {
+		if err := d.Inject(id, true); err != nil {
+			t.Fatalf("Inject(%s) = %v; want the refusal on the error line", id, err)
+		}
+		d.sync()
+		if err := <-d.Errors(); !strings.Contains(err.Error(), "press b for epoll first") {
+			t.Errorf("Inject(%s) on poll reported %v; want a refusal with the way out", id, err)
+		}
+		if d.InjectorOn(id) {
+			t.Errorf("InjectorOn(%s) = true after a refusal", id)
+		}
+	}
+	if err := d.Inject(injPartial, true); err != nil {
+		t.Fatal(err)
+	}
+	d.sync()
+	if !d.InjectorOn(injPartial) {
+		t.Errorf("InjectorOn(partial-read) on poll = false; want it on (any backend)")
+	}
+	echo := startScenario(t, Scenario{Backend: "poll", Server: Echo, Injectors: []string{injPartial}})
+	if err := echo.Inject(injPartial, true); err == nil {
+		t.Errorf("Inject(partial-read) on tcp's echo = nil; want a refusal (it is the raw echo's)")
+	}
+}
+
+// Each injector's line on the ? screen ("    k  id [off]: doc") fits an
+// 80-column terminal whole.
+func TestInjectorDocsFit80(t *testing.T) {
+	for _, inj := range injectorTable {
+		line := "      " + inj.Key + "  " + inj.ID + ": " + inj.Doc
+		if inj.Switch {
+			line = "      " + inj.Key + "  " + inj.ID + " [off]: " + inj.Doc
+		}
+		if n := utf8.RuneCountInString(line); n > 80 {
 			t.Errorf("injector %q: its ? line is %d cells; want at most 80:\n%s", inj.ID, n, line)
 		}
 	}

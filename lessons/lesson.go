@@ -58,20 +58,26 @@ func (l *Lesson) Injectors() []visualizer.Injector { return declare(l.scenario.I
 
 // Start builds and starts the lesson's scenario.
 func (l *Lesson) Start(ctx context.Context) (visualizer.Live, error) {
-	d, err := start(ctx, l.scenario, l.limits)
+	d, err := start(ctx, l.scenario, l.limits, nil)
 	if err != nil {
 		return nil, err // not a nil *Driver inside a non-nil interface
 	}
+	return l.live(d), nil
+}
+
+// live is the Live the screen gets for d: the driver itself, or a wrapper
+// that also feeds the chain or pool pane.
+func (l *Lesson) live(d *Driver) visualizer.Live {
 	switch {
 	case d.chains != nil:
-		return chainLive{d}, nil // its Deferreds feed the chain pane
+		return chainLive{d} // its Deferreds feed the chain pane
 	case d.pool != nil && slices.Contains(l.scenario.Panes, visualizer.PanePool):
-		return poolLive{d}, nil // its pool feeds the pool pane
+		return poolLive{d} // its pool feeds the pool pane
 	}
 	if c, ok := d.ext.(*comparison); ok {
-		return compareLive{d, c}, nil // its client controls load the side-by-side servers
+		return compareLive{d, c} // its client controls load the side-by-side servers
 	}
-	return d, nil
+	return d
 }
 
 // prompts returns the "try this" prompt that ends each page, as plain text

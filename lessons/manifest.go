@@ -22,13 +22,15 @@ type Scenario struct {
 	Controls      []visualizer.ControlID // the built-in live controls offered
 	Injectors     []string               // IDs of this lesson's injectors (injectors.go)
 	Clients       []ClientGroup          // more simulated clients from the start, timed per group (clients.go)
+	KeepGhosts    bool                   // the loop leaves the dup trap sprung (reactor.Loop.SetGhostRebuild(false))
 }
 
 // Protocol names the server a scenario runs on its reactor.
 type Protocol string
 
-// The servers a scenario can run: reactor/tcp's built-in protocols, and
-// lesson 3's lookup server whose every answer runs down a Deferred chain.
+// The servers a scenario can run: reactor/tcp's built-in protocols,
+// lesson 3's lookup server whose every answer runs down a Deferred chain,
+// and the raw echo of lessons 5 and 6.
 const (
 	Echo    Protocol = "echo"    // each line comes back
 	Chat    Protocol = "chat"    // each line goes to every other client
@@ -36,6 +38,9 @@ const (
 	Lookup  Protocol = "lookup"  // "user 42" answered through a Deferred chain (deferred_scenario.go)
 	Work    Protocol = "work"    // "ping 7" answered at once, "report 7" after a blocking query (work_scenario.go)
 	Profile Protocol = "profile" // "user 42" answered after two lookups, chains waiting on chains (profile_scenario.go)
+
+	// Lessons 5 and 6 break an echo written by hand on raw fds (labecho.go).
+	RawEcho Protocol = "raw echo"
 	Idle    Protocol = "idle"    // echo that hangs up after 10 s of silence, on timers (idle_scenario.go)
 	Room    Protocol = "room"    // a chat room with a feed bot that never stops (room_scenario.go)
 	Compare Protocol = "compare" // the reactor's and Go net's echo servers in child processes (compare_scenario.go)
@@ -108,6 +113,52 @@ var scenarios = map[string]Scenario{
 		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
 			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlDrop},
 		Injectors: []string{injParallel, injCoroutine, injHangUp, injSlowUser},
+	},
+	"poll-arrays-and-pollnval": {
+		Backend:       "poll",
+		Server:        Echo,
+		ActiveClients: 3,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneCost, visualizer.PaneInterest,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
+		Injectors: []string{injCloseBehind},
+	},
+	"epoll-level-and-edge": {
+		Backend:       "poll",
+		Server:        RawEcho,
+		ActiveClients: 2,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneInterest,
+			visualizer.PaneCounters, visualizer.PaneCost,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlBackend, visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injIdle1000, injEdge, injPartial},
+	},
+	"epoll-oneshot-and-the-dup-trap": {
+		Backend:       "epoll",
+		Server:        RawEcho,
+		ActiveClients: 3,
+		KeepGhosts:    true,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneReadiness, visualizer.PaneInterest,
+			visualizer.PaneLoop, visualizer.PaneCounters,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlDrop},
+		Injectors: []string{injOneShot, injRearm, injDupTrap, injDeregFirst, injGhostRebuild, injSpurious},
+	},
+	"the-fd-table": {
+		Server:        Echo,
+		ActiveClients: 3,
+		Panes: []visualizer.PaneID{
+			visualizer.PaneFDs, visualizer.PaneReadiness, visualizer.PaneLoop,
+		},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
+			visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
+		Injectors: []string{injFDLimit, injReserveOff},
 	},
 	"timers-and-wakeups": {
 		Server:        Idle,

@@ -64,12 +64,31 @@ func refusalText(ev *reactor.TraceEvent, more int) string {
 		return fmt.Sprintf("FD_SETSIZE: select refused fd %d%s (its fd sets stop at 1023), so the server closed it; switch to poll or epoll",
 			ev.Fd, also)
 	}
-	msg := ev.Text
-	if ev.Label != "" && !strings.Contains(msg, ev.Label) {
-		msg = ev.Label + ": " + msg
+	if strings.Contains(ev.Text, ghostReport) {
+		then := "nothing takes it out of the set now"
+		if strings.Contains(ev.Text, "rebuilding") {
+			then = "the loop rebuilt its set without it"
+		}
+		return "stale events: the kernel reports an fd closed while registered (a dup keeps its file open); " + then
 	}
+	if strings.Contains(ev.Text, closedFirst) {
+		return fmt.Sprintf("fd %d%s was closed while still registered: deregister first, then close (%s)", ev.Fd, also, ev.Label)
+	}
+	if ev.Kind != reactor.KindRefused {
+		msg := ev.Text
+		if ev.Label != "" && !strings.Contains(msg, ev.Label) {
+			msg = ev.Label + ": " + msg
+		}
+		return msg
+	}
+	// The point first, the listener last: a narrow line cuts the end.
+	who := "a connection"
 	if more > 0 {
-		msg = fmt.Sprintf("(%d more like this) %s", more, msg)
+		who = fmt.Sprintf("%d connections", more+1)
+	}
+	msg := "refused " + who + ": " + ev.Text
+	if ev.Label != "" && !strings.Contains(ev.Text, ev.Label) {
+		msg += " (" + ev.Label + ")"
 	}
 	return msg
 }
@@ -100,11 +119,24 @@ func isRefusal(ev *reactor.TraceEvent) bool {
 // refusal. The screen shows every KindError of the trace itself, as
 // "label: text"; copying a plain one to Errors in the same words made a
 // single error read "(×2)". Only the select refusal, which the driver
-// rewords to lead with FD_SETSIZE, is worth copying (and a KindRefused,
-// which it words with the listener's label and a burst count).
+// rewords to lead with FD_SETSIZE, a Deregister told the fd was closed
+// first (lessons 4 and 6), whose point comes after the label, and the
+// loop's report of the dup trap are worth copying (and a KindRefused, which it words with the listener's
+// label and a burst count).
 func reworded(ev *reactor.TraceEvent) bool {
-	return ev.Kind != reactor.KindError || strings.Contains(ev.Text, "FD_SETSIZE")
+	return ev.Kind != reactor.KindError || strings.Contains(ev.Text, "FD_SETSIZE") ||
+		strings.Contains(ev.Text, closedFirst) || strings.Contains(ev.Text, ghostReport)
 }
+
+// ghostReport is in the loop's report of events for fds it does not
+// watch (the dup trap).
+const ghostReport = "for fds the loop does not watch"
+
+// closedFirst is how reactor.ErrClosedWhileRegistered reads in the trace.
+var closedFirst = func() string {
+	s, _, _ := strings.Cut(reactor.ErrClosedWhileRegistered.Error(), ";")
+	return strings.TrimPrefix(s, "reactor: ")
+}()
 
 // watchedSource is the TraceSource the driver hands out.
 type watchedSource struct {

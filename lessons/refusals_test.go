@@ -14,6 +14,10 @@ func TestRefusalText(t *testing.T) {
 	fdset := reactor.TraceEvent{Kind: reactor.KindError, Fd: 1071, Label: "echo 127.0.0.1:42968",
 		Text: "fd 1071: " + reactor.ErrFDSetSize.Error()}
 	other := reactor.TraceEvent{Kind: reactor.KindRefused, Label: "echo", Text: "out of file descriptors"}
+	ghost := reactor.TraceEvent{Kind: reactor.KindError, Fd: -1,
+		Text: "epoll reported 1 event(s) for fds the loop does not watch: an fd was closed while registered and a dup keeps its file open (deregister before close); the set is not rebuilt, so they will keep coming"}
+	closed := reactor.TraceEvent{Kind: reactor.KindError, Fd: 18, Label: "echo 127.0.0.1:41988",
+		Text: "deregister fd 18 (echo 127.0.0.1:41988): " + reactor.ErrClosedWhileRegistered.Error() + ": fstat: bad file descriptor"}
 	tests := []struct {
 		ev     reactor.TraceEvent
 		more   int
@@ -22,8 +26,13 @@ func TestRefusalText(t *testing.T) {
 	}{
 		{fdset, 0, "FD_SETSIZE: select refused fd 1071 (", "poll or epoll"},
 		{fdset, 3, "FD_SETSIZE: select refused fd 1071 and 3 more", "poll or epoll"},
-		{other, 0, "echo: out of file descriptors", ""},
-		{other, 2, "(2 more like this) echo:", "out of file descriptors"},
+		{other, 0, "refused a connection: out of file descriptors (echo)", ""},
+		{other, 2, "refused 3 connections: out of file descriptors", "(echo)"},
+		{closed, 0, "fd 18 was closed while still registered: deregister first", "(echo 127.0.0.1:41988)"},
+		{ghost, 0, "stale events: the kernel reports an fd closed while registered", "nothing takes it out"},
+	}
+	if !reworded(&closed) {
+		t.Errorf("reworded(closed while registered) = false; want the driver's words (the point leads)")
 	}
 	for _, tt := range tests {
 		got := refusalText(&tt.ev, tt.more)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/reactorlab/reactorlab/reactor"
@@ -27,14 +26,10 @@ func startRoom(t *testing.T) (*Driver, *roomServer, *reactor.Subscription) {
 	return d, d.ext.(*roomServer), sub
 }
 
-// onLoop reads a value on the loop goroutine.
-func onLoop[T any](d *Driver, fn func() T) T {
+// loopValue is fn's result, computed on the loop goroutine.
+func loopValue[T any](d *Driver, fn func() T) T {
 	var v T
-	var mu sync.Mutex
-	d.post(func() { mu.Lock(); v = fn(); mu.Unlock() })
-	d.sync()
-	mu.Lock()
-	defer mu.Unlock()
+	onLoop(d, func() { v = fn() })
 	return v
 }
 
@@ -55,7 +50,7 @@ func TestRoomWithoutFlowControl(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the slow member's queue to pass 4× the high watermark", func() bool {
-		return onLoop(d, r.maxQueue) > 4*tcp.DefaultHighWater
+		return loopValue(d, r.maxQueue) > 4*tcp.DefaultHighWater
 	})
 	for _, ev := range sub.Drain(nil) {
 		if ev.Kind == reactor.KindPaused && ev.Text == "producer" {
@@ -99,7 +94,7 @@ func TestRoomFlowControl(t *testing.T) {
 	if limit := int64(tcp.DefaultHighWater + 2*feedChunk); peak > limit {
 		t.Errorf("queue peaked at %d bytes with flow control on; want at most %d", peak, limit)
 	}
-	if got := onLoop(d, r.maxQueue); got > tcp.DefaultHighWater+2*feedChunk {
+	if got := loopValue(d, r.maxQueue); got > tcp.DefaultHighWater+2*feedChunk {
 		t.Errorf("queue now %d; want near the watermarks", got)
 	}
 }
@@ -138,8 +133,8 @@ func TestRoomDropSlow(t *testing.T) {
 	d, r, _ := startRoom(t)
 	d.Inject(injDropSlow, true)
 	d.Inject(injSlowReader, true)
-	waitFor(t, "the slow member to join", func() bool { return onLoop(d, func() int { return len(r.members) }) == 1 })
-	waitFor(t, "the slow member to be dropped", func() bool { return onLoop(d, func() int { return len(r.members) }) == 0 })
+	waitFor(t, "the slow member to join", func() bool { return loopValue(d, func() int { return len(r.members) }) == 1 })
+	waitFor(t, "the slow member to be dropped", func() bool { return loopValue(d, func() int { return len(r.members) }) == 0 })
 	select {
 	case err := <-d.Errors():
 		if !strings.Contains(err.Error(), "drop-slow hung up on") {
@@ -168,13 +163,13 @@ func TestRoomSafetyCap(t *testing.T) {
 	if !strings.Contains(err.Error(), "safety cap: bot stopped") {
 		t.Fatalf("error = %v; want the safety cap's note", err)
 	}
-	if q := onLoop(d, r.queued); q < 1<<20 || q > 1<<20+2*feedChunk {
+	if q := loopValue(d, r.queued); q < 1<<20 || q > 1<<20+2*feedChunk {
 		t.Errorf("queued %d bytes at the cap; want just over 1 MiB", q)
 	}
-	p1 := onLoop(d, func() int64 { return r.produced })
-	t1 := onLoop(d, func() int { return r.ticks })
-	waitFor(t, "five more turns of the bot", func() bool { return onLoop(d, func() int { return r.ticks }) >= t1+5 })
-	if p2 := onLoop(d, func() int64 { return r.produced }); !onLoop(d, func() bool { return r.capped }) || p2 != p1 {
+	p1 := loopValue(d, func() int64 { return r.produced })
+	t1 := loopValue(d, func() int { return r.ticks })
+	waitFor(t, "five more turns of the bot", func() bool { return loopValue(d, func() int { return r.ticks }) >= t1+5 })
+	if p2 := loopValue(d, func() int64 { return r.produced }); !loopValue(d, func() bool { return r.capped }) || p2 != p1 {
 		t.Errorf("the bot wrote on after the cap (%d then %d bytes)", p1, p2)
 	}
 }

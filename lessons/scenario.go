@@ -2,27 +2,36 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"strings"
 
 	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/visualizer"
 )
 
 // Start builds a scenario and starts it: a loop on sc.Backend, sc.Server
 // listening on 127.0.0.1 at a port the kernel picks, the driver goroutine,
 // and the scenario's first simulated clients. Cancelling ctx closes it, as
 // does Close.
-func Start(ctx context.Context, sc Scenario) (*Driver, error) {
-	return start(ctx, sc, Limits{})
-}
+func Start(ctx context.Context, sc Scenario) (*Driver, error) { return start(ctx, sc, Limits{}, nil) }
 
-// start is Start with the scenario held to lim.
-func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
+// start is Start with the scenario held to lim; attach, if not nil, runs
+// once the server is up and before the loop runs or any client connects (a
+// recorder starts there).
+func start(ctx context.Context, sc Scenario, lim Limits, attach func(*Driver) error) (*Driver, error) {
 	raiseFileLimit() // best effort: if it fails the wall is the rlimit, not 1024
 	loop, err := reactor.New(reactor.Config{Backend: sc.Backend})
+	if errors.Is(err, reactor.ErrLinuxOnly) {
+		return nil, fmt.Errorf("this lesson's scenario runs on %s, which only Linux has (this system has %s): the pages still read, the live part needs Linux",
+			sc.Backend, strings.Join(reactor.BackendNames(), ", "))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("start %s scenario: %w", sc.Server, err)
 	}
+	loop.SetGhostRebuild(!sc.KeepGhosts)
 	srv, err := startServer(loop, sc.Server, "127.0.0.1:0")
 	if err != nil {
 		loop.Close()
@@ -33,6 +42,9 @@ func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
 	d.probeEvery = probesFor(sc.Panes)
 	d.chains = srv.chains
 	d.injectors = sc.Injectors
+	d.srv, d.lab = srv.tcp, srv.lab
+	d.rebuild.Store(!sc.KeepGhosts)
+	d.sampleFDs = slices.Contains(sc.Panes, visualizer.PaneFDs)
 	d.clients.line = srv.line
 	d.clients.session = srv.session
 	d.clients.max = lim.MaxClients
@@ -43,6 +55,13 @@ func start(ctx context.Context, sc Scenario, lim Limits) (*Driver, error) {
 	d.pool, d.work, d.profile = srv.pool, srv.work, srv.profile
 	if srv.timed {
 		d.timeClients()
+	}
+	if attach != nil {
+		if err := attach(d); err != nil {
+			srv.close()
+			loop.Close()
+			return nil, err
+		}
 	}
 	d.start()
 	d.clients.add(sc.ActiveClients, true)

@@ -2,7 +2,10 @@ package lessons
 
 import (
 	"context"
+	"strings"
 	"testing"
+
+	"github.com/reactorlab/reactorlab/reactor"
 )
 
 func TestInfoLine(t *testing.T) {
@@ -44,5 +47,16 @@ func TestStartUnknown(t *testing.T) {
 			d.Close()
 			t.Errorf("Start(%+v) error = nil; want one", sc)
 		}
+	}
+}
+
+// A scenario on a backend this system lacks (epoll outside Linux) says
+// so, and what still works, rather than passing on the reactor's advice.
+func TestStartWithoutItsBackend(t *testing.T) {
+	defer reactor.RegisterBackend(reactor.Backend{Name: "epoll-elsewhere", Wait: "epoll_wait", Glyph: 'x', Rank: 99,
+		New: func() (reactor.Poller, error) { return nil, reactor.ErrLinuxOnly }})()
+	_, err := Start(context.Background(), Scenario{Backend: "epoll-elsewhere", Server: RawEcho})
+	if err == nil || !strings.Contains(err.Error(), "which only Linux has") || !strings.Contains(err.Error(), "the pages still read") {
+		t.Errorf("Start on a backend this system lacks = %v; want it to say Linux is needed and the pages still read", err)
 	}
 }

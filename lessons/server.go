@@ -30,6 +30,8 @@ type server struct {
 	pool    *visualizer.PoolRecorder // its goroutine pool's events for the pool pane; nil = no pool
 	work    *workServer              // lessons 8 and 9's server, for their injectors; nil = another
 	profile *profileServer           // lesson 10's server, for its injectors; nil = another
+	tcp     *tcp.Server              // the built-in protocols' server; nil = another kind
+	lab     *labEcho                 // the hand-written echo (RawEcho); nil = another kind
 }
 
 // startServer serves the built-in protocol on loop at addr. Call it before
@@ -48,12 +50,18 @@ func startServer(l *reactor.Loop, protocol Protocol, addr string) (*server, erro
 		return startWorkServer(l, addr)
 	case Profile:
 		return startProfileServer(l, addr)
+	case RawEcho:
+		lab, err := startLabEcho(l, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &server{addr: lab.addr, close: lab.close, lab: lab}, nil
 	}
 	srv, err := tcp.NewServer(l, addr, string(protocol))
 	if err != nil {
 		return nil, err
 	}
-	return &server{addr: srv.Addr().String(), close: srv.Close, timed: answersEveryLine(protocol)}, nil
+	return &server{addr: srv.Addr().String(), close: srv.Close, timed: answersEveryLine(protocol), tcp: srv}, nil
 }
 
 // answersEveryLine reports whether a built-in protocol replies to each

@@ -121,10 +121,12 @@
 // reports an fd the loop does not watch — the trap has been sprung — the
 // loop drops those events (traced as stale), reports the mistake as a
 // [KindError] event, and rebuilds its epoll set from the registrations it
-// knows, so the reports stop after one pass. poll's POLLNVAL and select's
-// EBADF for an fd closed while registered are delivered to its handler
-// once, as [Err]; a registration the handler does not end then, the loop
-// ends itself.
+// knows, so the reports stop after one pass ([Loop.SetGhostRebuild] turns
+// that recovery off, to show what a plain epoll loop lives with: the
+// ghost reported on every pass). poll's POLLNVAL and select's EBADF for an
+// fd closed while registered are delivered to its handler once, as [Err]
+// (the trace adds [Invalid], so a screen can say "not open"); a
+// registration the handler does not end then, the loop ends itself.
 //
 // A lesson shows the trap on purpose by closing behind the loop's back,
 // with raw syscalls on the registered number:

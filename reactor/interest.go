@@ -68,10 +68,12 @@ const (
 	// r&HangUp == HangUp; r&HangUp != 0 means "one side or both".
 	HangUp = ReadClosed | WriteClosed
 
-	// readyInvalid marks an fd the kernel says is not open at all
-	// (POLLNVAL, or EBADF from select): it was closed while registered.
-	// The loop strips it before the handler sees the event.
-	readyInvalid Ready = 1 << 7
+	// Invalid says the kernel found no open fd under this number at all
+	// (poll's POLLNVAL, select's EBADF): it was closed while registered.
+	// It always comes with Err. Handlers are told Err only; the bit
+	// travels in the trace (KindReady, KindStaleDropped) so a screen can
+	// tell "not open" from an ordinary error.
+	Invalid Ready = 1 << 7
 )
 
 // readyOf turns one kernel report into Ready, the same way for every
@@ -100,10 +102,10 @@ func readyOf(in Interest, rd, wr, rdhup, hup, err bool) Ready {
 	return r
 }
 
-// String renders readiness as e.g. "in|read-closed", "in|out|hup|err";
-// "none" when empty. Both closed bits together print as "hup".
+// String renders readiness as e.g. "in|read-closed", "in|out|hup|err",
+// "err|nval"; "none" when empty. Both closed bits together print as "hup".
 func (r Ready) String() string {
-	if r&^readyInvalid == 0 {
+	if r == 0 {
 		return "none"
 	}
 	var b [40]byte
@@ -131,6 +133,9 @@ func (r Ready) String() string {
 	}
 	if r&Err != 0 {
 		add("err")
+	}
+	if r&Invalid != 0 {
+		add("nval")
 	}
 	return string(b[:n])
 }

@@ -23,7 +23,8 @@ func TestStrings(t *testing.T) {
 		{(In | Out).Glyphs(), "IO.."},
 		{(In | HangUp).Glyphs(), "I.H."},
 		{(In | Out | HangUp | Err).Glyphs(), "IOHE"},
-		{(Err | readyInvalid).String(), "err"},
+		{(Err | Invalid).String(), "err|nval"},
+		{Invalid.String(), "nval"},
 		{KindWaitStart.String(), "wait-start"},
 		{Kind(200).String(), "kind(200)"},
 	}

@@ -61,6 +61,10 @@ type Loop struct {
 	timerSeq    uint64
 	cancelled   int // cancelled timers still in the heap
 	heartbeat   *Timer
+	// keepGhosts (SetGhostRebuild(false)) leaves ghosts in the epoll set;
+	// haunted says the last pass had some (so the mistake is reported
+	// once per episode, not once per pass).
+	keepGhosts, haunted bool
 	// soon is the CallSoon queue. runCalls swaps it with soon2, the spare
 	// backing array, so calls queued while the queue runs go to the next
 	// pass and neither slice is reallocated in steady state.

@@ -164,7 +164,7 @@ func (p *pollPoller) Wait(evs []Event, timeout time.Duration) (int, error) {
 // open: it was closed while registered.
 func pollReady(in Interest, re int16) Ready {
 	if re&unix.POLLNVAL != 0 {
-		return Err | readyInvalid
+		return Err | Invalid
 	}
 	hup, rdhup := re&unix.POLLHUP != 0, re&pollRDHUP != 0
 	if !pollHUPIsHangUp && hup {

@@ -58,6 +58,24 @@ func testDeregister(t *testing.T, backend string) {
 	iterateUntil(t, l, "event after re-register", func() bool { return calls > 0 })
 }
 
+// springDupTrap registers one end of a socketpair with data waiting on
+// it, dups it, closes it behind the loop's back and only then
+// deregisters, returning what Deregister said. The dup is closed at
+// cleanup.
+func springDupTrap(t *testing.T, l *Loop) error {
+	t.Helper()
+	a, b := socketpair(t)
+	write(t, b, "unread") // keeps the file readable: level-triggered reports
+	reg := register(t, l, a, Readable, "trapped", func(int, Ready) {})
+	d, err := unix.Dup(a)
+	if err != nil {
+		t.Fatalf("dup: %v", err)
+	}
+	t.Cleanup(func() { unix.Close(d) })
+	closeNow(a) // the mistake: close while registered
+	return reg.Deregister()
+}
+
 // The dup trap. epoll watches the open file, not the fd number: close a
 // registered fd while a dup keeps the file open, and EPOLL_CTL_DEL on the
 // closed number cannot reach the entry, so epoll goes on reporting it.
@@ -67,16 +85,7 @@ func testDupTrap(t *testing.T, backend string) {
 	l := newLoop(t, backend)
 	sub := l.Subscribe(1 << 12)
 	defer sub.Close()
-	a, b := socketpair(t)
-	write(t, b, "unread") // keeps the file readable: level-triggered reports
-	reg := register(t, l, a, Readable, "trapped", func(int, Ready) {})
-	d, err := unix.Dup(a)
-	if err != nil {
-		t.Fatalf("dup: %v", err)
-	}
-	defer unix.Close(d)
-	closeNow(a) // behind the loop's back
-	err = reg.Deregister()
+	err := springDupTrap(t, l)
 	if !errors.Is(err, ErrClosedWhileRegistered) {
 		t.Fatalf("Deregister after close = %v; want ErrClosedWhileRegistered", err)
 	}
@@ -146,8 +155,13 @@ func testClosedWhileRegistered(t *testing.T, backend string) {
 	if reg.Active() {
 		t.Errorf("Active() = true; want the loop to have ended the registration")
 	}
-	if e, ok := hasKind(drainAll(sub), KindError); !ok || !strings.Contains(e.Text, "deregister before close") {
+	evs := drainAll(sub)
+	if e, ok := hasKind(evs, KindError); !ok || !strings.Contains(e.Text, "deregister before close") {
 		t.Errorf("trace error %+v; want one naming the mistake", e)
+	}
+	// The screen tells POLLNVAL from POLLERR by the trace's Invalid bit.
+	if e, ok := hasKind(evs, KindReady); !ok || e.Ready != Err|Invalid {
+		t.Errorf("trace ready %+v; want err|nval (the handler hears err alone)", e)
 	}
 }
 

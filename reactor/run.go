@@ -141,11 +141,7 @@ func (l *Loop) runPass(timeout time.Duration) error {
 	}
 
 	callsStart, ghosts := l.dispatch(n, waitEnd)
-	if ghosts > 0 {
-		l.report(-1, "", "%s reported %d event(s) for fds the loop does not watch: an fd was closed while registered and a dup keeps its file open (deregister before close); rebuilding the %s set",
-			l.poller.Name(), ghosts, l.poller.Name())
-		l.rebuildPoller()
-	}
+	l.exorcise(ghosts)
 	if n == len(l.evs) && len(l.evs) < epollMaxEvents {
 		l.evs = make([]Event, 2*len(l.evs)) // a full batch: next time ask for more
 	}
@@ -161,6 +157,34 @@ func (l *Loop) runPass(timeout time.Duration) error {
 	}
 	return nil
 }
+
+// exorcise deals with a pass's ghosts: events for fds the loop does not
+// watch (the dup trap, see doc.go). It reports them and rebuilds the
+// poller so they stop — unless SetGhostRebuild(false) asked to keep them,
+// when it reports only the first pass of each run of haunted passes.
+func (l *Loop) exorcise(ghosts int) {
+	was := l.haunted
+	l.haunted = ghosts > 0
+	switch {
+	case ghosts == 0:
+	case !l.keepGhosts:
+		l.report(-1, "", "%s reported %d event(s) for fds the loop does not watch: an fd was closed while registered and a dup keeps its file open (deregister before close); rebuilding the %s set",
+			l.poller.Name(), ghosts, l.poller.Name())
+		l.rebuildPoller()
+	case !was:
+		l.report(-1, "", "%s reported %d event(s) for fds the loop does not watch: an fd was closed while registered and a dup keeps its file open (deregister before close); the set is not rebuilt, so they will keep coming",
+			l.poller.Name(), ghosts)
+	}
+}
+
+// SetGhostRebuild turns the loop's recovery from the dup trap on (the
+// default) or off. On, events the kernel reports for fds the loop does
+// not watch make it rebuild its epoll set, so they stop after one pass.
+// Off, they are still dropped (and traced as stale) but the set is left
+// as it is: a level-triggered ghost is then reported on every pass and
+// the loop spins — what a plain epoll loop lives with. Lessons turn it off
+// to show the trap. Loop goroutine only.
+func (l *Loop) SetGhostRebuild(on bool) { l.keepGhosts = !on }
 
 // endPass publishes the pass's trace events, even if a timer or call
 // panicked through (panics are recovered per call, but be safe).
@@ -192,7 +216,7 @@ func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
 				ghosts++
 			}
 			if l.Tracing() {
-				l.emit(&TraceEvent{Kind: KindStaleDropped, Fd: int32(fd), Ready: ev.Ready &^ readyInvalid})
+				l.emit(&TraceEvent{Kind: KindStaleDropped, Fd: int32(fd), Ready: ev.Ready})
 			}
 			continue
 		}
@@ -205,8 +229,9 @@ func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
 		h, label, gen := s.h, s.label, s.gen
 		if subs := l.subscribers(); subs != nil {
 			// Hand the events over before the handler runs: if it
-			// blocks the loop, the screen can already name it.
-			l.emitHandler(subs, KindReady, int32(fd), r, label, 0, l.at(now), true)
+			// blocks the loop, the screen can already name it. The
+			// trace says Invalid (POLLNVAL) where the handler hears Err.
+			l.emitHandler(subs, KindReady, int32(fd), r|ev.Ready&Invalid, label, 0, l.at(now), true)
 		}
 		t0 := now
 		l.runHandler(h, fd, r, label)
@@ -221,7 +246,7 @@ func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
 			}
 			l.stall(label, d, fd)
 		}
-		if ev.Ready&readyInvalid != 0 {
+		if ev.Ready&Invalid != 0 {
 			l.dropInvalid(fd, gen)
 		}
 	}

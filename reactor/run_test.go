@@ -342,3 +342,49 @@ func benchDispatchTrace(b *testing.B, rw bool) {
 	b.ReportMetric(100*(med(rReader)-1), "%overhead-with-reader")
 	b.ReportMetric(float64(reader.Stats().Dropped)/float64(reader.Stats().Events), "dropped/event")
 }
+
+// With the ghost rebuild off, the dup trap is what a plain epoll loop
+// lives with: the closed fd's file is reported on every pass (traced as
+// stale), and the mistake is reported once, not once a pass. Turning the
+// rebuild back on cures it within a pass.
+func TestSetGhostRebuild(t *testing.T) {
+	if b, _ := LookupBackend("epoll"); !b.Available {
+		t.Skip("epoll only (the dup trap leaks only where the kernel keeps the set)")
+	}
+	l := newLoop(t, "epoll")
+	sub := l.Subscribe(1 << 12)
+	defer sub.Close()
+	if err := springDupTrap(t, l); !errors.Is(err, ErrClosedWhileRegistered) {
+		t.Fatalf("Deregister after close = %v; want ErrClosedWhileRegistered", err)
+	}
+	drainAll(sub) // Deregister's own error
+	passes := func(n int) (stale, haunted, errs int) {
+		for range n {
+			if err := l.Iterate(0); err != nil {
+				t.Fatal(err)
+			}
+			k := 0
+			for _, e := range drainAll(sub) {
+				switch e.Kind {
+				case KindStaleDropped:
+					k++
+				case KindError:
+					errs++
+				}
+			}
+			stale += k
+			if k > 0 {
+				haunted++
+			}
+		}
+		return stale, haunted, errs
+	}
+	l.SetGhostRebuild(false)
+	if _, haunted, errs := passes(10); haunted != 10 || errs != 1 {
+		t.Errorf("rebuild off: %d of 10 passes had stale events, %d errors; want 10 and 1", haunted, errs)
+	}
+	l.SetGhostRebuild(true)
+	if _, haunted, _ := passes(10); haunted > 1 {
+		t.Errorf("rebuild on: %d of 10 passes had stale events; want at most 1", haunted)
+	}
+}

@@ -211,7 +211,7 @@ func (p *selectPoller) preen(evs []Event) int {
 		}
 		fd := int(fd32)
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err == unix.EBADF {
-			evs[k] = Event{Fd: fd, Token: p.toks[fd], Ready: Err | readyInvalid}
+			evs[k] = Event{Fd: fd, Token: p.toks[fd], Ready: Err | Invalid}
 			k++
 		}
 	}

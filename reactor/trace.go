@@ -36,6 +36,8 @@ const (
 	KindResumed                         // Fd
 	KindClosed                          // Fd, Text = reason
 	KindDeferred                        // sub-kind in N, details in Text/Label
+	KindAction                          // Label = control or injector ID, Text = its argument: what the learner (or a demo script) did
+	KindUnread                          // Fd, N = bytes waiting unread in the socket's receive queue (FIONREAD, sampled)
 	KindTimerCompacted                  // N = cancelled timers dropped from the heap, Dur = how long the rebuild took
 	KindTimerDiscarded                  // N = timer id: a cancelled timer reached the top of the heap and was dropped
 	KindWriteQueue                      // Fd, Label, N = bytes queued for writing; Dur2, Dur3 = high, low watermark in bytes
@@ -72,6 +74,8 @@ var kindNames = [...]string{
 	KindResumed:         "resumed",
 	KindClosed:          "closed",
 	KindDeferred:        "deferred",
+	KindAction:          "action",
+	KindUnread:          "unread",
 	KindTimerCompacted:  "timer-compacted",
 	KindTimerDiscarded:  "timer-discarded",
 	KindWriteQueue:      "write-queue",
@@ -125,3 +129,7 @@ type TraceEvent struct {
 	Label    string
 	Text     string
 }
+
+// Epoch is the wall time of the loop clock's zero: a TraceEvent's At is
+// nanoseconds since it. Safe from any goroutine.
+func (l *Loop) Epoch() time.Time { return l.start }

@@ -386,8 +386,16 @@ func (m *App) footer() string {
 		status = styleTitle.Render(fit(m.status, min(width(m.status), m.w/2))) + m.help.Styles.ShortSeparator.Render(sep)
 	}
 	left := m.help
-	left.SetWidth(max(0, m.w-lipgloss.Width(status)-lipgloss.Width(right)-lipgloss.Width(sep)))
+	room := max(0, m.w-lipgloss.Width(status)-lipgloss.Width(right)-lipgloss.Width(sep))
+	left.SetWidth(room)
 	hints := left.ShortHelpView(m.active.keyMap().ShortHelp())
+	// bubbles' help adds an item that does not fit when its "…" would
+	// not fit either, overflowing the width (and pushing "? help" off):
+	// ask again with a little less room until it fits.
+	for w := room - 1; lipgloss.Width(hints) > room && w > 0; w-- {
+		left.SetWidth(w)
+		hints = left.ShortHelpView(m.active.keyMap().ShortHelp())
+	}
 	if hints == "" {
 		return fit(status+right, m.w)
 	}

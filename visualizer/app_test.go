@@ -272,3 +272,19 @@ type numberedLesson struct {
 }
 
 func (l numberedLesson) Number() int { return l.n }
+
+// However the hints fall, the footer keeps "? help • q quit" at the right
+// (bubbles' help overflows its width when neither the next item nor its
+// "…" fits).
+func TestFooterKeepsHelpAtEveryWidth(t *testing.T) {
+	lessons := twoLessons()
+	lessons[0].(*fakeLesson).injectors = testInjectors
+	lessons[0].(*fakeLesson).controls = AllControls()
+	m := openLesson(t, lessons, "one", 100, 30)
+	for w := 80; w <= 140; w++ {
+		m.Update(tea.WindowSizeMsg{Width: w, Height: 30})
+		if foot := strings.TrimRight(footerOf(m), " "); !strings.HasSuffix(foot, "? help • q quit") {
+			t.Errorf("footer at width %d = %q; want it to end with ? help • q quit", w, foot)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,6 +20,11 @@ type counters struct {
 	dropped uint64 // trace events lost by the visualizer's own subscription
 	rates   [8]rateMeter
 	tbl     *table.Table // reused by View
+	// since holds the wait and ctl counts when the backend last changed:
+	// those two rows are named after the backend's syscalls ("epoll_ctl()"),
+	// so they count from the switch on. A switch to epoll thus shows one
+	// epoll_ctl per fd, not those plus poll's syscall-free registrations.
+	since [2]uint64
 }
 
 func newCounters() *counters { return &counters{} }
@@ -37,6 +43,11 @@ func (p *counters) Update(msg tea.Msg) tea.Cmd {
 	f, ok := msg.(*frameMsg)
 	if !ok {
 		return nil
+	}
+	if p.backend != "" && f.Backend != p.backend {
+		// Counted before this frame: the old backend's. The new one's
+		// registrations (the switch itself) come after.
+		p.since = [2]uint64{p.st.WaitCalls, p.st.CtlCalls}
 	}
 	p.st, p.backend = f.Stats, f.Backend
 	for i := range f.Events {
@@ -76,6 +87,8 @@ func (p *counters) View() string {
 	names := [8]string{waitName(p.backend), ctlName(p.backend), "accept()", "read()", "write()",
 		"wake-ups", "events", "passes"}
 	vals := p.values()
+	vals[0] -= min(vals[0], p.since[0])
+	vals[1] -= min(vals[1], p.since[1])
 	lines := make([]string, 0, p.h)
 	nw := max(8, min(22, p.w-19))
 	if p.tbl == nil {
@@ -94,9 +107,15 @@ func (p *counters) View() string {
 		return s
 	})
 	for i := range names {
-		p.tbl.Row(fit(names[i], nw), fmtCount(float64(vals[i])), fmtCount(max(0, p.rates[i].perSec())))
+		p.tbl.Row(fit(names[i], nw), fmtTotal(vals[i]), fmtCount(max(0, p.rates[i].perSec())))
 	}
-	lines = append(lines, strings.Split(p.tbl.String(), "\n")...)
+	rows := strings.Split(p.tbl.String(), "\n")
+	if p.h < 4 {
+		// Squeezed: the wait and ctl rows, side by side, say more than
+		// the column headings do.
+		rows = rows[1:]
+	}
+	lines = append(lines, rows...)
 	// The panel may be shorter than this list: the most telling rows come
 	// first and the rest are cut at the bottom.
 	extra := "wake writes " + fmtCount(float64(p.st.WakeWrites)) + " · stalls " + fmtCount(float64(p.st.Stalls)) +
@@ -108,4 +127,18 @@ func (p *counters) View() string {
 	}
 	lines = append(lines, fit(drop, p.w))
 	return frameLines(lines, p.w, p.h)
+}
+
+// fmtTotal renders a running total exactly while it fits the column
+// ("2,013": ten new clients show as ten more epoll_ctl calls), and
+// compactly beyond ("12.3M").
+func fmtTotal(n uint64) string {
+	if n >= 10_000_000 {
+		return fmtCount(float64(n))
+	}
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -38,6 +38,8 @@ func fedBy(id PaneID, live Live) bool {
 		_, ok = live.(LatencySource)
 	case PanePool:
 		_, ok = live.(PoolSource)
+	case PaneFDs:
+		_, ok = live.(FDSource)
 	default:
 		ok = true
 	}

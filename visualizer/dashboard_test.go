@@ -175,6 +175,11 @@ func TestOverflowAndErrorsShown(t *testing.T) {
 			t.Errorf("View() lacks %q:\n%s", want, got)
 		}
 	}
+	// The loss is news for a while; then the counters pane keeps the total.
+	m.Update(tickMsg(t0.Add(time.Minute)))
+	if got := screenOf(m); strings.Contains(got, "screen missed") {
+		t.Errorf("a minute later the status line still reports the loss:\n%s", got)
+	}
 }
 
 // With a real reactor the events of a stalled pass arrive only when the
@@ -343,6 +348,27 @@ func TestDashboardPanesNeedTheirSource(t *testing.T) {
 	for _, title := range []string{"Deferred chain", "Latency", "Goroutine pool"} {
 		if !strings.Contains(got, title) {
 			t.Errorf("a Live with every source lacks the %q pane:\n%s", title, got)
+		}
+	}
+}
+
+// fdLive is a Live that reports its fd table.
+type fdLive struct{ *fakeLive }
+
+func (fdLive) FDTable() FDTable { return FDTable{Open: 12, Soft: 1024, Hard: 4096} }
+
+// The dashboard shows the fds pane only over a Live that reports its fd
+// table, as it shows the chain pane only over a ChainSource.
+func TestDashboardFDsPane(t *testing.T) {
+	for _, tc := range []struct {
+		live Live
+		want bool
+	}{{newFakeLive(), false}, {fdLive{newFakeLive()}, true}} {
+		m := newDashboard(t, tc.live)
+		m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
+		m.Update(tickMsg(t0))
+		if got := strings.Contains(screenOf(m), "open 12 of 1024"); got != tc.want {
+			t.Errorf("%T: fds pane shown = %v; want %v:\n%s", tc.live, got, tc.want, screenOf(m))
 		}
 	}
 }

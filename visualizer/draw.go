@@ -52,6 +52,29 @@ func fit(s string, w int) string {
 	}
 }
 
+// shortLabel cuts a registration's label to at most w cells keeping its
+// end: an address's port (or else the last word) is what tells two
+// connections apart ("echo 127.0.0.1:41988" → "echo 12…:41988"). Labels
+// that fit are left alone; one with nothing worth keeping at the end is
+// cut like fit cuts (without padding).
+func shortLabel(s string, w int) string {
+	if width(s) <= w || !isPlain(s) {
+		return s
+	}
+	tail := ""
+	if i := strings.LastIndexByte(s, ' '); i >= 0 {
+		tail = s[i+1:]
+		if j := strings.LastIndexByte(tail, ':'); j >= 0 {
+			tail = tail[j:]
+		}
+	}
+	keep := w - len(tail) - 1
+	if tail == "" || keep < 0 {
+		return s[:max(0, w-1)] + "…"
+	}
+	return strings.TrimRight(s[:keep], " ") + "…" + tail
+}
+
 // padLeft right-aligns s in w cells.
 func padLeft(s string, w int) string {
 	n := width(s)

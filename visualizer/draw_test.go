@@ -32,3 +32,26 @@ func TestFitWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestShortLabel(t *testing.T) {
+	tests := []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"echo 127.0.0.1:41988", 14, "echo 12…:41988"},
+		{"echo 127.0.0.1:41988", 30, "echo 127.0.0.1:41988"},
+		{"echo listen 127.0.0.1:33517", 14, "echo li…:33517"},
+		{"blocking handler (sleeps 300ms)", 14, "blockin…300ms)"},
+		{"listener", 5, "list…"},
+		{"verylongownername 1.2.3.4:56789", 10, "ver…:56789"},
+		{"owner 1.2.3.4:56789", 8, "o…:56789"},
+		{"echo 127.0.0.1:41988", 7, "…:41988"},
+		{"echo 127.0.0.1:41988", 6, "echo …"},
+	}
+	for _, tt := range tests {
+		if got := shortLabel(tt.s, tt.w); got != tt.want {
+			t.Errorf("shortLabel(%q, %d) = %q; want %q", tt.s, tt.w, got, tt.want)
+		}
+	}
+}

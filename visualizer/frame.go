@@ -17,6 +17,10 @@ type frameMsg struct {
 	Backend string               // backend in use
 	Paused  bool                 // the learner paused the loop
 	Delay   time.Duration        // slow-motion delay between passes
+	CPU     time.Duration        // the loop's CPU time so far (CPUSource); valid if HasCPU
+	HasCPU  bool
+	FDs     FDTable // the fd table (FDSource); valid if HasFDs
+	HasFDs  bool
 }
 
 // watchedMsg carries a snapshot of the interest set (from Live.Watched,
@@ -90,6 +94,8 @@ func newPane(id PaneID) pane {
 		return newLatency()
 	case PanePool:
 		return newPoolPane()
+	case PaneFDs:
+		return newFDs()
 	case PaneTimers:
 		return newTimers()
 	case PaneBuffers:

@@ -67,9 +67,9 @@ func anyEnabled(g []key.Binding) bool {
 // reactor.Backends, so a new backend shows up here by itself.
 func legend() []string {
 	return []string{
-		"Readiness   I in (readable)  O out (writable)  B both  H hang-up",
-		"            E error  . watched, nothing reported",
-		"Loop        bar height = share of each frame's time; S = loop stalled",
+		"Readiness   I in (readable)  O out (writable)  B both  H hang-up  E error",
+		"            N nval (fd closed)  ! stale (unwatched fd)  ✗ ended  . nothing",
+		"Loop        bars = share of each frame's time; S = stalled; cpu = of one core",
 		"Cost plot   " + costLegend() + " in one cell;",
 		"            median cost of recent non-blocking waits, per fds watched",
 		"Chain       ✓ ran  ▶ paused here  · not run yet",

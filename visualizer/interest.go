@@ -14,13 +14,19 @@ import (
 
 // interest is the user-space view of what the kernel is watching: one row
 // per registration with its owner, interest (r/w, edge-triggered,
-// one-shot), bytes moved and the last thing that happened to it.
+// one-shot), bytes moved and the last thing that happened to it. Once the
+// scenario publishes how many bytes wait unread in a socket (KindUnread,
+// sampled with FIONREAD on the loop side) an "unread" column shows them:
+// data the kernel holds that no handler has read.
 type interest struct {
-	w, h int
-	now  time.Time
-	fds  map[int32]*interestRow
-	rows []*interestRow // scratch for View
-	tbl  *table.Table   // reused by View
+	w, h   int
+	now    time.Time
+	fds    map[int32]*interestRow
+	ended  map[int32]time.Time // frame that brought a registration's end, against stale snapshots
+	unread bool                // KindUnread seen: show the column
+	rows   []*interestRow      // scratch for View
+	tbl    *table.Table        // reused by View
+	tblUnr bool                // tbl was built with the unread column
 }
 
 type interestRow struct {
@@ -34,6 +40,7 @@ type interestRow struct {
 	lastRdy  reactor.Ready
 	lastText string
 	lastAt   time.Time
+	unread   int64 // bytes waiting in the receive queue, last sampled
 }
 
 // lastString formats the last event; kept out of Update so a busy server
@@ -58,7 +65,9 @@ func (r *interestRow) lastString() string {
 	return r.last.String() + " " + r.lastText
 }
 
-func newInterest() *interest { return &interest{fds: map[int32]*interestRow{}} }
+func newInterest() *interest {
+	return &interest{fds: map[int32]*interestRow{}, ended: map[int32]time.Time{}}
+}
 
 func (p *interest) Title() string    { return "Interest set (user-space view)" }
 func (p *interest) MinHeight() int   { return 3 }
@@ -79,7 +88,15 @@ func (p *interest) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case watchedMsg:
 		prune(msg, p.fds)
+		for fd, at := range p.ended {
+			if at.Before(msg.At) {
+				delete(p.ended, fd) // older than the snapshot: it knows
+			}
+		}
 		for _, w := range msg.List {
+			if _, ok := p.ended[int32(w.Fd)]; ok {
+				continue // the snapshot may predate the end: the trace knows better
+			}
 			r := p.row(int32(w.Fd))
 			r.in = w.Interest
 			if w.Label != "" {
@@ -100,11 +117,20 @@ func (p *interest) observe(ev *reactor.TraceEvent, now time.Time) {
 	case reactor.KindRegister:
 		r := p.row(ev.Fd)
 		*r = interestRow{fd: ev.Fd, label: ev.Label, in: ev.Interest, last: ev.Kind, lastAt: now}
+		delete(p.ended, ev.Fd)
 	case reactor.KindModify:
 		r := p.row(ev.Fd)
 		r.in, r.last, r.lastAt = ev.Interest, ev.Kind, now
 	case reactor.KindDeregister, reactor.KindClosed:
-		delete(p.fds, ev.Fd)
+		if _, ok := p.fds[ev.Fd]; ok {
+			delete(p.fds, ev.Fd)
+			p.ended[ev.Fd] = now
+		}
+	case reactor.KindUnread:
+		p.unread = true
+		if r, ok := p.fds[ev.Fd]; ok {
+			r.unread = ev.N
+		}
 	case reactor.KindReady:
 		if r, ok := p.fds[ev.Fd]; ok {
 			r.last, r.lastRdy, r.lastAt = ev.Kind, ev.Ready, now
@@ -131,7 +157,8 @@ func (p *interest) observe(ev *reactor.TraceEvent, now time.Time) {
 }
 
 // View draws the registrations as a table (lipgloss/table) sorted by fd;
-// rows that do not fit collapse into a count.
+// when they do not all fit, the ones with unread bytes and the latest to
+// do something are kept and the rest collapse into a count.
 func (p *interest) View() string {
 	if p.w <= 0 || p.h <= 0 {
 		return ""
@@ -140,7 +167,6 @@ func (p *interest) View() string {
 	for _, r := range p.fds {
 		p.rows = append(p.rows, r)
 	}
-	slices.SortFunc(p.rows, func(a, b *interestRow) int { return int(a.fd - b.fd) })
 	room := p.h - 1
 	n := len(p.rows)
 	if n > room {
@@ -148,11 +174,32 @@ func (p *interest) View() string {
 		if room > 1 {
 			n = room - 1 // leave a line for the count
 		}
+		// Short of room: the rows worth reading first — bytes left
+		// unread, then the latest to do something.
+		slices.SortFunc(p.rows, func(a, b *interestRow) int {
+			if (a.unread > 0) != (b.unread > 0) {
+				return boolInt(b.unread > 0) - boolInt(a.unread > 0)
+			}
+			if c := b.lastAt.Compare(a.lastAt); c != 0 {
+				return c
+			}
+			return int(b.fd - a.fd) // the newer number, as a tie-break
+		})
 	}
-	if p.tbl == nil {
-		p.tbl = table.New().Headers("fd", "owner", "want", "in", "out", "last event").
+	slices.SortFunc(p.rows[:n], func(a, b *interestRow) int { return int(a.fd - b.fd) })
+	if p.tbl == nil || p.tblUnr != p.unread {
+		cols := interestCols[:]
+		headers := []string{"fd", "owner", "want", "in", "out", "last event"}
+		if p.unread {
+			// Unread bytes before the traffic: they are the point when
+			// they show, and a narrow pane cuts from the right.
+			cols = interestColsUnread[:]
+			headers = []string{"fd", "owner", "want", "unread", "in", "out", "last event"}
+		}
+		p.tbl = table.New().Headers(headers...).
 			BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-			BorderHeader(false).BorderColumn(false).StyleFunc(interestStyle)
+			BorderHeader(false).BorderColumn(false).StyleFunc(interestStyle(cols))
+		p.tblUnr = p.unread
 	}
 	p.tbl.ClearRows()
 	for _, r := range p.rows[:n] {
@@ -160,33 +207,49 @@ func (p *interest) View() string {
 		if last != "" && !r.lastAt.IsZero() {
 			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
 		}
-		p.tbl.Row(strconv.Itoa(int(r.fd)), fit(r.label, 12), fit(r.in.String(), 8),
-			fit(fmtBytes(r.bytesIn), interestCols[3]), fit(fmtBytes(r.bytesOut), interestCols[4]), last)
+		cells := []string{strconv.Itoa(int(r.fd)), fit(shortLabel(r.label, 12), 12), fit(r.in.String(), 9)}
+		if p.unread {
+			unread := ""
+			if r.unread > 0 {
+				unread = fmtBytes(r.unread)
+			}
+			cells = append(cells, unread)
+		}
+		p.tbl.Row(append(cells, fit(fmtBytes(r.bytesIn), bytesCol), fit(fmtBytes(r.bytesOut), bytesCol), last)...)
 	}
 	lines := strings.Split(p.tbl.String(), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ") // the last column is padded to its widest cell
 	}
 	if n < len(p.rows) && n < room {
-		lines = append(lines, "… "+strconv.Itoa(len(p.rows)-n)+" more registrations ("+strconv.Itoa(len(p.rows))+" in all)")
+		lines = append(lines, "… "+strconv.Itoa(len(p.rows)-n)+" more, less busy ("+strconv.Itoa(len(p.rows))+" in all)")
 	}
 	return frameLines(lines, p.w, p.h)
 }
 
-// interestCols are the columns' widths (0 = the rest of the line).
-var interestCols = [...]int{5, 12, 8, 7, 7, 0} // in, out: up to "99.9MiB"; more is cut, never wrapped
+// interestCols are the columns' widths (0 = the rest of the line);
+// interestColsUnread adds the unread column before the last event. In and
+// out are bytesCol wide: up to "99.9MiB", more is cut, never wrapped.
+const bytesCol = 7
+
+var (
+	interestCols       = [...]int{5, 12, 9, bytesCol, bytesCol, 0}
+	interestColsUnread = [...]int{5, 12, 9, 6, bytesCol, bytesCol, 0}
+)
 
 // interestStyle gives each column its width; the fd is right-aligned.
-func interestStyle(row, col int) lipgloss.Style {
-	s := lipgloss.NewStyle().PaddingRight(1)
-	if w := interestCols[col]; w > 0 {
-		s = s.Width(w + 1)
+func interestStyle(cols []int) table.StyleFunc {
+	return func(row, col int) lipgloss.Style {
+		s := lipgloss.NewStyle().PaddingRight(1)
+		if w := cols[col]; w > 0 {
+			s = s.Width(w + 1)
+		}
+		if col == 0 {
+			s = s.Align(lipgloss.Right)
+		}
+		if row == table.HeaderRow {
+			s = s.Bold(true)
+		}
+		return s
 	}
-	if col == 0 {
-		s = s.Align(lipgloss.Right)
-	}
-	if row == table.HeaderRow {
-		s = s.Bold(true)
-	}
-	return s
 }

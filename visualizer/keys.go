@@ -27,6 +27,13 @@ type KeyMap struct {
 	Controls []key.Binding
 	// Injectors holds one binding per injector of the open lesson.
 	Injectors []key.Binding
+	// Timeline holds a replay's keys (play, step, speed, jumps, scrub);
+	// empty elsewhere.
+	Timeline []key.Binding
+
+	// Asked are the keys the text on screen asks for (a lesson page's
+	// `k`): the footer shows their bindings first.
+	Asked []string
 }
 
 // DefaultKeyMap returns the lab's bindings, all enabled and no injectors.
@@ -96,12 +103,35 @@ func (k *KeyMap) setInjectors(injs []Injector) {
 }
 
 // ShortHelp is the footer: what works on this screen, most used first.
-// Help and Quit are left out: the footer pins them at the right.
+// After moving around, the keys the page on screen asks for; then a
+// lesson's other injectors, which are what its pages are about; then the
+// built-in controls. A narrow footer cuts from the end (every key is
+// listed under ?). Help and Quit are left out: the footer pins them at
+// the right.
 func (k KeyMap) ShortHelp() []key.Binding {
 	out := []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
-	out = append(out, k.Controls...)
-	return append(out, k.Injectors...)
+	if k.PrevPage.Enabled() && k.NextPage.Enabled() {
+		out = []key.Binding{k.Up, k.Down, k.Open, bothPages, k.Back} // one hint for the pair
+	}
+	rest := append(slices.Clone(k.Injectors), k.Controls...)
+	asked := func(b key.Binding) bool {
+		return b.Enabled() && slices.ContainsFunc(b.Keys(), func(s string) bool { return slices.Contains(k.Asked, s) })
+	}
+	for _, b := range rest {
+		if asked(b) {
+			out = append(out, b)
+		}
+	}
+	for _, b := range rest {
+		if !asked(b) {
+			out = append(out, b)
+		}
+	}
+	return append(out, k.Timeline...)
 }
+
+// bothPages is the footer's hint for ← and → together.
+var bothPages = key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "page"))
 
 // FullHelp is the ? screen, one column per group.
 func (k KeyMap) FullHelp() [][]key.Binding {
@@ -110,6 +140,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.PrevPage, k.NextPage, k.ScrollUp, k.ScrollDown, k.PageUp, k.PageDown},
 		k.Controls,
 		k.Injectors,
+		k.Timeline,
 		{k.Help, k.Quit},
 	}
 }

@@ -25,7 +25,7 @@ func TestKeyMapDisabledBindingsVanish(t *testing.T) {
 		t.Errorf("an enabled binding did not match")
 	}
 	got := ansi.Strip(help.New().ShortHelpView(k.ShortHelp()))
-	if want := "esc back • x drop clients • k inject stall"; got != want {
+	if want := "esc back • k inject stall • x drop clients"; got != want {
 		t.Errorf("ShortHelpView(ShortHelp()) = %q; want %q", got, want)
 	}
 	full := help.New().FullHelpView(k.FullHelp())
@@ -66,5 +66,19 @@ func TestCheckInjectors(t *testing.T) {
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: checkInjectors = %v; want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// The keys the page on screen asks for come first in the footer, then
+// the injectors, then the controls.
+func TestShortHelpAskedFirst(t *testing.T) {
+	k := DefaultKeyMap()
+	k.only(keysBack)
+	k.setControls([]ControlID{CtlPause, CtlDrop})
+	k.setInjectors(testInjectors[:1])
+	k.Asked = []string{"x", "nope"}
+	got := ansi.Strip(help.New().ShortHelpView(k.ShortHelp()))
+	if want := "esc back • x drop clients • k inject stall • space pause/resume"; got != want {
+		t.Errorf("ShortHelpView(ShortHelp()) = %q; want %q", got, want)
 	}
 }

@@ -152,7 +152,8 @@ func (v *liveView) View() string {
 	for _, id := range v.on {
 		state += " · " + id + " ON"
 	}
-	if v.dropped > 0 {
+	if v.dropped > 0 && v.now.Sub(v.droppedAt) < errShowFor {
+		// Shown while it is news; the counters pane keeps the total.
 		state += " · screen missed " + fmtCount(float64(v.dropped)) + " trace events"
 	}
 	if v.hidden > 0 {

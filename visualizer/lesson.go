@@ -3,9 +3,11 @@ package visualizer
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -158,8 +160,24 @@ func (s *lessonScreen) showPage() tea.Cmd {
 		return nil
 	}
 	s.page = max(0, min(s.page, len(pages)-1))
+	s.keys.Asked = askedKeys(pages[s.page])
 	return s.pager.show(s.c, s.l.Slug()+"#"+strconv.Itoa(s.page), pages[s.page])
 }
+
+// askedKeys are the keys a page names in backticks ("press `c`"), for the
+// footer to show first.
+func askedKeys(page string) []string {
+	var keys []string
+	for _, m := range backticked.FindAllStringSubmatch(page, -1) {
+		k := m[1]
+		if k == "space" || utf8.RuneCountInString(k) == 1 {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+var backticked = regexp.MustCompile("`([^`]+)`")
 
 // proseWidth is the prose column's width: all of it for a prose-only
 // lesson, else two fifths (36 to 72 cells) beside the panes.

@@ -177,3 +177,10 @@ func BenchmarkLessonView(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+func TestAskedKeys(t *testing.T) {
+	got := askedKeys("Press `c`, then `space` and `D`; `epoll_ctl()` and `r|et` are not keys.")
+	if want := []string{"c", "space", "D"}; !slices.Equal(got, want) {
+		t.Errorf("askedKeys = %q; want %q", got, want)
+	}
+}

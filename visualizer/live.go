@@ -31,6 +31,13 @@ import (
 // StatusMsg, lowers WithFrameRate when it draws many labs, and calls
 // App.Close when the program ends.
 //
+// Loop CPU: a Live that also implements [CPUSource] has the loop pane show
+// the CPU its loop uses, as a share of one core.
+//
+// Fd table: a Live that also implements [FDSource] (fds.go) feeds the fds
+// pane: fds open against RLIMIT_NOFILE and what its listener did at the
+// limit.
+//
 // Chain pane: a Live that also implements ChainSource (see chain.go) feeds
 // the Deferred chain pane with deferred.TraceEvent values. Use a
 // ChainRecorder for that: install rec.Observe with deferred.Observe on the
@@ -72,8 +79,11 @@ import (
 //     Action with no argument, and anything else sends an [ActionMsg] to
 //     the program. Every action, from a key or not, runs through one
 //     method (liveView.act): the one place that checks it is offered,
-//     applies its default or argument and calls the Live. A demo player or
-//     a replay that wants to record what the learner did hooks in there.
+//     applies its default or argument and calls the Live. A Live that
+//     implements [ActionTracer] is told of each action there, once it is
+//     checked and before it runs: the lessons' driver puts it into the
+//     loop's trace as a KindAction event, which is how recordings and
+//     `serve --headless` say what the learner did.
 //
 // To add a control: one row in the control table, and a method on Live if
 // it needs a new one. To add an injector: a row in lessons/injectors.go
@@ -93,6 +103,7 @@ const (
 	PaneCost                        // wait-call cost vs fds watched, per backend
 	PaneLatency                     // what the simulated clients feel: request → reply, p50/p99 per group (needs a LatencySource)
 	PanePool                        // the goroutine pool: workers busy/idle, queue, results handed back (needs a PoolSource)
+	PaneFDs                         // the fd table: open vs RLIMIT_NOFILE, accept errors (needs an FDSource)
 	PaneTimers                      // the timer heap: pending by due time, cancelled, lateness, wake-ups
 	PaneBuffers                     // per connection: bytes queued for writing vs the watermarks, paused producers
 	PaneCompare                     // servers side by side: syscalls per request, memory per idle conn (lesson only)
@@ -103,13 +114,14 @@ const (
 // the loop, which a dashboard over one Live does not have.
 func AllPanes() []PaneID {
 	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost,
-		PaneLatency, PanePool, PaneTimers, PaneBuffers}
+		PaneLatency, PanePool, PaneFDs, PaneTimers, PaneBuffers}
 }
 
 var paneNames = [...]string{
 	PaneReadiness: "readiness", PaneLoop: "loop", PaneStalls: "stalls",
 	PaneInterest: "interest", PaneCounters: "counters", PaneChain: "chain", PaneCost: "cost",
 	PaneLatency: "latency", PanePool: "pool",
+	PaneFDs:    "fds",
 	PaneTimers: "timers", PaneBuffers: "buffers", PaneCompare: "compare",
 }
 
@@ -223,4 +235,23 @@ type Injectable interface {
 	// InjectorOn reports whether switch id is on (false for a one-shot).
 	// It is called on every frame, so it must be cheap.
 	InjectorOn(id string) bool
+}
+
+// ActionTracer is implemented by a Live that records the actions done to
+// it in its trace (a reactor.KindAction event: Label = the ID, Text = the
+// argument). The visualizer calls TraceAction once an action is checked,
+// just before running it, from the UI goroutine; it must return at once.
+type ActionTracer interface {
+	TraceAction(a Action)
+}
+
+// CPUSource is implemented by a Live that measures the CPU time its loop
+// uses (the lessons' driver reads its loop thread's CPU clock, on the
+// loop side). The loop pane shows it as a share of one core beside
+// passes/s: a loop that spins — ready on every pass with nothing to do,
+// as after EMFILE or in the dup trap — runs near 100%, an idle one near 0.
+type CPUSource interface {
+	// LoopCPU is the CPU time the loop has used so far. It is called on
+	// every frame, so it must be cheap (read an atomic).
+	LoopCPU() time.Duration
 }

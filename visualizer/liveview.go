@@ -37,8 +37,9 @@ type liveView struct {
 	lastWatched time.Time
 	now         time.Time
 
-	dropped       uint64 // trace events lost to ring overflow (KindOverflow)
-	droppedAtSnap uint64 // dropped when the last interest-set snapshot was requested
+	dropped       uint64    // trace events lost to ring overflow (KindOverflow)
+	droppedAt     time.Time // frame of the latest loss
+	droppedAtSnap uint64    // dropped when the last interest-set snapshot was requested
 
 	w, h   int
 	layout []rect // one per pane; zero size = hidden
@@ -97,6 +98,12 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 	if f.Backend == "" {
 		f.Backend = f.Stats.Backend
 	}
+	if c, ok := v.live.(CPUSource); ok {
+		f.CPU, f.HasCPU = c.LoopCPU(), true
+	}
+	if s, ok := v.live.(FDSource); ok {
+		f.FDs, f.HasFDs = s.FDTable(), true
+	}
 	v.on = v.switchesOn(v.on[:0])
 	for i := range v.buf {
 		switch ev := &v.buf[i]; ev.Kind {
@@ -108,6 +115,7 @@ func (v *liveView) sample(now time.Time) tea.Cmd {
 			v.addErr(now, "panic in "+ev.Label+": "+firstLine(ev.Text))
 		case reactor.KindOverflow:
 			v.dropped += uint64(ev.N)
+			v.droppedAt = now
 		}
 	}
 	for _, p := range v.panes {
@@ -251,43 +259,62 @@ func (v *liveView) handleKey(msg tea.KeyPressMsg, k *KeyMap) bool {
 // act runs a on the scenario: one of the controls this view enables or
 // one of its injectors, with a's argument or, without one, what the key
 // does. Keys and ActionMsg (demo scripts, recordings) come through here:
-// it is the one place an action is checked and applied. Control and
-// Inject calls only post work to the loop, so it runs on the UI goroutine.
+// it is the one place an action is checked and applied. A Live that is an
+// ActionTracer is told about the action once it is checked, just before
+// it runs, so its trace says what was done before what it caused. Control
+// and Inject calls only post work to the loop, so it runs on the UI
+// goroutine.
 func (v *liveView) act(a Action) error {
+	run, err := v.resolve(a)
+	if err != nil {
+		return err
+	}
+	if t, ok := v.live.(ActionTracer); ok {
+		t.TraceAction(a)
+	}
+	return run()
+}
+
+// resolve checks a and returns what runs it.
+func (v *liveView) resolve(a Action) (func() error, error) {
 	if c, ok := findControl(ControlID(a.ID)); ok {
 		if !slices.Contains(v.controls, c.id) {
-			return fmt.Errorf("%s: %w", a, errNotHere)
+			return nil, fmt.Errorf("%s: %w", a, errNotHere)
 		}
-		if err := c.run(v.live, a.Arg); err != nil {
-			return fmt.Errorf("%s: %w", a.ID, err)
-		}
-		return nil
+		return func() error {
+			if err := c.run(v.live, a.Arg); err != nil {
+				return fmt.Errorf("%s: %w", a.ID, err)
+			}
+			return nil
+		}, nil
 	}
 	i := slices.IndexFunc(v.injectors, func(inj Injector) bool { return inj.ID == a.ID })
 	if i < 0 {
-		return fmt.Errorf("%s: %w", a, errNotHere)
+		return nil, fmt.Errorf("%s: %w", a, errNotHere)
 	}
 	inj, ok := v.live.(Injectable)
 	if !ok {
-		return fmt.Errorf("%s: this scenario runs no injectors", a.ID)
+		return nil, fmt.Errorf("%s: this scenario runs no injectors", a.ID)
 	}
 	if v.injectors[i].Switch {
 		on, err := onOff(a.Arg, inj.InjectorOn(a.ID))
 		if err != nil {
-			return fmt.Errorf("%s: %w", a.ID, err)
+			return nil, fmt.Errorf("%s: %w", a.ID, err)
 		}
-		return inj.Inject(a.ID, on)
+		return func() error { return inj.Inject(a.ID, on) }, nil
 	}
 	n, err := count(a.Arg, 1, maxInjectCount)
 	if err != nil {
-		return fmt.Errorf("%s: %w", a.ID, err)
+		return nil, fmt.Errorf("%s: %w", a.ID, err)
 	}
-	for range n {
-		if err := inj.Inject(a.ID, true); err != nil {
-			return err
+	return func() error {
+		for range n {
+			if err := inj.Inject(a.ID, true); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	}, nil
 }
 
 // switchesOn appends the IDs of the switch injectors that are on now.

@@ -12,7 +12,8 @@ import (
 // loopPane shows where the loop's time goes, one column per frame (about
 // 1/30 s), newest on the right: the share of wall time spent waiting in the
 // kernel, dispatching handlers and running timers, with a stall band under
-// it. Below: passes per second, loop lag and the time since the last pass.
+// it. Below: passes per second, the loop's CPU (when the Live measures it:
+// CPUSource), loop lag and the time since the last pass.
 type loopPane struct {
 	w, h int
 
@@ -29,6 +30,8 @@ type loopPane struct {
 	waitOpen  int64 // At of the WaitStart of the wait still in progress (-1 = none)
 	lag       time.Duration
 	rate      rateMeter // passes per second
+	cpu       rateMeter // CPU seconds per second: the share of one core
+	hasCPU    bool
 	paused    bool
 	delay     time.Duration
 	backend   string
@@ -113,6 +116,10 @@ func (p *loopPane) Update(msg tea.Msg) tea.Cmd {
 	}
 	p.prevNow = f.Now
 	p.rate.add(f.Now, float64(f.Stats.Passes))
+	if f.HasCPU {
+		p.hasCPU = true
+		p.cpu.add(f.Now, f.CPU.Seconds())
+	}
 	p.head = (p.head + 1) % len(p.cols)
 	p.cols[p.head] = col
 	p.count++
@@ -151,11 +158,8 @@ func (p *loopPane) View() string {
 			stall.WriteByte('-')
 		}
 	}
-	var b strings.Builder
-	b.WriteString(fit("kernel   "+kern.String(), p.w) + "\n")
-	b.WriteString(fit("handlers "+hand.String(), p.w) + "\n")
-	b.WriteString(fit("timers   "+tim.String(), p.w) + "\n")
-	b.WriteString(fit("stalls   "+stall.String(), p.w) + "\n")
+	strips := []string{"kernel   " + kern.String(), "handlers " + hand.String(),
+		"timers   " + tim.String(), "stalls   " + stall.String()}
 	now := p.prevNow
 	state := "running"
 	switch {
@@ -166,10 +170,20 @@ func (p *loopPane) View() string {
 	case p.phase.inKernel:
 		state = "idle in kernel"
 	}
-	line := "passes/s " + fmtCount(p.rate.perSec()) + " · lag " + fmtDur(p.lag) +
+	line := "passes/s " + fmtCount(p.rate.perSec())
+	if p.hasCPU {
+		line += " · cpu " + strconv.Itoa(int(min(1, max(0, p.cpu.perSec()))*100+0.5)) + "%"
+	}
+	line += " · lag " + fmtDur(p.lag) +
 		" · " + state + " · last pass " + ago(p.phase.sinceLastPass(now))
 	if p.delay > 0 {
 		line += " · slow-mo " + fmtDur(p.delay)
+	}
+	// Squeezed, the strips go from the bottom up: the line under them
+	// (passes/s, cpu, state) stays.
+	var b strings.Builder
+	for _, s := range strips[:max(0, min(len(strips), p.h-1))] {
+		b.WriteString(fit(s, p.w) + "\n")
 	}
 	b.WriteString(fit(line, p.w))
 	for i := 5; i < p.h; i++ {

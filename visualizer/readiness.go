@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/reactorlab/reactorlab/reactor"
@@ -16,14 +17,20 @@ import (
 //
 //	.  watched, nothing reported     I  readable (in)      O  writable (out)
 //	B  both in and out               H  hang-up            E  error
+//	N  not open (POLLNVAL)           !  stale: reported for an fd the loop no longer watches
+//
+// A row whose registration ended stays a while, marked ✗, so what the
+// kernel said last (a hang-up, a POLLNVAL) can be read; its cells after
+// the end are blank unless the kernel keeps reporting it (the dup trap).
 type readiness struct {
 	w, h int
 
-	fds    map[int32]*fdRow // watched fds by number
+	fds    map[int32]*fdRow // watched (and lately unwatched) fds by number
 	passes []passCol        // ring of recent passes
 	head   int              // index of the newest pass in passes
 	count  uint64           // passes seen in total
 	cur    passCol          // the pass being built
+	now    time.Time        // the frame being folded
 
 	backend    string
 	watched    int64    // fds watched at the last WaitStart
@@ -33,17 +40,21 @@ type readiness struct {
 }
 
 type fdRow struct {
-	fd    int32
-	label string
-	last  uint64 // pass number of the last readiness (0 = never)
-	gone  bool
+	fd     int32
+	label  string
+	last   uint64    // pass number of the last readiness (0 = never)
+	since  uint64    // first pass it was watched in (0 = before the trace began)
+	goneAt uint64    // pass its registration ended in (0 = still watched)
+	goneTS time.Time // frame that brought the end, against stale snapshots
 }
 
-// passCol is one pass: the fds reported ready and what they reported.
+func (r *fdRow) gone() bool { return r.goneAt != 0 }
+
+// passCol is one pass: the fds reported and the glyph of each report.
 type passCol struct {
-	n     uint64
-	fds   []int32
-	ready []reactor.Ready
+	n      uint64
+	fds    []int32
+	glyphs []byte
 }
 
 const readinessCols = 256 // passes remembered (more than any screen is wide)
@@ -61,21 +72,46 @@ func (p *readiness) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case *frameMsg:
 		p.backend = msg.Backend
+		p.now = msg.Now
 		for i := range msg.Events {
 			p.observe(&msg.Events[i])
 		}
 	case watchedMsg:
-		prune(msg, p.fds)
+		p.replace(msg)
 		for _, w := range msg.List {
+			if r := p.fds[int32(w.Fd)]; r != nil && r.gone() && !r.goneTS.Before(msg.At) {
+				continue // the snapshot may predate the end: the trace knows better
+			}
 			p.row(int32(w.Fd), w.Label)
 		}
 	}
 	return nil
 }
 
+// replace ends the rows a snapshot that replaces what the pane knew does
+// not list (their end was among the lost trace events). Ended rows stay:
+// no snapshot lists them.
+func (p *readiness) replace(msg watchedMsg) {
+	if !msg.Replace {
+		return
+	}
+	listed := make(map[int32]bool, len(msg.List))
+	for _, w := range msg.List {
+		listed[int32(w.Fd)] = true
+	}
+	for fd, r := range p.fds {
+		if !r.gone() && !listed[fd] {
+			r.goneAt, r.goneTS = p.count, p.now
+		}
+	}
+}
+
+// row returns fd's live row, starting a new one if there is none (or only
+// the row of an ended registration). A row started here was watched since
+// before the trace can tell: only a KindRegister dates it.
 func (p *readiness) row(fd int32, label string) *fdRow {
 	r := p.fds[fd]
-	if r == nil || r.gone {
+	if r == nil || r.gone() {
 		r = &fdRow{fd: fd}
 		p.fds[fd] = r
 	}
@@ -88,9 +124,15 @@ func (p *readiness) row(fd int32, label string) *fdRow {
 func (p *readiness) observe(ev *reactor.TraceEvent) {
 	switch ev.Kind {
 	case reactor.KindRegister:
-		p.row(ev.Fd, ev.Label)
+		if r := p.fds[ev.Fd]; r == nil || r.gone() {
+			p.row(ev.Fd, ev.Label).since = p.count + 1
+		} else if ev.Label != "" {
+			r.label = ev.Label
+		}
 	case reactor.KindDeregister, reactor.KindClosed:
-		delete(p.fds, ev.Fd)
+		if r := p.fds[ev.Fd]; r != nil && !r.gone() {
+			r.goneAt, r.goneTS = p.count+1, p.now
+		}
 	case reactor.KindWaitStart:
 		p.watched = ev.N
 		if ev.Backend != "" {
@@ -100,22 +142,59 @@ func (p *readiness) observe(ev *reactor.TraceEvent) {
 		p.readyNow = ev.N
 		p.kernelTime = int64(ev.Dur)
 	case reactor.KindReady:
-		p.cur.fds = append(p.cur.fds, ev.Fd)
-		p.cur.ready = append(p.cur.ready, ev.Ready)
+		p.mark(ev.Fd, readyGlyph(ev.Ready))
 		p.row(ev.Fd, ev.Label).last = p.count + 1
+	case reactor.KindStaleDropped:
+		p.mark(ev.Fd, '!')
+		r := p.fds[ev.Fd]
+		if r == nil { // never seen: a number the loop knew nothing of
+			r = &fdRow{fd: ev.Fd, label: "not watched", since: p.count + 1, goneAt: p.count + 1, goneTS: p.now}
+			p.fds[ev.Fd] = r
+		}
+		r.last = p.count + 1
 	case reactor.KindPassEnd:
 		p.count++
 		p.head = (p.head + 1) % len(p.passes)
 		old := p.passes[p.head]
 		p.cur.n = p.count
 		p.passes[p.head] = p.cur
-		p.cur = passCol{fds: old.fds[:0], ready: old.ready[:0]}
+		p.cur = passCol{fds: old.fds[:0], glyphs: old.glyphs[:0]}
+		p.forget()
+	}
+}
+
+// mark records fd's glyph in the pass being built. A stale report never
+// hides a real one for the same number.
+func (p *readiness) mark(fd int32, g byte) {
+	if g == '!' {
+		for i, f := range p.cur.fds {
+			if f == fd && p.cur.glyphs[i] != '!' {
+				return
+			}
+		}
+	}
+	p.cur.fds = append(p.cur.fds, fd)
+	p.cur.glyphs = append(p.cur.glyphs, g)
+}
+
+// forget drops ended rows once their last cell has left the remembered
+// passes.
+func (p *readiness) forget() {
+	if p.count%64 != 0 {
+		return
+	}
+	for fd, r := range p.fds {
+		if r.gone() && max(r.goneAt, r.last)+readinessCols < p.count {
+			delete(p.fds, fd)
+		}
 	}
 }
 
 // readyGlyph is the single-cell glyph for what the kernel reported.
 func readyGlyph(r reactor.Ready) byte {
 	switch {
+	case r&reactor.Invalid != 0:
+		return 'N'
 	case r&reactor.Err != 0:
 		return 'E'
 	case r&reactor.HangUp != 0:
@@ -144,8 +223,12 @@ func (p *readiness) View() string {
 
 	// Pick rows: all fds if they fit, else the most recently active ones,
 	// with one line saying how many are left out (when there is room).
+	// Ended rows show while their last cell is on screen.
 	p.rows = p.rows[:0]
 	for _, r := range p.fds {
+		if r.gone() && max(r.goneAt, r.last)+uint64(cols) <= p.count {
+			continue
+		}
 		p.rows = append(p.rows, r)
 	}
 	hidden := 0
@@ -179,9 +262,16 @@ func (p *readiness) View() string {
 	for c := uint64(0); c < shown; c++ {
 		pc := &p.passes[(p.head-int(c)+len(p.passes))%len(p.passes)]
 		x := cols - 1 - int(c)
+		for i, r := range p.rows {
+			// Not watched in this pass: before the registration, or after
+			// it ended.
+			if pc.n < r.since || r.gone() && pc.n > r.goneAt {
+				grid[i][x] = ' '
+			}
+		}
 		for j, fd := range pc.fds {
 			if i, ok := idx[fd]; ok {
-				grid[i][x] = readyGlyph(pc.ready[j])
+				grid[i][x] = pc.glyphs[j]
 			}
 		}
 	}
@@ -191,7 +281,12 @@ func (p *readiness) View() string {
 	b.WriteString(styleHeader.Render(hdr))
 	b.WriteByte('\n')
 	for i, r := range p.rows {
-		b.WriteString(fit(padLeft(strconv.Itoa(int(r.fd)), 3)+" "+r.label, labelW))
+		mark := " "
+		if r.gone() {
+			mark = "✗"
+		}
+		fd := padLeft(strconv.Itoa(int(r.fd)), 3)
+		b.WriteString(fit(fd+mark+shortLabel(r.label, labelW-len(fd)-1), labelW))
 		b.WriteByte(' ')
 		b.Write(grid[i])
 		b.WriteByte('\n')
@@ -204,7 +299,7 @@ func (p *readiness) View() string {
 		b.WriteByte('\n')
 	}
 	if showLegend {
-		b.WriteString(fit("I in  O out  B both  H hang-up  E error  . nothing", p.w))
+		b.WriteString(fit("I in O out B both H hup E err N nval ! stale . none", p.w))
 		b.WriteByte('\n')
 	}
 	if !showFooter {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reactorlab/reactorlab/lessons"
 	"github.com/reactorlab/reactorlab/reactor"
+	"github.com/reactorlab/reactorlab/reactor/record"
 	"github.com/reactorlab/reactorlab/reactor/tcp"
 )
 
@@ -35,13 +36,15 @@ escaped and admits at most --max-members.
 Examples:
   reactorlab serve --protocol chat        then: nc 127.0.0.1 7007, in two terminals
   reactorlab serve --listen 127.0.0.1:0 --headless > trace.jsonl
-  reactorlab serve --protocol slow --slow-delay 500ms   one handler blocks everyone`,
+  reactorlab serve --protocol slow --slow-delay 500ms   one handler blocks everyone
+  reactorlab serve --record serve.rlt        then: reactorlab replay serve.rlt`,
 		setup: func(fs *flag.FlagSet) runFunc {
 			o := &serveFlags{}
 			fs.StringVar(&o.protocol, "protocol", "echo", "`NAME` of the protocol to serve: "+strings.Join(tcp.Protocols(), ", "))
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:7007", "`HOST:PORT` to listen on (port 0 picks a free one)")
 			fs.StringVar(&o.backend, "backend", reactor.DefaultBackend(), "readiness `BACKEND`: "+strings.Join(reactor.BackendNames(), ", "))
 			fs.BoolVar(&o.headless, "headless", false, "no dashboard: write the trace to stdout as JSON Lines")
+			fs.StringVar(&o.record, "record", "", "also record the trace to `FILE`, with the dashboard or --headless (replay it with 'reactorlab replay FILE')")
 			fs.BoolVar(&o.public, "public", false, "allow listening on a non-loopback address (reachable from other machines)")
 			fs.DurationVar(&o.slowDelay, "slow-delay", tcp.DefaultSlowDelay, "slow protocol: how long each chunk blocks the loop, a `DURATION` of at most "+maxSlowDelay.String())
 			fs.IntVar(&o.maxLine, "max-line", tcp.DefaultMaxLineLength, "chat protocol: longest line accepted, in `BYTES`")
@@ -57,6 +60,7 @@ Examples:
 // serveFlags are the flags of `reactorlab serve`.
 type serveFlags struct {
 	protocol, listen, backend string
+	record                    string
 	headless, public          bool
 	slowDelay                 time.Duration
 	maxLine, readBudget       int
@@ -85,6 +89,11 @@ func (o *serveFlags) check() error {
 	}
 	if err := checkListen("--listen", o.listen, o.public); err != nil {
 		return err
+	}
+	if o.record != "" {
+		if err := checkRecordPath(o.record); err != nil {
+			return err
+		}
 	}
 	switch {
 	case o.readBudget == 0 || o.readBudget < -1:
@@ -132,16 +141,31 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 		}
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
 	}
+	var rec *record.Recorder
+	var dashOpts []lessons.DashboardOption
+	if o.record != "" {
+		// After the server (its address is in the file's header), before
+		// the loop runs: the first keyframe holds the listener.
+		if rec, err = lessons.RecordServer(srv, o.record, programVersion()); err != nil {
+			srv.Close()
+			return err
+		}
+		dashOpts = append(dashOpts, lessons.WithRecorder(rec))
+	}
 	started := time.Now()
 	if o.headless {
 		err = headless.Run(ctx, srv)
 	} else {
 		// The dashboard drives the loop itself while it is up; once it
 		// returns nobody iterates the loop, so the server closes at once.
-		err = lessons.Dashboard(ctx, srv)
+		err = lessons.Dashboard(ctx, srv, dashOpts...)
 		srv.Close()
 	}
 	fmt.Fprintln(e.stderr, "serve:", tcp.FinalCounters(srv, time.Since(started)))
+	if rec != nil {
+		err = errors.Join(err, rec.Close())
+		reportRecording(e, o.record, rec.Totals())
+	}
 	return err
 }
 

@@ -20,10 +20,19 @@ func runVersion(_ context.Context, e *env, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	version := "(devel)"
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		version = info.Main.Version
-	}
-	_, err := fmt.Fprintf(e.stdout, "reactorlab %s (%s, %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	_, err := fmt.Fprintf(e.stdout, "reactorlab %s (%s, %s/%s)\n", buildVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return err
+}
+
+// buildVersion is the module version this binary was built from.
+func buildVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
+
+// programVersion names this program in a recording's header.
+func programVersion() string {
+	return "reactorlab " + buildVersion() + " (" + runtime.Version() + ")"
 }

@@ -23,4 +23,28 @@ var All = []Exercise{
 		Lesson: Lesson{Number: 3, Slug: "deferreds-two-tracks", Title: "Deferreds: a callback mechanism, nothing more"},
 		Files:  []string{"twotracks.go"},
 	},
+	{
+		Name:   "04_poll_loop",
+		Title:  "A poll loop",
+		Lesson: Lesson{Number: 4, Slug: "poll-arrays-and-pollnval", Title: "poll(): an array instead of bitmaps"},
+		Files:  []string{"pollloop.go"},
+	},
+	{
+		Name:   "05_edge_triggered",
+		Title:  "Edge-triggered, drained",
+		Lesson: Lesson{Number: 5, Slug: "epoll-level-and-edge", Title: "epoll: level and edge"},
+		Files:  []string{"edge_linux.go"},
+	},
+	{
+		Name:   "06_oneshot_rearm",
+		Title:  "One-shot, re-armed",
+		Lesson: Lesson{Number: 6, Slug: "epoll-oneshot-and-the-dup-trap", Title: "epoll: one-shot and the dup trap"},
+		Files:  []string{"oneshot_linux.go"},
+	},
+	{
+		Name:   "07_reserve_fd",
+		Title:  "The reserve fd",
+		Lesson: Lesson{Number: 7, Slug: "the-fd-table", Title: "The fd table"},
+		Files:  []string{"reservefd.go"},
+	},
 }

@@ -108,7 +108,8 @@
 // freed. (accept4 reports EMFILE before it looks at the queue, so the
 // spare's accept may find nobody waiting: that ends the batch, nothing
 // more. Only when the spare itself is lost does the listener stop watching
-// its socket for 100 ms.)
+// its socket for 100 ms.) Listener.SetFDGuard(false) switches all this off,
+// so a lesson can show the spin it prevents.
 //
 // # Threads
 //

@@ -31,7 +31,9 @@ type Listener struct {
 	factory Factory
 	label   string
 	batch   int
-	reserve int // fd kept open on /dev/null to recover from EMFILE; -1 when none
+	reserve int  // fd kept open on /dev/null to recover from EMFILE; -1 when none
+	naive   bool // SetFDGuard(false): EMFILE is left as a naive loop leaves it
+	spun    bool // naive and the last accept said EMFILE: reported already
 	closed  bool
 	retry   *reactor.Timer // set while accepting is paused for want of a spare fd
 }
@@ -133,6 +135,7 @@ func (ln *Listener) handle(_ int, _ reactor.Ready) {
 		switch err {
 		case nil:
 			n++
+			ln.spun = false
 			ln.newConn(fd, sa)
 			continue
 		case unix.EINTR, unix.ECONNABORTED:
@@ -142,6 +145,10 @@ func (ln *Listener) handle(_ int, _ reactor.Ready) {
 			ln.adapt(n, false)
 			return
 		case unix.EMFILE, unix.ENFILE:
+			if ln.naive {
+				ln.leaveQueued(err)
+				return
+			}
 			if ln.refuseOne() {
 				n++ // counts toward the batch: it did cost an accept
 				continue
@@ -248,4 +255,37 @@ func (ln *Listener) newConn(fd int, sa unix.Sockaddr) {
 		ln.ep.stats.refused.Add(1)
 		ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindRefused, Fd: int32(fd), Label: ln.label, Text: err.Error()})
 	}
+}
+
+// SetFDGuard turns the listener's defence against running out of file
+// descriptors on (the default) or off. Off, the listener does what a
+// naive accept loop does when accept4 fails with EMFILE or ENFILE: it
+// simply returns. The client stays queued in the kernel, the listening
+// socket stays readable, and the loop calls the handler again on every
+// pass: it spins at full CPU, accepting nothing, until fds are freed.
+// Lessons turn the guard off to show that. The spare fd stays reserved
+// meanwhile, unused, so switching the guard back on refuses the queued
+// clients at once. Loop goroutine only.
+func (ln *Listener) SetFDGuard(on bool) {
+	if ln.closed || ln.naive == !on {
+		return
+	}
+	ln.naive = !on
+	ln.spun = false
+}
+
+// FDGuard reports whether the EMFILE guard is on (see SetFDGuard).
+func (ln *Listener) FDGuard() bool { return !ln.naive }
+
+// leaveQueued is a naive loop's answer to EMFILE: nothing. It counts the
+// failure and reports the first of a run, so a spinning loop is named on
+// screen once instead of flooding the trace on every pass.
+func (ln *Listener) leaveQueued(err error) {
+	ln.ep.stats.acceptErrors.Add(1)
+	if ln.spun {
+		return
+	}
+	ln.spun = true
+	ln.loop.Trace(reactor.TraceEvent{Kind: reactor.KindError, Fd: int32(ln.fd), Label: ln.label,
+		Text: syscallErr("accept4", err).Error() + ": the client stays queued and the socket stays readable (the EMFILE guard is off)"})
 }

@@ -68,19 +68,7 @@ func TestAcceptBatchAdapts(t *testing.T) {
 func TestAcceptAtTheFDLimitKeepsWatching(t *testing.T) {
 	for _, b := range backends() {
 		t.Run(b, func(t *testing.T) {
-			loop, err := reactor.New(reactor.Config{Backend: b, Heartbeat: -1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer loop.Close()
-			sub := loop.Subscribe(1 << 10)
-			defer sub.Close()
-			f, _ := NewFactory("echo", ProtocolOptions{})
-			ln, err := ListenTCP(loop, "127.0.0.1:0", f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ln.Close()
+			loop, sub, ln := echoListener(t, b)
 			c := dial(t, ln.Addr()) // queued in the kernel, not yet accepted
 			restore := exhaustFds(t)
 			for i := 0; ln.Counters().Refused == 0; i++ {
@@ -106,6 +94,78 @@ func TestAcceptAtTheFDLimitKeepsWatching(t *testing.T) {
 			if !watched || loop.PendingTimers() != 0 {
 				t.Errorf("listener watched for reading: %v, pending timers %d; want true, 0 (no retry pause)", watched, loop.PendingTimers())
 			}
+			if _, err := c.Read(make([]byte, 1)); err == nil {
+				t.Errorf("refused client read succeeded; want EOF or reset")
+			}
+		})
+	}
+}
+
+// echoListener is an echo listener on a new loop of backend (no
+// heartbeat: the test drives every pass), with a trace subscription; all
+// are closed at cleanup.
+func echoListener(t *testing.T, backend string) (*reactor.Loop, *reactor.Subscription, *Listener) {
+	t.Helper()
+	loop, err := reactor.New(reactor.Config{Backend: backend, Heartbeat: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { loop.Close() })
+	sub := loop.Subscribe(1 << 12)
+	t.Cleanup(sub.Close)
+	f, _ := NewFactory("echo", ProtocolOptions{})
+	ln, err := ListenTCP(loop, "127.0.0.1:0", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return loop, sub, ln
+}
+
+// With the EMFILE guard off, a queued client at the fd limit makes the
+// listener ready on every pass and every accept fails: the spin a naive
+// loop falls into, reported once rather than on every pass. With the
+// guard back on, the queued client is refused with the spare fd and the
+// spin stops.
+func TestSetFDGuard(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b, func(t *testing.T) {
+			loop, sub, ln := echoListener(t, b)
+			ln.SetFDGuard(false)
+			if ln.FDGuard() {
+				t.Fatalf("FDGuard() = true after SetFDGuard(false)")
+			}
+			c := dial(t, ln.Addr()) // queued in the kernel, not yet accepted
+			restore := exhaustFds(t)
+			defer restore()
+			const passes = 20
+			for range passes {
+				loop.Iterate(time.Second) // returns at once: the socket stays readable
+			}
+			ready, errs := 0, 0
+			for _, ev := range sub.Drain(nil) {
+				switch {
+				case ev.Kind == reactor.KindReady && int(ev.Fd) == ln.Fd():
+					ready++
+				case ev.Kind == reactor.KindError:
+					errs++
+					if !strings.Contains(ev.Text, "EMFILE") && !strings.Contains(ev.Text, "too many open files") {
+						t.Errorf("error traced: %q; want it to name EMFILE", ev.Text)
+					}
+				}
+			}
+			if got := ln.Counters(); ready != passes || got.AcceptErrors != passes || got.Refused != 0 || errs != 1 {
+				t.Errorf("guard off: listener ready in %d of %d passes, %+v, %d errors traced; want every pass, %d accept errors, none refused, 1 error",
+					ready, passes, got, errs, passes)
+			}
+			ln.SetFDGuard(true)
+			for i := 0; ln.Counters().Refused == 0; i++ {
+				if i == 100 {
+					t.Fatalf("after 100 passes with the guard back on: %+v; want the queued client refused", ln.Counters())
+				}
+				loop.Iterate(20 * time.Millisecond)
+			}
+			restore()
 			if _, err := c.Read(make([]byte, 1)); err == nil {
 				t.Errorf("refused client read succeeded; want EOF or reset")
 			}

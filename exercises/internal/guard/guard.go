@@ -31,6 +31,10 @@
 //     release — a deadlock;
 //   - sleeping: in time.Sleep.
 //
+// A call that is waiting for a coroutine to hand control back (iter.Pull,
+// which deferred.Coroutine runs on) is judged by the coroutine's goroutine:
+// that is where the learner's function sleeps, spins or waits.
+//
 // A panic in the call fails the test with the panic and its stack, instead
 // of crashing the whole test binary.
 package guard
@@ -235,9 +239,18 @@ func (c *Call) diagnose() *Stuck {
 		if i > 0 {
 			time.Sleep(sampleGap) // spacing between looks, not synchronisation
 		}
-		gi, ok := findGoroutine(allStacks(), c.gid.Load())
+		dump := allStacks()
+		gi, ok := findGoroutine(dump, c.gid.Load())
 		if !ok {
 			continue
+		}
+		if gi.state == "coroutine" {
+			// It handed control to a coroutine (iter.Pull, which
+			// deferred.Coroutine uses) that has not handed it back: the
+			// coroutine's goroutine is where the call is stuck.
+			if body, ok := coroutineBody(dump, c.pkg); ok {
+				gi = body
+			}
 		}
 		g, found = gi, true
 		running = running || g.state == "running" || g.state == "runnable"
@@ -316,6 +329,33 @@ func findGoroutine(dump []byte, id uint64) (goroutine, bool) {
 			g.frames = append(g.frames, frame{fn: funcName(lines[i]), file: file})
 		}
 		return g, true
+	}
+	return goroutine{}, false
+}
+
+// coroutineBody finds, in a runtime.Stack dump, the goroutine of an iter.Pull
+// coroutine that runs code of package pkg and is not itself suspended (a
+// suspended coroutine waits in state "coroutine"): the one a caller parked in
+// state "coroutine" is waiting for. Only one side of a coroutine runs at a
+// time, so at most one such goroutine runs code of the call's package.
+func coroutineBody(dump []byte, pkg string) (goroutine, bool) {
+	for block := range bytes.SplitSeq(dump, []byte("\n\n")) {
+		if !bytes.Contains(block, []byte("\ncreated by iter.Pull")) {
+			continue
+		}
+		header, _, _ := bytes.Cut(block, []byte("\n"))
+		id, _, _ := bytes.Cut(bytes.TrimPrefix(header, []byte("goroutine ")), []byte(" "))
+		n, err := strconv.ParseUint(string(id), 10, 64)
+		if err != nil {
+			continue
+		}
+		g, ok := findGoroutine(block, n)
+		if !ok || g.state == "coroutine" {
+			continue
+		}
+		if where, in := g.locate(pkg); where != "" || in != "" {
+			return g, true
+		}
 	}
 	return goroutine{}, false
 }

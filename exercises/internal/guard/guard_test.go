@@ -2,6 +2,7 @@ package guard
 
 import (
 	"fmt"
+	"iter"
 	"os"
 	"runtime"
 	"strings"
@@ -59,10 +60,11 @@ func TestStuckKinds(t *testing.T) {
 			if _, err := os.Stat("/proc/self/io"); err != nil {
 				t.Skip("no /proc/self/io to count syscalls on this OS")
 			}
-			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK, 0)
+			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0) // SOCK_NONBLOCK is Linux-only
 			if err != nil {
 				t.Fatal(err)
 			}
+			unix.SetNonblock(fds[0], true)
 			var stop atomic.Bool
 			t.Cleanup(func() { stop.Store(true); unix.Close(fds[0]); unix.Close(fds[1]) })
 			return func() { retryRead(fds[0], &stop) }
@@ -80,6 +82,12 @@ func TestStuckKinds(t *testing.T) {
 		}, Waiting, "sync.(*Mutex).Lock", "lock (guard_test.go"},
 		{"sleeping", func(t *testing.T) func() {
 			return func() { nap(time.Hour) }
+		}, Sleeping, "time.Sleep", "nap (guard_test.go"},
+		// A coroutine (iter.Pull, as deferred.Coroutine runs one) that
+		// never hands control back: the caller waits in state
+		// "coroutine", and the coroutine's own goroutine says why.
+		{"sleeping inside a coroutine", func(t *testing.T) func() {
+			return func() { resumeNapper() }
 		}, Sleeping, "time.Sleep", "nap (guard_test.go"},
 	}
 	for _, tc := range tests {
@@ -134,6 +142,15 @@ func lock(mu *sync.Mutex) { mu.Lock() } // never unlocked: the goroutine ends
 
 //go:noinline
 func nap(d time.Duration) { time.Sleep(d) }
+
+// resumeNapper resumes a coroutine that sleeps instead of yielding.
+func resumeNapper() {
+	next, _ := iter.Pull(func(yield func(int) bool) {
+		nap(time.Hour)
+		yield(1)
+	})
+	next()
+}
 
 // After a call is stuck, later calls skip their test instead of running next
 // to it.
