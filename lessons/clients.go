@@ -56,6 +56,10 @@ type clientSet struct {
 	line   func(id, n int) string      // the n-th line client id types (from 1); nil = defaultLine
 	lat    *visualizer.LatencyRecorder // where clients report their latency; nil = nobody measures
 	max    int                         // clients alive at once (Limits.MaxClients); 0 = no cap
+	// session replaces typeLines as an active client's life once
+	// connected (a scenario whose clients do more than type and read a
+	// reply); nil = typeLines.
+	session func(ctx context.Context, id int, c net.Conn)
 
 	mu      sync.Mutex
 	alive   int              // client goroutines running: dialling, connected or hanging up
@@ -98,14 +102,7 @@ func (s *clientSet) start(g ClientGroup, active bool) int {
 	if s.closed {
 		return 0
 	}
-	n := g.Count
-	if s.max > 0 && s.alive+n > s.max {
-		room := max(0, s.max-s.alive)
-		s.report(fmt.Errorf("this lab may run at most %d simulated clients at once (each holds two open files), so %d were not added; drop some first (x)",
-			s.max, n-room))
-		n = room
-	}
-	s.alive += n
+	n := s.admitLocked(g.Count)
 	s.batches++
 	for range n {
 		s.next++
@@ -113,6 +110,19 @@ func (s *clientSet) start(g ClientGroup, active bool) int {
 		go s.client(s.next, s.epoch, s.batches, g, active)
 	}
 	return s.batches
+}
+
+// admitLocked is how many of n new clients fit under the cap, counted as
+// alive; the rest are refused on the error line. s.mu is held.
+func (s *clientSet) admitLocked(n int) int {
+	if s.max > 0 && s.alive+n > s.max {
+		room := max(0, s.max-s.alive)
+		s.report(fmt.Errorf("this lab may run at most %d simulated clients at once (each holds two open files), so %d were not added; drop some first (x)",
+			s.max, n-room))
+		n = room
+	}
+	s.alive += n
+	return n
 }
 
 // dropBatch hangs up the clients of one batch, those still dialling too.
@@ -169,6 +179,10 @@ func (s *clientSet) client(id, epoch, batch int, g ClientGroup, active bool) {
 				return
 			}
 		}
+	}
+	if s.session != nil {
+		s.session(s.ctx, id, c)
+		return
 	}
 	s.typeLines(id, c, g)
 }

@@ -23,10 +23,12 @@ func driverOf(t *testing.T, live visualizer.Live) *Driver {
 		return l
 	case chainLive:
 		return l.Driver
+	case compareLive:
+		return l.Driver
 	case poolLive:
 		return l.Driver
 	}
-	t.Fatalf("Live is a %T; want *Driver, chainLive or poolLive", live)
+	t.Fatalf("Live is a %T; want *Driver, chainLive, compareLive or poolLive", live)
 	return nil
 }
 

@@ -59,6 +59,7 @@ type Driver struct {
 
 	chains    *visualizer.ChainRecorder // Deferred events for the chain pane (lesson 3); nil = none
 	injectors []string                  // IDs of the injectors this scenario offers (injectors.go)
+	ext       any                       // the scenario's own server state, for its injectors (server.ext)
 
 	latency *visualizer.LatencyRecorder // what the simulated clients measure; nil = the server answers no lines
 	pool    *visualizer.PoolRecorder    // the scenario's goroutine pool's events; nil = no pool

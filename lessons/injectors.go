@@ -70,6 +70,16 @@ const (
 	injReserveOff   = "reserve-fd-off"
 )
 
+// Lessons 11 (timers) and 12 (backpressure).
+const (
+	injResetTimer   = "reset-timer"
+	injForgetCancel = "forget-cancel"
+	injBurst        = "goroutine-burst"
+	injSlowReader   = "slow-reader"
+	injFlowControl  = "flow-control"
+	injDropSlow     = "drop-slow"
+)
+
 // injectorTable lists every injector.
 var injectorTable = []injector{
 	{
@@ -286,6 +296,30 @@ var injectorTable = []injector{
 		},
 		on: func(d *Driver) bool { return d.guardOff.Load() },
 	},
+	switchOf(visualizer.Injector{ID: injResetTimer, Key: "r", Help: "reset in place",
+		Doc: "push idle deadlines back with Timer.Reset"},
+		func(s *idleServer) *atomic.Bool { return &s.resetInPlace }),
+	switchOf(visualizer.Injector{ID: injForgetCancel, Key: "f", Help: "forget cancel",
+		Doc: "the bug: a new idle timer, the old one left armed"},
+		func(s *idleServer) *atomic.Bool { return &s.forgetCancel }),
+	{
+		Injector: visualizer.Injector{ID: injBurst, Key: "g", Help: "goroutine burst",
+			Doc: burstDoc},
+		set: func(d *Driver, _ bool) error { return with(d, func(s *idleServer) { s.burst() }) },
+	},
+	{
+		Injector: visualizer.Injector{ID: injSlowReader, Key: "s", Help: "+1 slow reader",
+			Doc: "a member that reads 4 KiB every 250 ms"},
+		set: func(d *Driver, _ bool) error {
+			return with(d, func(*roomServer) { d.clients.addSlow(1) })
+		},
+	},
+	switchOf(visualizer.Injector{ID: injFlowControl, Key: "w", Help: "watermarks",
+		Doc: "the bot pauses above the high watermark"},
+		func(r *roomServer) *atomic.Bool { return &r.flowControl }),
+	switchOf(visualizer.Injector{ID: injDropSlow, Key: "d", Help: "drop slow",
+		Doc: "hang up on a member more than 1 MiB behind"},
+		func(r *roomServer) *atomic.Bool { return &r.dropSlow }),
 }
 
 // blocker is the set of lesson 8's injectors: a one-shot handler on the
@@ -337,6 +371,31 @@ func profileClient(g ClientGroup) func(*Driver, bool) error {
 		}
 		d.clients.addGroup(g)
 		return nil
+	}
+}
+
+// with runs fn on the scenario's own server state, if it is a T (lesson
+// 11's *idleServer, lesson 12's *roomServer). The switches fn flips are
+// atomics, so it runs on the UI goroutine.
+func with[T any](d *Driver, fn func(T)) error {
+	s, ok := d.ext.(T)
+	if !ok {
+		return fmt.Errorf("this scenario has no %T", s)
+	}
+	fn(s)
+	return nil
+}
+
+// switchOf is the row of a switch injector whose state is an atomic flag
+// in the scenario's own state T: the scenario reads the flag as it goes.
+func switchOf[T any](inj visualizer.Injector, flag func(T) *atomic.Bool) injector {
+	inj.Switch = true
+	return injector{Injector: inj,
+		set: func(d *Driver, on bool) error { return with(d, func(s T) { flag(s).Store(on) }) },
+		on: func(d *Driver) bool {
+			s, ok := d.ext.(T)
+			return ok && flag(s).Load()
+		},
 	}
 }
 

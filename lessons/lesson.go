@@ -74,6 +74,9 @@ func (l *Lesson) live(d *Driver) visualizer.Live {
 	case d.pool != nil && slices.Contains(l.scenario.Panes, visualizer.PanePool):
 		return poolLive{d} // its pool feeds the pool pane
 	}
+	if c, ok := d.ext.(*comparison); ok {
+		return compareLive{d, c} // its client controls load the side-by-side servers
+	}
 	return d
 }
 

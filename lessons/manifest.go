@@ -41,6 +41,9 @@ const (
 
 	// Lessons 5 and 6 break an echo written by hand on raw fds (labecho.go).
 	RawEcho Protocol = "raw echo"
+	Idle    Protocol = "idle"    // echo that hangs up after 10 s of silence, on timers (idle_scenario.go)
+	Room    Protocol = "room"    // a chat room with a feed bot that never stops (room_scenario.go)
+	Compare Protocol = "compare" // the reactor's and Go net's echo servers in child processes (compare_scenario.go)
 )
 
 // scenarios is the manifest: each lesson's live part, by slug. Everything
@@ -156,6 +159,27 @@ var scenarios = map[string]Scenario{
 		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep,
 			visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
 		Injectors: []string{injFDLimit, injReserveOff},
+	},
+	"timers-and-wakeups": {
+		Server:        Idle,
+		ActiveClients: 3,
+		Panes:         []visualizer.PaneID{visualizer.PaneTimers, visualizer.PaneStalls},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlSlower,
+			visualizer.CtlFaster, visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
+		Injectors: []string{injStall, injResetTimer, injForgetCancel, injBurst},
+	},
+	"backpressure": {
+		Server:        Room,
+		ActiveClients: 3,
+		Panes:         []visualizer.PaneID{visualizer.PaneBuffers, visualizer.PaneInterest},
+		Controls: []visualizer.ControlID{visualizer.CtlPause, visualizer.CtlStep, visualizer.CtlAddActive,
+			visualizer.CtlDrop},
+		Injectors: []string{injSlowReader, injFlowControl, injDropSlow},
+	},
+	"go-net-is-a-reactor-too": {
+		Server:   Compare,
+		Panes:    []visualizer.PaneID{visualizer.PaneCompare},
+		Controls: []visualizer.ControlID{visualizer.CtlAddActive, visualizer.CtlAddIdle, visualizer.CtlDrop},
 	},
 }
 

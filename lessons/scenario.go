@@ -46,7 +46,12 @@ func start(ctx context.Context, sc Scenario, lim Limits, attach func(*Driver) er
 	d.rebuild.Store(!sc.KeepGhosts)
 	d.sampleFDs = slices.Contains(sc.Panes, visualizer.PaneFDs)
 	d.clients.line = srv.line
+	d.clients.session = srv.session
 	d.clients.max = lim.MaxClients
+	d.ext = srv.ext
+	if srv.attach != nil {
+		srv.attach(d)
+	}
 	d.pool, d.work, d.profile = srv.pool, srv.work, srv.profile
 	if srv.timed {
 		d.timeClients()

@@ -1,6 +1,9 @@
 package lessons
 
 import (
+	"context"
+	"net"
+
 	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/reactor/tcp"
 	"github.com/reactorlab/reactorlab/visualizer"
@@ -14,6 +17,15 @@ type server struct {
 	chains *visualizer.ChainRecorder // Deferred events for the chain pane; nil = none
 	line   func(id, n int) string    // what simulated clients type; nil = the default
 
+	// session is what an active simulated client does once connected;
+	// nil = type lines and read the replies (clientSet.session).
+	session func(ctx context.Context, id int, c net.Conn)
+	// ext is the scenario's own server state, which its injectors reach
+	// through Driver.ext (an *idleServer, a *roomServer, ...).
+	ext any
+	// attach, if set, is called with the driver before the loop runs:
+	// the place to keep d.report for errors found on the loop.
+	attach  func(d *Driver)
 	timed   bool                     // it answers every line, so clients can time each request
 	pool    *visualizer.PoolRecorder // its goroutine pool's events for the pool pane; nil = no pool
 	work    *workServer              // lessons 8 and 9's server, for their injectors; nil = another
@@ -28,6 +40,12 @@ func startServer(l *reactor.Loop, protocol Protocol, addr string) (*server, erro
 	switch protocol {
 	case Lookup:
 		return startLookupServer(l, addr)
+	case Idle:
+		return startIdleServer(l, addr)
+	case Room:
+		return startRoomServer(l, addr)
+	case Compare:
+		return startComparison(l)
 	case Work:
 		return startWorkServer(l, addr)
 	case Profile:

@@ -55,7 +55,7 @@ func (l *Loop) schedule(t *Timer, d time.Duration) {
 		l.push(t)
 	}
 	if !t.internal && l.Tracing() {
-		l.emit(&TraceEvent{Kind: KindTimerScheduled, N: int64(t.id), Dur: d})
+		l.emit(&TraceEvent{Kind: KindTimerScheduled, N: int64(t.id), Dur: d, Label: funcName(t.fn)})
 	}
 }
 
@@ -127,6 +127,9 @@ func (l *Loop) peekTimer() *Timer {
 		l.pop()
 		t.cancelled = false
 		l.cancelled--
+		if !t.internal && l.Tracing() {
+			l.emit(&TraceEvent{Kind: KindTimerDiscarded, N: int64(t.id)})
+		}
 	}
 	return nil
 }
@@ -172,6 +175,12 @@ func (l *Loop) beat() {
 
 // compact drops every cancelled timer and rebuilds the heap.
 func (l *Loop) compact() {
+	var t0 time.Time
+	tracing := l.Tracing()
+	if tracing {
+		t0 = time.Now()
+	}
+	dropped := l.cancelled
 	live := l.timers[:0]
 	for _, t := range l.timers {
 		if t.cancelled {
@@ -189,5 +198,8 @@ func (l *Loop) compact() {
 	}
 	for i := len(l.timers)/2 - 1; i >= 0; i-- {
 		l.down(i)
+	}
+	if tracing {
+		l.emit(&TraceEvent{Kind: KindTimerCompacted, N: int64(dropped), Dur: time.Since(t0)})
 	}
 }

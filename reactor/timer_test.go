@@ -161,3 +161,39 @@ func testTimerSaturates(t *testing.T, backend string) {
 		tm.Cancel()
 	}
 }
+
+// The trace tells a timers pane everything about the heap: what is
+// scheduled (with the func it will call), a cancelled timer dropped when
+// it reaches the top, and a compaction with how many it dropped.
+func TestTimerTrace(t *testing.T) {
+	l := newLoop(t, DefaultBackend())
+	sub := l.Subscribe(1024)
+	defer sub.Close()
+	var ts []*Timer
+	for range 60 {
+		ts = append(ts, l.CallLater(time.Hour, timerTraceTarget))
+	}
+	for _, x := range ts[:51] { // the 51st cancel passes both thresholds
+		x.Cancel()
+	}
+	early := l.CallLater(time.Millisecond, timerTraceTarget)
+	early.Cancel()
+	if err := l.Iterate(0); err != nil { // its wait looks at the top: the cancelled one goes
+		t.Fatal(err)
+	}
+	evs := drainAll(sub)
+	if e, ok := hasKind(evs, KindTimerScheduled); !ok || !strings.HasSuffix(e.Label, "reactor.timerTraceTarget") || e.Dur != time.Hour {
+		t.Errorf("timer-scheduled = %+v, %v; want the func name and the delay", e, ok)
+	}
+	if e, ok := hasKind(evs, KindTimerCompacted); !ok || e.N != 51 {
+		t.Errorf("timer-compacted = %+v, %v; want N = 51 dropped", e, ok)
+	}
+	if e, ok := hasKind(evs, KindTimerDiscarded); !ok || e.N != int64(early.ID()) {
+		t.Errorf("timer-discarded = %+v, %v; want N = %d, the early cancelled timer", e, ok, early.ID())
+	}
+	for _, x := range ts[51:] {
+		x.Cancel()
+	}
+}
+
+func timerTraceTarget() {}

@@ -13,7 +13,7 @@ const (
 	KindWaitEnd                         // N = fds ready, Dur = time in the kernel (timed from the pass start)
 	KindReady                           // Fd, Ready, Label
 	KindDispatch                        // Fd, Label, Dur = handler duration
-	KindTimerScheduled                  // N = timer id, Dur = delay
+	KindTimerScheduled                  // N = timer id, Dur = delay, Label = func name
 	KindTimerFired                      // N = timer id, Dur = lateness, Label = func name
 	KindTimerCancelled                  // N = timer id
 	KindWake                            // N = coalesced calls drained this pass
@@ -38,6 +38,10 @@ const (
 	KindDeferred                        // sub-kind in N, details in Text/Label
 	KindAction                          // Label = control or injector ID, Text = its argument: what the learner (or a demo script) did
 	KindUnread                          // Fd, N = bytes waiting unread in the socket's receive queue (FIONREAD, sampled)
+	KindTimerCompacted                  // N = cancelled timers dropped from the heap, Dur = how long the rebuild took
+	KindTimerDiscarded                  // N = timer id: a cancelled timer reached the top of the heap and was dropped
+	KindWriteQueue                      // Fd, Label, N = bytes queued for writing; Dur2, Dur3 = high, low watermark in bytes
+	KindMetric                          // Label = what is measured, Text = whose ("" = this process), N = the value
 )
 
 var kindNames = [...]string{
@@ -72,6 +76,10 @@ var kindNames = [...]string{
 	KindDeferred:        "deferred",
 	KindAction:          "action",
 	KindUnread:          "unread",
+	KindTimerCompacted:  "timer-compacted",
+	KindTimerDiscarded:  "timer-discarded",
+	KindWriteQueue:      "write-queue",
+	KindMetric:          "metric",
 }
 
 // String names the kind, e.g. "wait-start"; "kind(N)" for unknown values.

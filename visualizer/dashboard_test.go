@@ -48,6 +48,7 @@ func dashboardScenario(t testing.TB, w, h int) (*App, *fakeLive) {
 		s.at = int64(time.Duration(f) * frameDur) // the loop's clock keeps up with the frames
 		s.passes(3, 12, backend, watched)
 		s.probe(backend, watched)
+		timersAndQueues(s, f)
 		if f == 45 {
 			s.emit(reactor.TraceEvent{Kind: reactor.KindStall, Label: "client 9", Dur: 300 * time.Millisecond})
 			s.emit(reactor.TraceEvent{Kind: reactor.KindLag, Dur: 280 * time.Millisecond})

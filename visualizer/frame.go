@@ -96,6 +96,12 @@ func newPane(id PaneID) pane {
 		return newPoolPane()
 	case PaneFDs:
 		return newFDs()
+	case PaneTimers:
+		return newTimers()
+	case PaneBuffers:
+		return newBuffers()
+	case PaneCompare:
+		return newCompare()
 	}
 	return nil
 }

@@ -215,7 +215,7 @@ func (p *interest) View() string {
 			}
 			cells = append(cells, unread)
 		}
-		p.tbl.Row(append(cells, fmtBytes(r.bytesIn), fmtBytes(r.bytesOut), last)...)
+		p.tbl.Row(append(cells, fit(fmtBytes(r.bytesIn), bytesCol), fit(fmtBytes(r.bytesOut), bytesCol), last)...)
 	}
 	lines := strings.Split(p.tbl.String(), "\n")
 	for i, l := range lines {
@@ -228,10 +228,13 @@ func (p *interest) View() string {
 }
 
 // interestCols are the columns' widths (0 = the rest of the line);
-// interestColsUnread adds the unread column before the last event.
+// interestColsUnread adds the unread column before the last event. In and
+// out are bytesCol wide: up to "99.9MiB", more is cut, never wrapped.
+const bytesCol = 7
+
 var (
-	interestCols       = [...]int{5, 12, 9, 6, 6, 0}
-	interestColsUnread = [...]int{5, 12, 9, 6, 6, 6, 0}
+	interestCols       = [...]int{5, 12, 9, bytesCol, bytesCol, 0}
+	interestColsUnread = [...]int{5, 12, 9, 6, bytesCol, bytesCol, 0}
 )
 
 // interestStyle gives each column its width; the fd is right-aligned.

@@ -61,7 +61,7 @@ func TestInterestUnread(t *testing.T) {
 	}
 	p.Update(frameOf(t0, reactor.TraceEvent{Kind: reactor.KindUnread, Fd: 8, N: 15}))
 	got := p.View()
-	if !strings.Contains(got, "unread") || !strings.Contains(got, "r|et      15B    1B     0B") {
+	if !strings.Contains(got, "unread") || !strings.Contains(got, "r|et      15B    1B      0B") {
 		t.Errorf("View() with 15 bytes unread lacks the column or the count:\n%s", got)
 	}
 	p.Update(frameOf(t0, reactor.TraceEvent{Kind: reactor.KindUnread, Fd: 8, N: 0}))

@@ -12,6 +12,8 @@ func paneWeight(id PaneID) int {
 		return 3
 	case PaneInterest, PaneCost, PaneChain:
 		return 2
+	case PaneTimers, PaneBuffers, PaneCompare:
+		return 2
 	}
 	return 1
 }

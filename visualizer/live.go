@@ -113,19 +113,25 @@ const (
 	PaneLatency                     // what the simulated clients feel: request → reply, p50/p99 per group (needs a LatencySource)
 	PanePool                        // the goroutine pool: workers busy/idle, queue, results handed back (needs a PoolSource)
 	PaneFDs                         // the fd table: open vs RLIMIT_NOFILE, accept errors (needs an FDSource)
+	PaneTimers                      // the timer heap: pending by due time, cancelled, lateness, wake-ups
+	PaneBuffers                     // per connection: bytes queued for writing vs the watermarks, paused producers
+	PaneCompare                     // servers side by side: syscalls per request, memory per idle conn (lesson only)
 )
 
-// AllPanes lists every pane in dashboard order.
+// AllPanes lists every pane in dashboard order. PaneCompare is left out:
+// it draws what a lesson's scenario measures of servers it runs beside
+// the loop, which a dashboard over one Live does not have.
 func AllPanes() []PaneID {
 	return []PaneID{PaneReadiness, PaneLoop, PaneStalls, PaneInterest, PaneCounters, PaneChain, PaneCost,
-		PaneLatency, PanePool, PaneFDs}
+		PaneLatency, PanePool, PaneFDs, PaneTimers, PaneBuffers}
 }
 
 var paneNames = [...]string{
 	PaneReadiness: "readiness", PaneLoop: "loop", PaneStalls: "stalls",
 	PaneInterest: "interest", PaneCounters: "counters", PaneChain: "chain", PaneCost: "cost",
 	PaneLatency: "latency", PanePool: "pool",
-	PaneFDs: "fds",
+	PaneFDs:    "fds",
+	PaneTimers: "timers", PaneBuffers: "buffers", PaneCompare: "compare",
 }
 
 // String names the pane ("readiness", "loop", ...).

@@ -160,3 +160,33 @@ func cloneRows[K comparable, V any](m map[K]*V) map[K]*V {
 	}
 	return c
 }
+
+func (p *timers) clone() pane {
+	c := *p
+	c.byID = cloneRows(p.byID)
+	c.fired = slices.Clone(p.fired)
+	c.rows = nil
+	return &c
+}
+
+func (p *buffers) clone() pane {
+	c := *p
+	c.conns = cloneRows(p.conns)
+	c.rows = nil
+	return &c
+}
+
+func (p *compare) clone() pane {
+	c := *p
+	c.servers = make([]*cmpServer, len(p.servers))
+	for i, s := range p.servers {
+		sc := *s
+		sc.cur = maps.Clone(s.cur)
+		sc.hist = make([]cmpSnap, len(s.hist))
+		for j, h := range s.hist {
+			sc.hist[j] = cmpSnap{at: h.at, vals: maps.Clone(h.vals)}
+		}
+		c.servers[i] = &sc
+	}
+	return &c
+}

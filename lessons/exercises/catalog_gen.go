@@ -47,4 +47,34 @@ var All = []Exercise{
 		Lesson: Lesson{Number: 7, Slug: "the-fd-table", Title: "The fd table"},
 		Files:  []string{"reservefd.go"},
 	},
+	{
+		Name:   "08_offload",
+		Title:  "Offload the blocking work",
+		Lesson: Lesson{Number: 9, Slug: "a-deferred-is-not-a-thread", Title: "A Deferred is not a thread"},
+		Files:  []string{"offload.go"},
+	},
+	{
+		Name:   "09_chain_cancel",
+		Title:  "Chains that wait, and cancel",
+		Lesson: Lesson{Number: 10, Slug: "chains-that-wait", Title: "Chains that wait on chains"},
+		Files:  []string{"chaincancel.go"},
+	},
+	{
+		Name:   "10_idle_timeout",
+		Title:  "Idle timeouts",
+		Lesson: Lesson{Number: 11, Slug: "timers-and-wakeups", Title: "Timers and wake-ups"},
+		Files:  []string{"idle.go"},
+	},
+	{
+		Name:   "11_backpressure",
+		Title:  "Backpressure",
+		Lesson: Lesson{Number: 12, Slug: "backpressure", Title: "Backpressure"},
+		Files:  []string{"backpressure.go"},
+	},
+	{
+		Name:   "12_coroutine",
+		Title:  "The same chain, as a coroutine",
+		Lesson: Lesson{Number: 10, Slug: "chains-that-wait", Title: "Chains that wait on chains"},
+		Files:  []string{"coroutine.go"},
+	},
 }

@@ -45,6 +45,7 @@ func (t *Transport) Write(p []byte) (int, error) {
 			t.setInterestOrClose(true)
 		}
 		t.checkHighWater()
+		t.traceQueue()
 	}
 	return n, nil
 }
@@ -91,6 +92,7 @@ func (t *Transport) flush() {
 		t.off += w
 		t.ep.dequeue(w)
 	}
+	t.traceQueue()
 	if t.BufferedBytes() == 0 {
 		if cap(t.out) > maxIdleBuffer {
 			t.out = nil

@@ -1,6 +1,10 @@
 package tcp
 
-import "github.com/reactorlab/reactorlab/reactor"
+import (
+	"time"
+
+	"github.com/reactorlab/reactorlab/reactor"
+)
 
 // Producer is something that writes into a transport and can be told to
 // hold off: the push producer of Twisted's producer/consumer pair.
@@ -54,3 +58,17 @@ func (t *Transport) ResumeProducing() { t.ResumeReading() }
 
 // StopProducing closes the connection (Producer interface).
 func (t *Transport) StopProducing() { t.LoseConnection() }
+
+// traceQueue reports the output buffer's size against the watermarks
+// (KindWriteQueue) when it has changed since the last report. Only a
+// connection that buffers pays for it: write-through never gets here
+// with anything queued, so its size stays 0 and nothing is traced.
+func (t *Transport) traceQueue() {
+	n := t.BufferedBytes()
+	if n == t.tracedQueue || !t.loop.Tracing() {
+		return
+	}
+	t.tracedQueue = n
+	t.loop.Trace(reactor.TraceEvent{Kind: reactor.KindWriteQueue, Fd: int32(t.fd), Label: t.label, N: int64(n),
+		Dur2: time.Duration(t.ep.cfg.highWater), Dur3: time.Duration(t.ep.cfg.lowWater)})
+}

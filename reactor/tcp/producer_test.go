@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 
+	"github.com/reactorlab/reactorlab/reactor"
 	"golang.org/x/sys/unix"
 )
 
@@ -131,5 +132,44 @@ func TestTransportAsProducer(t *testing.T) {
 	}
 	if err := <-writeDone; err != nil {
 		t.Errorf("upstream write: %v", err)
+	}
+}
+
+// The output buffer's size is traced when it changes, with the watermarks
+// it is measured against: it climbs past the high watermark (the producer
+// pauses) and ends at 0 once the reader has drained it.
+func TestTraceQueue(t *testing.T) {
+	loop := startLoop(t, "")
+	sub := loop.Subscribe(1 << 16)
+	defer sub.Close()
+	r := newRecorder()
+	p := &patternProducer{total: 256 << 10, firstPause: make(chan struct{})}
+	r.onMade = func(tr *Transport) {
+		unix.SetsockoptInt(tr.Fd(), unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+		p.t = tr
+		tr.RegisterProducer(p)
+		p.produce()
+	}
+	ln := listen(t, loop, one(r), WithWatermarks(32<<10, 8<<10))
+	c := dial(t, ln.Addr())
+	<-p.firstPause
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatal(err)
+	}
+	waitErr(t, r.lost)
+	var peak, last int64 = 0, -1
+	n := 0
+	for _, ev := range sub.Drain(nil) {
+		if ev.Kind != reactor.KindWriteQueue {
+			continue
+		}
+		n++
+		if ev.Dur2 != 32<<10 || ev.Dur3 != 8<<10 || ev.Label == "" {
+			t.Fatalf("write-queue event %+v; want watermarks 32768/8192 in Dur2/Dur3 and a label", ev)
+		}
+		peak, last = max(peak, ev.N), ev.N
+	}
+	if n < 2 || peak <= 32<<10 || last != 0 {
+		t.Errorf("%d write-queue events, peak %d, last %d; want several, a peak above the high watermark and a last of 0", n, peak, last)
 	}
 }

@@ -49,6 +49,7 @@ type Transport struct {
 
 	producer       Producer
 	producerPaused bool
+	tracedQueue    int // BufferedBytes at the last KindWriteQueue event (traceQueue)
 }
 
 func newTransport(loop *reactor.Loop, ep *endpoint, fd int, remote *net.TCPAddr, p Protocol) *Transport {
