@@ -260,7 +260,9 @@ func (c *Call) diagnose() *Stuck {
 	// A loop that retries a read or write on EAGAIN spends much of its
 	// time inside the syscall, and on a loaded machine it may get little
 	// CPU; the syscalls it keeps making still tell it from one read that
-	// never returns.
+	// never returns. The count is the process's, so it is asked only of a
+	// call caught in a syscall: one asleep or waiting on a channel while
+	// other goroutines do I/O is not retrying anything.
 	retrying := ioSyscalls()-c.io0 >= spinSyscalls
 	if !found {
 		return s // it returned just now, or never started
@@ -268,10 +270,13 @@ func (c *Call) diagnose() *Stuck {
 	s.State = g.state
 	s.Where, s.In = g.locate(c.pkg)
 	switch {
-	case running || retrying || s.CPU >= s.After/4:
+	case running || s.CPU >= s.After/4:
 		s.Kind = Spinning
 	case strings.HasPrefix(g.state, "syscall") || g.state == "IO wait":
 		s.Kind = Blocked
+		if retrying {
+			s.Kind = Spinning
+		}
 	case g.state == "sleep":
 		s.Kind = Sleeping
 	case strings.HasPrefix(g.state, "chan ") || strings.HasPrefix(g.state, "select") ||
