@@ -16,6 +16,12 @@ type Config struct {
 	// ErrorLog receives recovered panics and other errors the loop cannot
 	// return to anyone. nil discards them (the trace still carries them).
 	ErrorLog io.Writer
+	// BlockingWait makes the epoll backend block in epoll_wait itself
+	// instead of parking the loop's goroutine on Go's netpoller between
+	// two epoll_wait calls with timeout 0 (see "Go's runtime is a reactor
+	// too" in the package doc). It is slower with GOMAXPROCS=1; it exists
+	// to compare the two. select and poll always block in their syscall.
+	BlockingWait bool
 }
 
 // Handler runs on the loop goroutine when its fd is ready.
@@ -103,7 +109,7 @@ func New(cfg Config) (*Loop, error) {
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 100 * time.Millisecond
 	}
-	p, err := NewPoller(cfg.Backend)
+	p, err := cfg.newPoller(cfg.Backend)
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +141,24 @@ func New(cfg Config) (*Loop, error) {
 		l.schedule(l.heartbeat, cfg.Heartbeat)
 	}
 	return l, nil
+}
+
+// newPoller opens the named backend with the loop's settings.
+func (cfg *Config) newPoller(name string) (Poller, error) {
+	p, err := NewPoller(name)
+	if err == nil && cfg.BlockingWait {
+		if b, ok := p.(interface{ setBlocking() }); ok {
+			b.setBlocking()
+		}
+	}
+	return p, err
+}
+
+// waitReporter is implemented by a poller whose Wait may make more than
+// one wait syscall: epoll, which parks on Go's netpoller between two
+// epoll_wait calls with timeout 0.
+type waitReporter interface {
+	lastWait() (calls int, parked bool)
 }
 
 // Backend names the poller in use ("select", "poll" or "epoll"). Safe from any goroutine.

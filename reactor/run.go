@@ -100,7 +100,7 @@ func (l *Loop) runPass(timeout time.Duration) error {
 	l.pass++
 	l.counters.passes.Add(1)
 	if tracing {
-		l.emitPass(subs, KindPassStart, l.at(passStart), int64(l.pass), 0, 0, 0, "")
+		l.emitPass(subs, KindPassStart, l.at(passStart), int64(l.pass), 0, 0, 0, "", "")
 	}
 
 	// How long may we sleep? No longer than the earliest timer...
@@ -125,16 +125,25 @@ func (l *Loop) runPass(timeout time.Duration) error {
 	waitStart := passStart
 	if tracing {
 		subs = l.subscribers()
-		l.emitPass(subs, KindWaitStart, l.at(waitStart), l.watched.Load(), max(wait, -1), 0, 0, l.poller.Name())
+		l.emitPass(subs, KindWaitStart, l.at(waitStart), l.watched.Load(), max(wait, -1), 0, 0, l.poller.Name(), "")
 		l.publish() // the reader sees "waiting" while the loop sleeps
 	}
 	n, err := l.poller.Wait(l.evs, wait)
 	l.inWait.Store(false)
 	l.batch++
 	waitEnd := time.Now()
-	l.counters.wait.Add(1)
+	calls, parked := 1, false
+	if wr, ok := l.poller.(waitReporter); ok {
+		calls, parked = wr.lastWait()
+	}
+	l.counters.wait.Add(uint64(calls))
+	how := ""
+	if parked {
+		l.counters.parked.Add(1)
+		how = "netpoller"
+	}
 	if tracing {
-		l.emitPass(l.subscribers(), KindWaitEnd, l.at(waitEnd), int64(n), waitEnd.Sub(waitStart), 0, 0, "")
+		l.emitPass(l.subscribers(), KindWaitEnd, l.at(waitEnd), int64(n), waitEnd.Sub(waitStart), 0, 0, "", how)
 	}
 	if err != nil {
 		return err
@@ -157,7 +166,7 @@ func (l *Loop) runPass(timeout time.Duration) error {
 			end = time.Now()
 		}
 		l.emitPass(subs, KindPassEnd, l.at(end), int64(l.pass), end.Sub(passStart),
-			callsStart.Sub(waitEnd), end.Sub(callsStart), "")
+			callsStart.Sub(waitEnd), end.Sub(callsStart), "", "")
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ type Stats struct {
 	Panics     uint64 // recovered panics
 	Dropped    uint64 // trace events lost to full subscriber rings
 
-	WaitCalls uint64 // select/poll/epoll_wait calls
+	WaitCalls uint64 // select/poll/epoll_wait calls (epoll: two for a wait that parked)
 	CtlCalls  uint64 // register / modify / deregister reaching the poller (epoll_ctl on epoll)
 	Accepts   uint64 // counted by the TCP layer through CountSyscall
 	Reads     uint64
@@ -24,12 +24,18 @@ type Stats struct {
 	Backend string
 	Watched int           // registrations in the kernel's set (parked ones are not)
 	LastLag time.Duration // latest heartbeat lateness (includes up to 1ms of timeout rounding)
+
+	// Parked counts the epoll waits that found nothing ready and parked
+	// the loop's goroutine on Go's netpoller until the epoll fd was
+	// readable or the timeout passed (see the package doc).
+	Parked uint64
 }
 
 // counters are updated on the loop goroutine and read from anywhere.
 type counters struct {
 	passes, events, wakes, wakeWrites, stalls, panics, dropped atomic.Uint64
 	wait, ctl, accepts, reads, writes                          atomic.Uint64
+	parked                                                     atomic.Uint64
 }
 
 // SyscallKind names a syscall counted in Stats.
@@ -83,5 +89,6 @@ func (l *Loop) Stats() Stats {
 		Backend:    l.Backend(),
 		Watched:    int(l.watched.Load()),
 		LastLag:    time.Duration(l.lastLag.Load()),
+		Parked:     c.parked.Load(),
 	}
 }

@@ -27,9 +27,9 @@ func (l *Loop) emitHandler(subs []*Subscription, kind Kind, fd int32, r Ready, l
 // emitPass records one of the pass's own events (start, wait start, wait
 // end, end) for every subscriber in subs; emitted inside a pass, they are
 // handed over at the next publish.
-func (l *Loop) emitPass(subs []*Subscription, kind Kind, at, n int64, d, d2, d3 time.Duration, backend string) {
+func (l *Loop) emitPass(subs []*Subscription, kind Kind, at, n int64, d, d2, d3 time.Duration, backend, text string) {
 	for _, s := range subs {
-		if !s.put(kind, 0, 0, 0, at, n, d, d2, d3, backend, "", "") {
+		if !s.put(kind, 0, 0, 0, at, n, d, d2, d3, backend, "", text) {
 			l.counters.dropped.Add(1)
 		}
 	}
