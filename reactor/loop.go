@@ -59,6 +59,7 @@ type Loop struct {
 	pass        uint64  // passes run
 	running     bool    // inside Run or Iterate: refuses re-entry
 	inPass      bool    // trace events are batched until the pass ends
+	yieldReader bool    // a subscriber was signalled HalfFull: yield at the pass end
 	closed      bool    // Close was called
 	hooks       []func()
 	hooksDone   bool     // the shutdown hooks ran: the loop has stopped for good

@@ -26,11 +26,16 @@ type Subscription struct {
 	headCache uint64        // last head seen: reloaded only when the ring looks full
 	pub       uint64        // producer's copy of tail: publish skips the store when nothing is new
 	dropped   atomic.Uint64 // total dropped since subscribe
+	dropAt    atomic.Int64  // when the first drop not yet reported happened (ns since loop start; 0 = none)
 	_         [64]byte
 	// consumer side (the Drain goroutine)
 	head     atomic.Uint64 // next slot to read
 	reported uint64        // dropped count already reported by Drain
 	closed   atomic.Bool
+	// armed is set by Drain and cleared by the producer when it signals
+	// halfFull: one signal per drain at most.
+	armed    atomic.Bool
+	halfFull chan struct{}
 	_        [64]byte
 }
 
@@ -39,7 +44,9 @@ func newSubscription(capacity int) *Subscription {
 	for n < capacity {
 		n <<= 1
 	}
-	return &Subscription{buf: make([]entry, n), mask: uint64(n - 1)}
+	s := &Subscription{buf: make([]entry, n), mask: uint64(n - 1), halfFull: make(chan struct{}, 1)}
+	s.armed.Store(true)
+	return s
 }
 
 // entry is one ring slot. hdr packs Kind, Ready, Interest, the ext flag
@@ -86,12 +93,23 @@ func (s *Subscription) reserve(k uint64) (uint64, bool) {
 		// Looks full: only now touch the consumer's cache line.
 		s.headCache = s.head.Load()
 		if t+k-s.headCache > uint64(len(s.buf)) {
-			s.dropped.Add(1)
+			s.drop()
 			return 0, false
 		}
 	}
 	s.next = t + k
 	return t, true
+}
+
+// drop counts one lost event. The first loss since the last report is
+// dated (one clock read per overflow, not per event), so the reader's
+// KindOverflow event says when the loss began; the time is stored before
+// the count, so a reader that sees the count sees the time.
+func (s *Subscription) drop() {
+	if s.dropAt.Load() == 0 && s.loop != nil {
+		s.dropAt.Store(s.loop.since() | 1)
+	}
+	s.dropped.Add(1)
 }
 
 // slot is the ring slot for sequence number t.
@@ -130,20 +148,50 @@ func (s *Subscription) push(ev *TraceEvent) bool {
 
 // publish makes every filled entry visible to the reader: one atomic
 // store for the whole batch, none when nothing was filled since the last.
-func (s *Subscription) publish() {
-	if s.pub != s.next {
-		s.pub = s.next
-		s.tail.Store(s.next)
+// It reports whether the ring just passed half full and the reader was
+// signalled (see HalfFull).
+func (s *Subscription) publish() bool {
+	if s.pub == s.next {
+		return false
+	}
+	s.pub = s.next
+	s.tail.Store(s.next)
+	if s.next-s.headCache <= uint64(len(s.buf))/2 {
+		return false
+	}
+	// Looks more than half full: only now read the reader's position
+	// (once per half a ring of events at most, since headCache moves).
+	s.headCache = s.head.Load()
+	if s.next-s.headCache <= uint64(len(s.buf))/2 || !s.armed.Load() || !s.armed.CompareAndSwap(true, false) {
+		return false
+	}
+	select {
+	case s.halfFull <- struct{}{}:
+		return true
+	default:
+		return false
 	}
 }
 
+// HalfFull receives a value when the ring passes half full, at most once
+// between two Drains. A reader that drains on a ticker can wait on it too
+// and drain before the ring overflows. When the loop signals, it yields
+// its thread once at the end of the pass (runtime.Gosched), so a reader
+// that shares the loop's thread (GOMAXPROCS=1: the loop would otherwise
+// run on until it waits) gets to run.
+func (s *Subscription) HalfFull() <-chan struct{} { return s.halfFull }
+
 // Drain appends every pending event to dst and returns it. If events were
-// lost since the previous Drain, a KindOverflow event with N = number lost
-// comes first. Drain never blocks; call it from one goroutine at a time
-// (the ring has a single reader).
+// lost since the previous Drain, a KindOverflow event comes first: N =
+// number lost, At = when the first of them was lost. Drain never blocks;
+// call it from one goroutine at a time (the ring has a single reader).
 func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
 	if d := s.dropped.Load(); d != s.reported {
-		dst = append(dst, TraceEvent{Kind: KindOverflow, N: int64(d - s.reported), Fd: -1})
+		at := s.dropAt.Swap(0)
+		if at == 0 && s.loop != nil {
+			at = s.loop.since() | 1 // a drop raced the previous report: date it now
+		}
+		dst = append(dst, TraceEvent{Kind: KindOverflow, N: int64(d - s.reported), Fd: -1, At: at})
 		s.reported = d
 	}
 	h := s.head.Load()
@@ -168,6 +216,7 @@ func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
 		}
 	}
 	s.head.Store(h)
+	s.armed.Store(true) // after the head moved: the producer then sees the room
 	return dst
 }
 

@@ -176,6 +176,25 @@ func (l *Loop) runPass(timeout time.Duration) error {
 func (l *Loop) endPass() {
 	l.inPass = false
 	l.publish()
+	if l.yieldReader {
+		l.yieldToReaders()
+	}
+}
+
+// yieldToReaders lets a reader signalled through HalfFull run. With one
+// scheduler thread it would otherwise wait until the loop parks or is
+// preempted (10ms), and a busy loop fills the rest of the ring first. One
+// Gosched does not always hand over (the scheduler sometimes takes the
+// global queue, where the yielding goroutine goes, first), so the loop
+// yields at every pass end until each signalled reader has drained.
+func (l *Loop) yieldToReaders() {
+	for _, s := range l.subscribers() {
+		if !s.armed.Load() {
+			runtime.Gosched()
+			return
+		}
+	}
+	l.yieldReader = false
 }
 
 // dispatch delivers the first n events of the batch. now is the time the

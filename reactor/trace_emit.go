@@ -18,8 +18,8 @@ func (l *Loop) emitHandler(subs []*Subscription, kind Kind, fd int32, r Ready, l
 		} else {
 			l.counters.dropped.Add(1)
 		}
-		if publish {
-			s.publish()
+		if publish && s.publish() {
+			l.yieldReader = true
 		}
 	}
 }
