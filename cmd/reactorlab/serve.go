@@ -145,6 +145,7 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "serve:", tcp.FinalCounters(srv, time.Since(started)))
 		return err
 	}
+	releaseStartupMemory()
 	err = headless.Run(ctx, srv)
 	counters := tcp.FinalCounters(srv, time.Since(started)) + "; " + headless.Summary()
 	if errors.Is(err, syscall.EPIPE) {
