@@ -33,10 +33,13 @@ type Subscription struct {
 	reported uint64        // dropped count already reported by Drain
 	closed   atomic.Bool
 	// armed is set by Drain and cleared by the producer when it signals
-	// halfFull: one signal per drain at most.
-	armed    atomic.Bool
-	halfFull chan struct{}
-	_        [64]byte
+	// halfFull: one signal per drain at most. wantsWake is set by the
+	// first call to HalfFull: readers that never ask are never signalled
+	// (and the loop never yields for them).
+	armed     atomic.Bool
+	wantsWake atomic.Bool
+	halfFull  chan struct{}
+	_         [64]byte
 }
 
 func newSubscription(capacity int) *Subscription {
@@ -123,9 +126,14 @@ func (s *Subscription) put(kind Kind, r Ready, in Interest, fd int32, at, n int6
 	if ext {
 		k = 2
 	}
-	t, ok := s.reserve(k)
-	if !ok {
-		return false
+	t := s.next
+	if t+k-s.headCache > uint64(len(s.buf)) { // reserve's fast path, written out
+		var ok bool
+		if t, ok = s.reserve(k); !ok {
+			return false
+		}
+	} else {
+		s.next = t + k
 	}
 	s.slot(t).set(kind, r, in, ext, fd, at, n, d, label, text)
 	if ext {
@@ -155,14 +163,20 @@ func (s *Subscription) publish() bool {
 		return false
 	}
 	s.pub = s.next
-	s.tail.Store(s.next)
-	if s.next-s.headCache <= uint64(len(s.buf))/2 {
+	publishStore(&s.tail, s.next) // a release: see publishStore
+	if s.next-s.headCache <= (s.mask+1)>>1 {
 		return false
 	}
+	return s.halfFullNow()
+}
+
+// halfFullNow signals the reader if the ring really is past half full
+// (publish's slow path, kept out of it so publish inlines).
+func (s *Subscription) halfFullNow() bool {
 	// Looks more than half full: only now read the reader's position
 	// (once per half a ring of events at most, since headCache moves).
 	s.headCache = s.head.Load()
-	if s.next-s.headCache <= uint64(len(s.buf))/2 || !s.armed.Load() || !s.armed.CompareAndSwap(true, false) {
+	if s.next-s.headCache <= uint64(len(s.buf))/2 || !s.wantsWake.Load() || !s.armed.Load() || !s.armed.CompareAndSwap(true, false) {
 		return false
 	}
 	select {
@@ -173,13 +187,18 @@ func (s *Subscription) publish() bool {
 	}
 }
 
-// HalfFull receives a value when the ring passes half full, at most once
-// between two Drains. A reader that drains on a ticker can wait on it too
-// and drain before the ring overflows. When the loop signals, it yields
-// its thread once at the end of the pass (runtime.Gosched), so a reader
-// that shares the loop's thread (GOMAXPROCS=1: the loop would otherwise
-// run on until it waits) gets to run.
-func (s *Subscription) HalfFull() <-chan struct{} { return s.halfFull }
+// HalfFull returns a channel that receives a value when the ring passes
+// half full, at most once between two Drains. A reader that drains on a
+// ticker can wait on it too and drain before the ring overflows. When the
+// loop signals, it yields its thread at the end of each pass
+// (runtime.Gosched) until the reader has drained, so a reader that shares
+// the loop's thread (GOMAXPROCS=1: the loop would otherwise run on until
+// it waits) gets to run. Only a reader that asked for the channel is
+// signalled, and only then does the loop yield for it.
+func (s *Subscription) HalfFull() <-chan struct{} {
+	s.wantsWake.Store(true)
+	return s.halfFull
+}
 
 // Drain appends every pending event to dst and returns it. If events were
 // lost since the previous Drain, a KindOverflow event comes first: N =

@@ -106,14 +106,16 @@ func TestRingOverflowIsDated(t *testing.T) {
 }
 
 // TestRingHalfFull: the reader is signalled once when the ring passes
-// half full, and again only after it drained.
+// half full, and again only after it drained; a reader that never asked
+// is never signalled.
 func TestRingHalfFull(t *testing.T) {
 	l := newLoop(t, DefaultBackend())
 	sub := l.Subscribe(64)
 	defer sub.Close()
+	wake := sub.HalfFull()
 	signalled := func() bool {
 		select {
-		case <-sub.HalfFull():
+		case <-wake:
 			return true
 		default:
 			return false
@@ -142,6 +144,15 @@ func TestRingHalfFull(t *testing.T) {
 	if !signalled() {
 		t.Errorf("no signal past half full after a Drain; want one")
 	}
+
+	quiet := l.Subscribe(64) // never calls HalfFull
+	defer quiet.Close()
+	for range 40 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	if len(quiet.halfFull) != 0 {
+		t.Errorf("a reader that never asked for HalfFull was signalled; want not")
+	}
 }
 
 // TestRingHalfFullYields: with one scheduler thread, a reader that waits
@@ -155,12 +166,13 @@ func TestRingHalfFullYields(t *testing.T) {
 	defer sub.Close()
 	done := make(chan struct{})
 	drained := make(chan int)
+	wake := sub.HalfFull()
 	go func() {
 		var buf []TraceEvent
 		n := 0
 		for {
 			select {
-			case <-sub.HalfFull():
+			case <-wake:
 				buf = sub.Drain(buf[:0])
 				n += len(buf)
 			case <-done:

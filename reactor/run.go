@@ -125,7 +125,7 @@ func (l *Loop) runPass(timeout time.Duration) error {
 	waitStart := passStart
 	if tracing {
 		subs = l.subscribers()
-		l.emitPass(subs, KindWaitStart, l.at(waitStart), l.watched.Load(), max(wait, -1), 0, 0, l.poller.Name(), "")
+		l.emitPass(subs, KindWaitStart, l.at(waitStart), l.watched.Load(), max(wait, -1), 0, 0, l.Backend(), "")
 		l.publish() // the reader sees "waiting" while the loop sleeps
 	}
 	n, err := l.poller.Wait(l.evs, wait)
@@ -204,6 +204,8 @@ func (l *Loop) yieldToReaders() {
 // because a handler changed it during this batch.
 func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
 	ghosts := 0
+	var nowAt int64 // l.at(now) when atOK: a dispatch event's time is the next ready event's
+	atOK := false
 	for i := range n {
 		ev := l.evs[i]
 		fd := ev.Fd
@@ -232,16 +234,21 @@ func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
 		l.counters.events.Add(1)
 		h, label, gen := s.h, s.label, s.gen
 		if subs := l.subscribers(); subs != nil {
+			if !atOK {
+				nowAt = l.at(now)
+			}
 			// Hand the events over before the handler runs: if it
 			// blocks the loop, the screen can already name it.
-			l.emitHandler(subs, KindReady, int32(fd), r, label, 0, l.at(now), true)
+			l.emitHandler(subs, KindReady, int32(fd), r, label, 0, nowAt, true)
 		}
 		t0 := now
 		l.runHandler(h, fd, r, label)
 		now = time.Now()
 		d := now.Sub(t0)
+		atOK = false
 		if subs := l.subscribers(); subs != nil { // the handler may have subscribed
-			l.emitHandler(subs, KindDispatch, int32(fd), r, label, d, l.at(now), false)
+			nowAt, atOK = l.at(now), true
+			l.emitHandler(subs, KindDispatch, int32(fd), r, label, d, nowAt, false)
 		}
 		if d > l.cfg.StallThreshold {
 			if label == "" {

@@ -186,13 +186,14 @@ func (h *Headless) write(stop <-chan struct{}) error {
 	first := true
 	tick := time.NewTicker(headlessInterval)
 	defer tick.Stop()
+	halfFull := h.sub.HalfFull()
 	for {
 		stopping := false
 		select {
 		case <-stop:
 			stopping = true
 		case <-tick.C:
-		case <-h.sub.HalfFull():
+		case <-halfFull:
 		}
 		var ok bool
 		if batch, ok = h.drain(batch[:0]); !ok {
