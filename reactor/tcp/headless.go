@@ -159,7 +159,7 @@ func (h *Headless) Close() { h.sub.Close() }
 // "trace: 1234 events written, 0 dropped".
 func (h *Headless) Summary() string {
 	if h.noTrace {
-		return "trace: off (--no-trace)"
+		return "trace: off"
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

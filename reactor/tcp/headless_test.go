@@ -239,7 +239,7 @@ func TestHeadlessWithoutTrace(t *testing.T) {
 	if len(lines) != 1 || json.Unmarshal([]byte(lines[0]), &ev) != nil || ev.Kind != "listen" {
 		t.Errorf("output = %q; want one line, the listen event", lines)
 	}
-	if s := h.Summary(); s != "trace: off (--no-trace)" {
+	if s := h.Summary(); s != "trace: off" {
 		t.Errorf("Summary() = %q; want the trace off", s)
 	}
 }
