@@ -168,11 +168,10 @@ func (l *Loop) Backend() string { return *l.backend.Load() }
 // Now returns the current time (monotonic clock).
 func (l *Loop) Now() time.Time { return time.Now() }
 
-// since returns nanoseconds since the loop started (monotonic).
+// since returns nanoseconds since the loop started: one read of the
+// monotonic clock (time.Now reads the wall clock as well). Trace events
+// store it with the low bit set (since()|1), so no event is at 0.
 func (l *Loop) since() int64 { return int64(time.Since(l.start)) }
-
-// at converts a time taken on the loop to nanoseconds since start.
-func (l *Loop) at(t time.Time) int64 { return int64(t.Sub(l.start)) | 1 }
 
 // AddShutdownHook queues fn to run once, on the loop goroutine, after the
 // pass during which Stop was called.

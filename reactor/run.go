@@ -94,19 +94,23 @@ func (l *Loop) shutdown() {
 func (l *Loop) runPass(timeout time.Duration) error {
 	subs := l.subscribers()
 	tracing := subs != nil
-	passStart := time.Now()
+	// Times are nanoseconds since the loop started, read from the
+	// monotonic clock alone: time.Now reads the wall clock too, which
+	// the loop never needs (two clock reads instead of one, ~45 ns more
+	// on this VM, once per handler).
+	passStart := l.since()
 	l.inPass = true
 	defer l.endPass()
 	l.pass++
 	l.counters.passes.Add(1)
 	if tracing {
-		l.emitPass(subs, KindPassStart, l.at(passStart), int64(l.pass), 0, 0, 0, "", "")
+		l.emitPass(subs, KindPassStart, passStart|1, int64(l.pass), 0, 0, 0, "", "")
 	}
 
 	// How long may we sleep? No longer than the earliest timer...
 	wait := timeout
 	if t := l.peekTimer(); t != nil {
-		d := max(time.Duration(t.when-l.at(passStart)), 0)
+		d := max(time.Duration(t.when-passStart), 0)
 		if wait < 0 || d < wait {
 			wait = d
 		}
@@ -125,13 +129,13 @@ func (l *Loop) runPass(timeout time.Duration) error {
 	waitStart := passStart
 	if tracing {
 		subs = l.subscribers()
-		l.emitPass(subs, KindWaitStart, l.at(waitStart), l.watched.Load(), max(wait, -1), 0, 0, l.Backend(), "")
+		l.emitPass(subs, KindWaitStart, waitStart|1, l.watched.Load(), max(wait, -1), 0, 0, l.Backend(), "")
 		l.publish() // the reader sees "waiting" while the loop sleeps
 	}
 	n, err := l.poller.Wait(l.evs, wait)
 	l.inWait.Store(false)
 	l.batch++
-	waitEnd := time.Now()
+	waitEnd := l.since()
 	calls, parked := 1, false
 	if wr, ok := l.poller.(waitReporter); ok {
 		calls, parked = wr.lastWait()
@@ -143,7 +147,7 @@ func (l *Loop) runPass(timeout time.Duration) error {
 		how = "netpoller"
 	}
 	if tracing {
-		l.emitPass(l.subscribers(), KindWaitEnd, l.at(waitEnd), int64(n), waitEnd.Sub(waitStart), 0, 0, "", how)
+		l.emitPass(l.subscribers(), KindWaitEnd, waitEnd|1, int64(n), time.Duration(waitEnd-waitStart), 0, 0, "", how)
 	}
 	if err != nil {
 		return err
@@ -163,10 +167,10 @@ func (l *Loop) runPass(timeout time.Duration) error {
 	if subs := l.subscribers(); subs != nil {
 		end := callsStart // nothing ran: save a clock read
 		if worked {
-			end = time.Now()
+			end = l.since()
 		}
-		l.emitPass(subs, KindPassEnd, l.at(end), int64(l.pass), end.Sub(passStart),
-			callsStart.Sub(waitEnd), end.Sub(callsStart), "", "")
+		l.emitPass(subs, KindPassEnd, end|1, int64(l.pass), time.Duration(end-passStart),
+			time.Duration(callsStart-waitEnd), time.Duration(end-callsStart), "", "")
 	}
 	return nil
 }
@@ -202,10 +206,8 @@ func (l *Loop) yieldToReaders() {
 // the last one is returned: one clock read per handler. It also returns
 // how many events were ghosts: for an fd the loop does not watch, and not
 // because a handler changed it during this batch.
-func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
+func (l *Loop) dispatch(n int, now int64) (int64, int) {
 	ghosts := 0
-	var nowAt int64 // l.at(now) when atOK: a dispatch event's time is the next ready event's
-	atOK := false
 	for i := range n {
 		ev := l.evs[i]
 		fd := ev.Fd
@@ -234,21 +236,16 @@ func (l *Loop) dispatch(n int, now time.Time) (time.Time, int) {
 		l.counters.events.Add(1)
 		h, label, gen := s.h, s.label, s.gen
 		if subs := l.subscribers(); subs != nil {
-			if !atOK {
-				nowAt = l.at(now)
-			}
 			// Hand the events over before the handler runs: if it
 			// blocks the loop, the screen can already name it.
-			l.emitHandler(subs, KindReady, int32(fd), r, label, 0, nowAt, true)
+			l.emitHandler(subs, KindReady, int32(fd), r, label, 0, now|1, true)
 		}
 		t0 := now
 		l.runHandler(h, fd, r, label)
-		now = time.Now()
-		d := now.Sub(t0)
-		atOK = false
+		now = l.since()
+		d := time.Duration(now - t0)
 		if subs := l.subscribers(); subs != nil { // the handler may have subscribed
-			nowAt, atOK = l.at(now), true
-			l.emitHandler(subs, KindDispatch, int32(fd), r, label, d, nowAt, false)
+			l.emitHandler(subs, KindDispatch, int32(fd), r, label, d, now|1, false)
 		}
 		if d > l.cfg.StallThreshold {
 			if label == "" {
@@ -306,9 +303,9 @@ func (l *Loop) runHandler(h Handler, fd int, r Ready, label string) {
 
 // call runs fn with panic recovery and stall timing.
 func (l *Loop) call(fn func(), label string) {
-	t0 := time.Now()
+	t0 := l.since()
 	l.runCall(fn, label)
-	if d := time.Since(t0); d > l.cfg.StallThreshold {
+	if d := time.Duration(l.since() - t0); d > l.cfg.StallThreshold {
 		if label == "" {
 			label = funcName(fn)
 		}
