@@ -221,8 +221,9 @@
 // takes the blocked thread's scheduler slot (P) back after a few
 // microseconds and hands it to another thread, and the loop's thread must
 // win a P back when epoll_wait returns. With GOMAXPROCS=1 that costs
-// futex calls, context switches and thread migrations on every wait —
-// 12–13 % of an echo server's CPU went to the sysmon thread alone. A
+// futex calls, context switches and thread migrations on every wait; the
+// sysmon thread alone used 4–6 % of a blocking echo server's CPU in
+// docs/BENCHMARKS.md's run (12–13 % in the profile issue 11 reports). A
 // parked goroutine costs the runtime nothing, and its idle scheduler lets
 // sysmon sleep. The syscalls that cannot block (epoll_wait with timeout
 // 0, and the TCP layer's reads and sends on non-blocking sockets) are

@@ -132,8 +132,13 @@ func stamp() string {
 			model = string(m[1])
 		}
 	}
+	// Count the machine's CPUs, not this process's: it runs under taskset.
+	cpus := 0
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		cpus = len(regexp.MustCompile(`(?m)^processor\s*:`).FindAll(b, -1))
+	}
 	return fmt.Sprintf("machine: %s %s, %d CPUs (%s), %s; load average at the start: %s",
-		str(u.Sysname), str(u.Release), runtime.NumCPU(), model, runtime.Version(), loadavg())
+		str(u.Sysname), str(u.Release), cpus, model, runtime.Version(), loadavg())
 }
 
 func loadavg() string {
