@@ -51,7 +51,7 @@ func main() {
 	sizes := flag.String("sizes", "64,1024", "message `SIZES` in bytes, comma-separated, one scenario each (0 idle connections)")
 	idle := flag.Int("idle", 10000, "idle connections in the idle scenario (64 B messages); 0 = no idle scenario")
 	latency := flag.Bool("latency", true, "also run each server open-loop at -rate for p50/p99 (doubles the run time)")
-	rate := flag.Float64("rate", 10000, "open-loop rate (req/s) for the latency runs")
+	rate := flag.Float64("rate", 10000, "open-loop rate (req/s) for the latency runs, which also measure CPU per request at that fixed rate")
 	servers := flag.String("servers", "", "`LIST` of servers, comma-separated (default gonet, every backend, and headless,notrace with -reactorlab)")
 	reactorlab := flag.String("reactorlab", "", "`PATH` of a reactorlab binary: adds the headless and notrace servers")
 	traceDir := flag.String("trace-dir", os.TempDir(), "`DIR` for the headless server's trace file (removed after each run)")
@@ -160,7 +160,8 @@ type key struct {
 type result struct {
 	round                       int
 	perSec, cpuUs, p99Us, p50Us float64
-	rss, goMem                  int64 // peak RSS sampled during the closed-loop run; Go heap+stacks (-1: unknown)
+	cpuOpenUs                   float64 // server CPU per request in the open-loop run, at -rate
+	rss, goMem                  int64   // peak RSS sampled during the closed-loop run; Go heap+stacks (-1: unknown)
 	errs                        uint64
 	dropped                     int64 // trace events the headless server reported dropped (-1: not reported)
 }
@@ -350,7 +351,7 @@ func (b *bench) run(round int, kind string, sc scenario) error {
 			return err
 		}
 		if open {
-			res.p99Us, res.p50Us = rep.P99Us, rep.P50Us
+			res.p99Us, res.p50Us, res.cpuOpenUs = rep.P99Us, rep.P50Us, rep.ServerCPUPerRequestUs
 		} else {
 			res.perSec, res.cpuUs, res.rss, res.goMem, res.dropped = rep.PerSecond, rep.ServerCPUPerRequestUs, rss, goMem, dropped
 		}
@@ -358,8 +359,8 @@ func (b *bench) run(round int, kind string, sc scenario) error {
 	}
 	k := key{kind, sc}
 	b.results[k] = append(b.results[k], res)
-	fmt.Fprintf(os.Stderr, "round %d %-14s size %4d idle %5d: %7.0f req/s  %5.2f µs CPU/req  p99 %7.0f µs  rss %6.1f MiB  errors %d\n",
-		round, kind, sc.size, sc.idle, res.perSec, res.cpuUs, res.p99Us, float64(res.rss)/(1<<20), res.errs)
+	fmt.Fprintf(os.Stderr, "round %d %-14s size %4d idle %5d: %7.0f req/s  %5.2f µs CPU/req (%5.2f at %g/s)  p99 %7.0f µs  rss %6.1f MiB  errors %d\n",
+		round, kind, sc.size, sc.idle, res.perSec, res.cpuUs, res.cpuOpenUs, b.rate, res.p99Us, float64(res.rss)/(1<<20), res.errs)
 	return nil
 }
 
@@ -391,8 +392,8 @@ func (b *bench) print(w io.Writer, servers []string, scenarios []scenario, round
 	}
 	fmt.Fprintf(w, "Medians of %d rounds (min–max).\n\n", rounds)
 	if b.latency {
-		fmt.Fprintf(w, "| server | size | idle | req/s (closed loop) | server CPU µs/req | peak RSS MiB | p99 µs at %g req/s | p50 µs | errors |\n", b.rate)
-		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+		fmt.Fprintf(w, "| server | size | idle | req/s (closed loop) | server CPU µs/req | peak RSS MiB | CPU µs/req at %g req/s | p99 µs | p50 µs | errors |\n", b.rate)
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	} else {
 		fmt.Fprintln(w, "| server | size | idle | req/s (closed loop) | server CPU µs/req | peak RSS MiB | errors |")
 		fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
@@ -412,7 +413,8 @@ func (b *bench) print(w io.Writer, servers []string, scenarios []scenario, round
 				cell(rs, func(r result) float64 { return r.cpuUs }, 2),
 				cell(rs, func(r result) float64 { return float64(r.rss) / (1 << 20) }, 1))
 			if b.latency {
-				row += fmt.Sprintf(" %s | %s |", cell(rs, func(r result) float64 { return r.p99Us }, 0),
+				row += fmt.Sprintf(" %s | %s | %s |", cell(rs, func(r result) float64 { return r.cpuOpenUs }, 2),
+					cell(rs, func(r result) float64 { return r.p99Us }, 0),
 					cell(rs, func(r result) float64 { return r.p50Us }, 0))
 			}
 			fmt.Fprintf(w, "%s %d |\n", row, errs)
@@ -421,33 +423,10 @@ func (b *bench) print(w io.Writer, servers []string, scenarios []scenario, round
 
 	// Per-round ratios of server CPU per request against Go net.
 	fmt.Fprintf(w, "\nServer CPU per request ÷ Go net's, per round (same round, same scenario):\n\n")
-	fmt.Fprintln(w, "| server | size | idle | median ratio | spread | rounds lower than Go net |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|")
-	for _, sc := range scenarios {
-		base := map[int]float64{}
-		for _, r := range b.results[key{"gonet", sc}] {
-			base[r.round] = r.cpuUs
-		}
-		for _, s := range servers {
-			if s == "gonet" {
-				continue
-			}
-			var ratios []float64
-			lower := 0
-			for _, r := range b.results[key{s, sc}] {
-				if g, ok := base[r.round]; ok && g > 0 {
-					ratios = append(ratios, r.cpuUs/g)
-					if r.cpuUs < g {
-						lower++
-					}
-				}
-			}
-			if len(ratios) == 0 {
-				continue
-			}
-			m, lo, hi := median(ratios)
-			fmt.Fprintf(w, "| %s | %d | %d | %.2f× | %.2f–%.2f× | %d of %d |\n", s, sc.size, sc.idle, m, lo, hi, lower, len(ratios))
-		}
+	b.ratios(w, servers, scenarios, "closed loop", func(r result) float64 { return r.cpuUs })
+	if b.latency {
+		fmt.Fprintf(w, "\nThe same at a fixed %g req/s (open loop: both servers get the same requests at the same times):\n\n", b.rate)
+		b.ratios(w, servers, scenarios, fmt.Sprintf("%g req/s", b.rate), func(r result) float64 { return r.cpuOpenUs })
 	}
 
 	// Trace events dropped by the headless server.
@@ -491,6 +470,40 @@ func (b *bench) print(w io.Writer, servers []string, scenarios []scenario, round
 			goCell = fmt.Sprintf("%.0f", (g1-g0)/n)
 		}
 		fmt.Fprintf(w, "| %s | %.0f | %s |\n", s, (r1-r0)/n, goCell)
+	}
+}
+
+// ratios prints, per scenario and server, the median of the per-round
+// ratios of f against Go net's f in the same round, the spread, and how
+// many rounds were lower.
+func (b *bench) ratios(w io.Writer, servers []string, scenarios []scenario, load string, f func(result) float64) {
+	fmt.Fprintf(w, "| server | size | idle | load | median ratio | spread | rounds lower than Go net |\n")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, sc := range scenarios {
+		base := map[int]float64{}
+		for _, r := range b.results[key{"gonet", sc}] {
+			base[r.round] = f(r)
+		}
+		for _, s := range servers {
+			if s == "gonet" {
+				continue
+			}
+			var ratios []float64
+			lower := 0
+			for _, r := range b.results[key{s, sc}] {
+				if g, ok := base[r.round]; ok && g > 0 {
+					ratios = append(ratios, f(r)/g)
+					if f(r) < g {
+						lower++
+					}
+				}
+			}
+			if len(ratios) == 0 {
+				continue
+			}
+			m, lo, hi := median(ratios)
+			fmt.Fprintf(w, "| %s | %d | %d | %s | %.2f× | %.2f–%.2f× | %d of %d |\n", s, sc.size, sc.idle, load, m, lo, hi, lower, len(ratios))
+		}
 	}
 }
 
