@@ -137,21 +137,23 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("listen on %s: %w", o.listen, err)
 	}
 	started := time.Now()
-	if !o.headless {
+	if o.headless {
+		releaseStartupMemory()
+		err = headless.Run(ctx, srv)
+	} else {
 		// The dashboard drives the loop itself while it is up; once it
 		// returns nobody iterates the loop, so the server closes at once.
 		err = lessons.Dashboard(ctx, srv)
 		srv.Close()
-		fmt.Fprintln(e.stderr, "serve:", tcp.FinalCounters(srv, time.Since(started)))
-		return err
 	}
-	releaseStartupMemory()
-	err = headless.Run(ctx, srv)
-	counters := tcp.FinalCounters(srv, time.Since(started)) + "; " + headless.Summary()
-	if errors.Is(err, syscall.EPIPE) {
-		// The reader of stdout left (`| head -1`): a normal way to end.
-		counters += "; stdout was closed by its reader"
-		err = nil
+	counters := tcp.FinalCounters(srv, time.Since(started))
+	if headless != nil {
+		counters += "; " + headless.Summary()
+		if errors.Is(err, syscall.EPIPE) {
+			// The reader of stdout left (`| head -1`): a normal way to end.
+			counters += "; stdout was closed by its reader"
+			err = nil
+		}
 	}
 	fmt.Fprintln(e.stderr, "serve:", counters)
 	return err
