@@ -183,6 +183,59 @@
 // best, and [Loop.SwitchBackend] moves a running loop to another backend
 // between two passes, carrying every registration over.
 //
+// # Go's runtime is a reactor too
+//
+// A Go program already runs an event loop before this package opens
+// one: the runtime's netpoller. Every net.Conn read that would block
+// parks its goroutine and registers the socket, once, with the runtime's
+// own epoll set; when the scheduler has nothing to run it calls
+// epoll_wait on that set and wakes the goroutines whose sockets became
+// ready. A goroutine-per-connection server is a reactor with the
+// dispatch hidden inside the scheduler.
+//
+// The epoll backend cooperates with that reactor instead of fighting it.
+// An epoll fd is itself pollable — it reads as ready when its set has
+// something to report — so on Linux the loop's epoll fd is handed to the
+// netpoller, and a wait goes like this:
+//
+//  1. epoll_wait(epfd, events, 128, 0): a real epoll_wait with timeout
+//     0, which never sleeps. If it returns events, they are dispatched.
+//  2. If it returned nothing, the loop's goroutine parks in the Go
+//     runtime until the epoll fd becomes readable — the runtime's own
+//     epoll_wait reports it — or the loop's timeout passes.
+//  3. epoll_wait(epfd, events, 128, 0) again, and what it returns is
+//     dispatched. A timeout reports no events, as epoll_wait's would.
+//
+// So the loop never sleeps inside epoll_wait; it sleeps in the Go
+// scheduler, which sleeps in epoll_wait on its own set, in which the
+// loop's epoll fd is one entry (epoll sets nest). The events the trace
+// shows and the handlers receive are still exactly what the loop's
+// epoll_wait returned; a wait that parked says "netpoller" in its
+// [KindWaitEnd] event, [Stats].Parked counts such waits, and
+// [Stats].WaitCalls counts both epoll_wait calls. strace shows them as
+// epoll_wait(…, 0) — epoll_pwait with no signal mask on architectures
+// without epoll_wait — and the runtime's blocking epoll_pwait on its own
+// set.
+//
+// Why not simply block in epoll_wait? A goroutine blocked in a syscall
+// keeps its OS thread, and the runtime cannot tell a syscall that sleeps
+// from one that works: its monitor thread (sysmon) keeps waking to check,
+// takes the blocked thread's scheduler slot (P) back after a few
+// microseconds and hands it to another thread, and the loop's thread must
+// win a P back when epoll_wait returns. With GOMAXPROCS=1 that costs
+// futex calls, context switches and thread migrations on every wait; the
+// sysmon thread alone used 1–6 % of a blocking echo server's CPU in the
+// runs of docs/BENCHMARKS.md (more the more often the loop waits; 12–13 %
+// in the profile issue 11 reports). A parked goroutine costs the runtime
+// nothing, and its idle scheduler lets sysmon sleep. At a fixed 30,000
+// requests a second the parked loop used ~0.8× the CPU per request of
+// Go's own net server, the blocking one ~1.05×. The syscalls that cannot block (epoll_wait with timeout
+// 0, and the TCP layer's reads and sends on non-blocking sockets) are
+// raw syscalls, skipping the runtime's bookkeeping for calls that might.
+// [Config].BlockingWait restores the plain blocking epoll_wait, for
+// comparison; select and poll, which have no fd to hand over, always
+// block in their syscall. docs/BENCHMARKS.md measures both.
+//
 // # Waking the loop from another goroutine
 //
 // [Loop.CallFromGoroutine] queues a function and wakes a sleeping loop by

@@ -16,6 +16,12 @@ type Config struct {
 	// ErrorLog receives recovered panics and other errors the loop cannot
 	// return to anyone. nil discards them (the trace still carries them).
 	ErrorLog io.Writer
+	// BlockingWait makes the epoll backend block in epoll_wait itself
+	// instead of parking the loop's goroutine on Go's netpoller between
+	// two epoll_wait calls with timeout 0 (see "Go's runtime is a reactor
+	// too" in the package doc). It is slower with GOMAXPROCS=1; it exists
+	// to compare the two. select and poll always block in their syscall.
+	BlockingWait bool
 }
 
 // Handler runs on the loop goroutine when its fd is ready.
@@ -53,6 +59,7 @@ type Loop struct {
 	pass        uint64  // passes run
 	running     bool    // inside Run or Iterate: refuses re-entry
 	inPass      bool    // trace events are batched until the pass ends
+	yieldReader bool    // a subscriber was signalled HalfFull: yield at the pass end
 	closed      bool    // Close was called
 	hooks       []func()
 	hooksDone   bool     // the shutdown hooks ran: the loop has stopped for good
@@ -107,7 +114,7 @@ func New(cfg Config) (*Loop, error) {
 	if cfg.Heartbeat == 0 {
 		cfg.Heartbeat = 100 * time.Millisecond
 	}
-	p, err := NewPoller(cfg.Backend)
+	p, err := cfg.newPoller(cfg.Backend)
 	if err != nil {
 		return nil, err
 	}
@@ -141,17 +148,34 @@ func New(cfg Config) (*Loop, error) {
 	return l, nil
 }
 
+// newPoller opens the named backend with the loop's settings.
+func (cfg *Config) newPoller(name string) (Poller, error) {
+	p, err := NewPoller(name)
+	if err == nil && cfg.BlockingWait {
+		if b, ok := p.(interface{ setBlocking() }); ok {
+			b.setBlocking()
+		}
+	}
+	return p, err
+}
+
+// waitReporter is implemented by a poller whose Wait may make more than
+// one wait syscall: epoll, which parks on Go's netpoller between two
+// epoll_wait calls with timeout 0.
+type waitReporter interface {
+	lastWait() (calls int, parked bool)
+}
+
 // Backend names the poller in use ("select", "poll" or "epoll"). Safe from any goroutine.
 func (l *Loop) Backend() string { return *l.backend.Load() }
 
 // Now returns the current time (monotonic clock).
 func (l *Loop) Now() time.Time { return time.Now() }
 
-// since returns nanoseconds since the loop started (monotonic).
+// since returns nanoseconds since the loop started: one read of the
+// monotonic clock (time.Now reads the wall clock as well). Trace events
+// store it with the low bit set (since()|1), so no event is at 0.
 func (l *Loop) since() int64 { return int64(time.Since(l.start)) }
-
-// at converts a time taken on the loop to nanoseconds since start.
-func (l *Loop) at(t time.Time) int64 { return int64(t.Sub(l.start)) | 1 }
 
 // AddShutdownHook queues fn to run once, on the loop goroutine, after the
 // pass during which Stop was called.

@@ -282,7 +282,7 @@ func (l *Loop) SwitchBackend(name string) error {
 	if name == old {
 		return nil
 	}
-	p, err := NewPoller(name)
+	p, err := l.cfg.newPoller(name)
 	if err != nil {
 		return err
 	}
@@ -351,11 +351,10 @@ func (l *Loop) swapPoller(p Poller) error {
 // registrations the loop knows about.
 func (l *Loop) rebuildPoller() {
 	name := l.poller.Name()
-	b, ok := LookupBackend(name)
-	if !ok {
+	if _, ok := LookupBackend(name); !ok {
 		return
 	}
-	p, err := b.New()
+	p, err := l.cfg.newPoller(name)
 	if err != nil {
 		l.report(-1, "", "rebuilding the %s set failed: %v", name, err)
 		return

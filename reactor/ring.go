@@ -26,12 +26,20 @@ type Subscription struct {
 	headCache uint64        // last head seen: reloaded only when the ring looks full
 	pub       uint64        // producer's copy of tail: publish skips the store when nothing is new
 	dropped   atomic.Uint64 // total dropped since subscribe
+	dropAt    atomic.Int64  // when the first drop not yet reported happened (ns since loop start; 0 = none)
 	_         [64]byte
 	// consumer side (the Drain goroutine)
 	head     atomic.Uint64 // next slot to read
 	reported uint64        // dropped count already reported by Drain
 	closed   atomic.Bool
-	_        [64]byte
+	// armed is set by Drain and cleared by the producer when it signals
+	// halfFull: one signal per drain at most. wantsWake is set by the
+	// first call to HalfFull: readers that never ask are never signalled
+	// (and the loop never yields for them).
+	armed     atomic.Bool
+	wantsWake atomic.Bool
+	halfFull  chan struct{}
+	_         [64]byte
 }
 
 func newSubscription(capacity int) *Subscription {
@@ -39,7 +47,9 @@ func newSubscription(capacity int) *Subscription {
 	for n < capacity {
 		n <<= 1
 	}
-	return &Subscription{buf: make([]entry, n), mask: uint64(n - 1)}
+	s := &Subscription{buf: make([]entry, n), mask: uint64(n - 1), halfFull: make(chan struct{}, 1)}
+	s.armed.Store(true)
+	return s
 }
 
 // entry is one ring slot. hdr packs Kind, Ready, Interest, the ext flag
@@ -86,12 +96,23 @@ func (s *Subscription) reserve(k uint64) (uint64, bool) {
 		// Looks full: only now touch the consumer's cache line.
 		s.headCache = s.head.Load()
 		if t+k-s.headCache > uint64(len(s.buf)) {
-			s.dropped.Add(1)
+			s.drop()
 			return 0, false
 		}
 	}
 	s.next = t + k
 	return t, true
+}
+
+// drop counts one lost event. The first loss since the last report is
+// dated (one clock read per overflow, not per event), so the reader's
+// KindOverflow event says when the loss began; the time is stored before
+// the count, so a reader that sees the count sees the time.
+func (s *Subscription) drop() {
+	if s.dropAt.Load() == 0 && s.loop != nil {
+		s.dropAt.Store(s.loop.since() | 1)
+	}
+	s.dropped.Add(1)
 }
 
 // slot is the ring slot for sequence number t.
@@ -105,9 +126,14 @@ func (s *Subscription) put(kind Kind, r Ready, in Interest, fd int32, at, n int6
 	if ext {
 		k = 2
 	}
-	t, ok := s.reserve(k)
-	if !ok {
-		return false
+	t := s.next
+	if t+k-s.headCache > uint64(len(s.buf)) { // reserve's fast path, written out
+		var ok bool
+		if t, ok = s.reserve(k); !ok {
+			return false
+		}
+	} else {
+		s.next = t + k
 	}
 	s.slot(t).set(kind, r, in, ext, fd, at, n, d, label, text)
 	if ext {
@@ -130,20 +156,61 @@ func (s *Subscription) push(ev *TraceEvent) bool {
 
 // publish makes every filled entry visible to the reader: one atomic
 // store for the whole batch, none when nothing was filled since the last.
-func (s *Subscription) publish() {
-	if s.pub != s.next {
-		s.pub = s.next
-		s.tail.Store(s.next)
+// It reports whether the ring just passed half full and the reader was
+// signalled (see HalfFull).
+func (s *Subscription) publish() bool {
+	if s.pub == s.next {
+		return false
+	}
+	s.pub = s.next
+	publishStore(&s.tail, s.next) // a release: see publishStore
+	if s.next-s.headCache <= (s.mask+1)>>1 {
+		return false
+	}
+	return s.halfFullNow()
+}
+
+// halfFullNow signals the reader if the ring really is past half full
+// (publish's slow path, kept out of it so publish inlines).
+func (s *Subscription) halfFullNow() bool {
+	// Looks more than half full: only now read the reader's position
+	// (once per half a ring of events at most, since headCache moves).
+	s.headCache = s.head.Load()
+	if s.next-s.headCache <= uint64(len(s.buf))/2 || !s.wantsWake.Load() || !s.armed.Load() || !s.armed.CompareAndSwap(true, false) {
+		return false
+	}
+	select {
+	case s.halfFull <- struct{}{}:
+		return true
+	default:
+		return false
 	}
 }
 
+// HalfFull returns a channel that receives a value when the ring passes
+// half full, at most once between two Drains. A reader that drains on a
+// ticker can wait on it too and drain before the ring overflows. When the
+// loop signals, it yields its thread at the end of each pass
+// (runtime.Gosched) until the reader has drained, so a reader that shares
+// the loop's thread (GOMAXPROCS=1: the loop would otherwise run on until
+// it waits) gets to run. Only a reader that asked for the channel is
+// signalled, and only then does the loop yield for it.
+func (s *Subscription) HalfFull() <-chan struct{} {
+	s.wantsWake.Store(true)
+	return s.halfFull
+}
+
 // Drain appends every pending event to dst and returns it. If events were
-// lost since the previous Drain, a KindOverflow event with N = number lost
-// comes first. Drain never blocks; call it from one goroutine at a time
-// (the ring has a single reader).
+// lost since the previous Drain, a KindOverflow event comes first: N =
+// number lost, At = when the first of them was lost. Drain never blocks;
+// call it from one goroutine at a time (the ring has a single reader).
 func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
 	if d := s.dropped.Load(); d != s.reported {
-		dst = append(dst, TraceEvent{Kind: KindOverflow, N: int64(d - s.reported), Fd: -1})
+		at := s.dropAt.Swap(0)
+		if at == 0 && s.loop != nil {
+			at = s.loop.since() | 1 // a drop raced the previous report: date it now
+		}
+		dst = append(dst, TraceEvent{Kind: KindOverflow, N: int64(d - s.reported), Fd: -1, At: at})
 		s.reported = d
 	}
 	h := s.head.Load()
@@ -168,6 +235,7 @@ func (s *Subscription) Drain(dst []TraceEvent) []TraceEvent {
 		}
 	}
 	s.head.Store(h)
+	s.armed.Store(true) // after the head moved: the producer then sees the room
 	return dst
 }
 

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"runtime"
 	"testing"
 	"unsafe"
 )
@@ -75,5 +76,119 @@ func TestRingTwoSlotEventDroppedWhole(t *testing.T) {
 	}
 	if last := evs[64]; last.Kind != KindBytesOut || last.Backend != "" {
 		t.Errorf("last event = %v backend %q; want bytes-out, no backend", last.Kind, last.Backend)
+	}
+}
+
+// TestRingOverflowIsDated: the KindOverflow event Drain puts first carries
+// when the loss began (the first event lost), not at_ns 0.
+func TestRingOverflowIsDated(t *testing.T) {
+	l := newLoop(t, DefaultBackend())
+	sub := l.Subscribe(64)
+	defer sub.Close()
+	for range 100 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	evs := sub.Drain(nil)
+	if len(evs) != 65 || evs[0].Kind != KindOverflow {
+		t.Fatalf("Drain = %d events, first %v; want 65, overflow first", len(evs), evs[0].Kind)
+	}
+	lastKept, now := evs[64].At, l.since()
+	if at := evs[0].At; at == 0 || at < lastKept || at > now {
+		t.Errorf("overflow At = %d; want when the first event was lost: between the last one kept (%d) and the drain (%d)", at, lastKept, now)
+	}
+	// A second overflow is dated by its own first loss.
+	for range 100 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	if again := sub.Drain(nil); again[0].Kind != KindOverflow || again[0].At < now {
+		t.Errorf("second overflow = %v at %d; want an overflow after %d", again[0].Kind, again[0].At, now)
+	}
+}
+
+// TestRingHalfFull: the reader is signalled once when the ring passes
+// half full, and again only after it drained; a reader that never asked
+// is never signalled.
+func TestRingHalfFull(t *testing.T) {
+	l := newLoop(t, DefaultBackend())
+	sub := l.Subscribe(64)
+	defer sub.Close()
+	wake := sub.HalfFull()
+	signalled := func() bool {
+		select {
+		case <-wake:
+			return true
+		default:
+			return false
+		}
+	}
+	for range 32 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	if signalled() {
+		t.Fatalf("signalled at 32 of 64 slots; want only past half")
+	}
+	l.Trace(TraceEvent{Kind: KindBytesIn})
+	if !signalled() {
+		t.Fatalf("no signal at 33 of 64 slots; want one")
+	}
+	for range 20 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	if signalled() {
+		t.Errorf("signalled twice before a Drain; want once")
+	}
+	sub.Drain(nil)
+	for range 33 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	if !signalled() {
+		t.Errorf("no signal past half full after a Drain; want one")
+	}
+
+	quiet := l.Subscribe(64) // never calls HalfFull
+	defer quiet.Close()
+	for range 40 {
+		l.Trace(TraceEvent{Kind: KindBytesIn})
+	}
+	if len(quiet.halfFull) != 0 {
+		t.Errorf("a reader that never asked for HalfFull was signalled; want not")
+	}
+}
+
+// TestRingHalfFullYields: with one scheduler thread, a reader that waits
+// on HalfFull keeps up with a loop that never sleeps (Iterate(0) over
+// ready fds): the loop yields after signalling, so nothing is dropped.
+// Without the yield the reader would run only when the loop is preempted.
+func TestRingHalfFullYields(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	l := dispatchLoop(t, DefaultBackend(), 8)
+	sub := l.Subscribe(256)
+	defer sub.Close()
+	done := make(chan struct{})
+	drained := make(chan int)
+	wake := sub.HalfFull()
+	go func() {
+		var buf []TraceEvent
+		n := 0
+		for {
+			select {
+			case <-wake:
+				buf = sub.Drain(buf[:0])
+				n += len(buf)
+			case <-done:
+				drained <- n + len(sub.Drain(nil))
+				return
+			}
+		}
+	}()
+	for range 1000 {
+		if err := l.Iterate(0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	n := <-drained
+	if d := sub.Dropped(); d != 0 {
+		t.Errorf("%d of %d trace events dropped; want 0: the reader should run each time the ring passes half full", d, uint64(n)+d)
 	}
 }

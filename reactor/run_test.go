@@ -235,14 +235,14 @@ const dispatchFds = 8
 
 // dispatchLoop registers k permanently readable fds: every pass
 // dispatches k events.
-func dispatchLoop(b *testing.B, backend string, k int) *Loop {
+func dispatchLoop(b testing.TB, backend string, k int) *Loop {
 	return handlerLoop(b, backend, k, false)
 }
 
 // handlerLoop is dispatchLoop with, if rw, a realistic handler: read the
 // byte and write it back through the peer (two syscalls per event), so
 // the fd is readable again next pass.
-func handlerLoop(b *testing.B, backend string, k int, rw bool) *Loop {
+func handlerLoop(b testing.TB, backend string, k int, rw bool) *Loop {
 	l := newLoop(b, backend)
 	buf := make([]byte, 1)
 	for range k {

@@ -69,8 +69,8 @@ func (l *Loop) emit(ev *TraceEvent) {
 		if !s.push(ev) {
 			l.counters.dropped.Add(1)
 		}
-		if !l.inPass {
-			s.publish()
+		if !l.inPass && s.publish() {
+			l.yieldReader = true
 		}
 	}
 }
@@ -79,7 +79,9 @@ func (l *Loop) emit(ev *TraceEvent) {
 func (l *Loop) publish() {
 	if subs := l.subs.Load(); subs != nil {
 		for _, s := range *subs {
-			s.publish()
+			if s.publish() {
+				l.yieldReader = true
+			}
 		}
 	}
 }

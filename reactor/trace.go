@@ -10,7 +10,7 @@ const (
 	KindPassStart       Kind = iota + 1 // N = pass number
 	KindPassEnd                         // Dur = whole pass; Dur2 = dispatching handlers; Dur3 = timers/calls
 	KindWaitStart                       // Backend, N = fds watched, Dur = timeout (-1 = infinite)
-	KindWaitEnd                         // N = fds ready, Dur = time in the kernel (timed from the pass start)
+	KindWaitEnd                         // N = fds ready, Dur = time in the kernel (timed from the pass start); Text = "netpoller" when epoll parked on Go's netpoller
 	KindReady                           // Fd, Ready, Label
 	KindDispatch                        // Fd, Label, Dur = handler duration
 	KindTimerScheduled                  // N = timer id, Dur = delay, Label = func name

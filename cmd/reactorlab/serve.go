@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,9 +35,19 @@ clients together may have at most --output-ceiling of output queued, and a
 write past it resets that client's connection; chat shows control bytes
 escaped and admits at most --max-members.
 
+The loop never waits for the trace: events that find its buffer full are
+dropped, and the final counters say how many. When nobody reads stdout any
+more (the pipe was closed), the server stops gracefully as on Ctrl-C. A
+reader that stops reading without closing cannot hold up a shutdown: half
+a second after the server has stopped, the trace still unwritten is
+dropped and counted. --no-trace writes the listen event and nothing else.
+
 Examples:
   reactorlab serve --protocol chat        then: nc 127.0.0.1 7007, in two terminals
   reactorlab serve --listen 127.0.0.1:0 --headless > trace.jsonl
+  reactorlab serve --listen 127.0.0.1:0 --headless | head -1
+      print the listen event (the bound address), then stop: head closed the pipe
+  reactorlab serve --headless --no-trace   serve without a trace, as fast as the loop goes
   reactorlab serve --protocol slow --slow-delay 500ms   one handler blocks everyone
   reactorlab serve --record serve.rlt        then: reactorlab replay serve.rlt`,
 		setup: func(fs *flag.FlagSet) runFunc {
@@ -45,6 +57,7 @@ Examples:
 			fs.StringVar(&o.backend, "backend", reactor.DefaultBackend(), "readiness `BACKEND`: "+strings.Join(reactor.BackendNames(), ", "))
 			fs.BoolVar(&o.headless, "headless", false, "no dashboard: write the trace to stdout as JSON Lines")
 			fs.StringVar(&o.record, "record", "", "also record the trace to `FILE`, with the dashboard or --headless (replay it with 'reactorlab replay FILE')")
+			fs.BoolVar(&o.noTrace, "no-trace", false, "with --headless: write only the listen event, then no trace at all")
 			fs.BoolVar(&o.public, "public", false, "allow listening on a non-loopback address (reachable from other machines)")
 			fs.DurationVar(&o.slowDelay, "slow-delay", tcp.DefaultSlowDelay, "slow protocol: how long each chunk blocks the loop, a `DURATION` of at most "+maxSlowDelay.String())
 			fs.IntVar(&o.maxLine, "max-line", tcp.DefaultMaxLineLength, "chat protocol: longest line accepted, in `BYTES`")
@@ -61,7 +74,7 @@ Examples:
 type serveFlags struct {
 	protocol, listen, backend string
 	record                    string
-	headless, public          bool
+	headless, public, noTrace bool
 	slowDelay                 time.Duration
 	maxLine, readBudget       int
 	ceiling                   byteSize
@@ -96,6 +109,10 @@ func (o *serveFlags) check() error {
 		}
 	}
 	switch {
+	case o.noTrace && !o.headless:
+		return usagef("--no-trace needs --headless: the dashboard draws from the trace")
+	case o.noTrace && o.record != "":
+		return usagef("--no-trace and --record: a recording is the trace; drop one of them")
 	case o.readBudget == 0 || o.readBudget < -1:
 		return usagef("--read-budget %d: use a positive number of bytes, or -1 for no budget", o.readBudget)
 	case o.maxLine < 1 || o.maxLine > maxMaxLine:
@@ -129,8 +146,19 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 	defer loop.Close()
 	var headless *tcp.Headless
 	if o.headless {
-		headless = tcp.NewHeadless(loop, e.stdout) // before the server: its listen event comes first
+		var opts []tcp.HeadlessOption
+		if o.noTrace {
+			opts = append(opts, tcp.WithoutTrace())
+		}
+		headless = tcp.NewHeadless(loop, e.stdout, opts...) // before the server: its listen event comes first
 		defer headless.Close()
+		// A write to a closed pipe on stdout would kill the process with
+		// SIGPIPE (the Go runtime's rule for fds 1 and 2) before the final
+		// counters. Asking for the signal turns it into an EPIPE error,
+		// which stops the server gracefully instead.
+		sigpipe := make(chan os.Signal, 1)
+		signal.Notify(sigpipe, syscall.SIGPIPE)
+		defer signal.Stop(sigpipe)
 	}
 	srv, err := tcp.NewServer(loop, o.listen, o.protocol, tcp.WithReadBudget(o.readBudget),
 		tcp.WithOutputCeiling(int(o.ceiling)),
@@ -154,6 +182,7 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 	}
 	started := time.Now()
 	if o.headless {
+		releaseStartupMemory()
 		err = headless.Run(ctx, srv)
 	} else {
 		// The dashboard drives the loop itself while it is up; once it
@@ -161,7 +190,16 @@ func (o *serveFlags) run(ctx context.Context, e *env, args []string) error {
 		err = lessons.Dashboard(ctx, srv, dashOpts...)
 		srv.Close()
 	}
-	fmt.Fprintln(e.stderr, "serve:", tcp.FinalCounters(srv, time.Since(started)))
+	counters := tcp.FinalCounters(srv, time.Since(started))
+	if headless != nil {
+		counters += "; " + headless.Summary()
+		if errors.Is(err, syscall.EPIPE) {
+			// The reader of stdout left (`| head -1`): a normal way to end.
+			counters += "; stdout was closed by its reader"
+			err = nil
+		}
+	}
+	fmt.Fprintln(e.stderr, "serve:", counters)
 	if rec != nil {
 		err = errors.Join(err, rec.Close())
 		reportRecording(e, o.record, rec.Totals())

@@ -8,9 +8,12 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/reactorlab/reactorlab/reactor/tcp"
 )
@@ -212,5 +215,129 @@ func TestByteSize(t *testing.T) {
 		if err := s.Set(bad); err == nil {
 			t.Errorf("Set(%q) = %d, nil; want an error", bad, int64(s))
 		}
+	}
+}
+
+// reactorlabProcess starts this test binary as reactorlab (see TestMain)
+// with its stdout on a pipe whose read end is returned, and reads the
+// first line: the listen event.
+func reactorlabProcess(t *testing.T, args ...string) (cmd *exec.Cmd, stdout *os.File, stderr *bytes.Buffer, addr string) {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "REACTORLAB_TEST_MAIN=1")
+	stderr = new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = w, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); r.Close() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	var ev tcp.JSONEvent
+	if err != nil || json.Unmarshal([]byte(line), &ev) != nil || ev.Kind != "listen" {
+		t.Fatalf("first line %q (%v); want the listen event", line, err)
+	}
+	return cmd, r, stderr, ev.Text
+}
+
+// exitOf waits for cmd; a server still running after a minute fails the
+// test (a hang guard, not a timing assertion).
+func exitOf(t *testing.T, cmd *exec.Cmd, what string) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("%s: still running after a minute", what)
+	}
+	return cmd.ProcessState.ExitCode()
+}
+
+// `serve --headless | head -1` does what serve --help says: the listen
+// event, then the server stops gracefully, with its final counters, when
+// the pipe's reader has gone. It used to die of SIGPIPE with no counters.
+func TestServeHeadlessStdoutClosed(t *testing.T) {
+	cmd, stdout, stderr, _ := reactorlabProcess(t, "serve", "--headless", "--listen", "127.0.0.1:0")
+	stdout.Close() // what head does after one line
+	if code := exitOf(t, cmd, "serve --headless after its stdout was closed"); code != 0 {
+		t.Errorf("exit %d; want 0. stderr: %q", code, stderr)
+	}
+	if s := stderr.String(); !strings.HasPrefix(s, "serve: stopped after") || !strings.Contains(s, "stdout was closed by its reader") ||
+		strings.Count(s, "\n") != 1 {
+		t.Errorf("stderr = %q; want one line of final counters saying stdout was closed", s)
+	}
+}
+
+// A reader that stops reading without closing cannot hold the server up:
+// SIGTERM stops it and the trace it could not write is counted as
+// dropped. It used to wait on the blocked trace writer until the reader
+// drained the pipe.
+func TestServeHeadlessStdoutBlocked(t *testing.T) {
+	cmd, _, stderr, addr := reactorlabProcess(t, "serve", "--headless", "--listen", "127.0.0.1:0")
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	for range 2000 { // ~6 trace lines per round trip: far more than a pipe holds
+		if _, err := c.Write(buf); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := exitOf(t, cmd, "serve --headless after SIGTERM with its stdout unread"); code != 0 {
+		t.Errorf("exit %d; want 0. stderr: %q", code, stderr)
+	}
+	if s := stderr.String(); !strings.Contains(s, "1 accepted") || !strings.Contains(s, "unwritten when the server stopped") {
+		t.Errorf("stderr = %q; want the final counters, with the unwritten trace counted as dropped", s)
+	}
+}
+
+// --no-trace: the listen event, then nothing; it needs --headless.
+func TestServeNoTrace(t *testing.T) {
+	_, errOut, code := runArgs(t, "serve", "--no-trace")
+	if code != 2 || !strings.Contains(errOut, "--no-trace needs --headless") {
+		t.Errorf("serve --no-trace: exit %d, %q; want a usage error", code, errOut)
+	}
+	_, errOut, code = runArgs(t, "serve", "--headless", "--no-trace", "--record", t.TempDir()+"/x.rlt")
+	if code != 2 || !strings.Contains(errOut, "a recording is the trace") {
+		t.Errorf("serve --headless --no-trace --record: exit %d, %q; want a usage error", code, errOut)
+	}
+	cmd, stdout, stderr, addr := reactorlabProcess(t, "serve", "--headless", "--no-trace", "--listen", "127.0.0.1:0")
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte("ping"))
+	got := make([]byte, 4)
+	if _, err := io.ReadFull(c, got); err != nil || string(got) != "ping" {
+		t.Errorf("echo = %q, %v; want ping", got, err)
+	}
+	c.Close()
+	cmd.Process.Signal(syscall.SIGTERM)
+	rest, _ := io.ReadAll(stdout)
+	if code := exitOf(t, cmd, "serve --headless --no-trace after SIGTERM"); code != 0 {
+		t.Errorf("exit %d; want 0. stderr: %q", code, stderr)
+	}
+	if len(rest) != 0 {
+		t.Errorf("stdout after the listen event = %q; want nothing", rest)
+	}
+	if s := stderr.String(); !strings.Contains(s, "1 accepted") || !strings.Contains(s, "trace: off") {
+		t.Errorf("stderr = %q; want final counters saying the trace was off", s)
 	}
 }

@@ -127,6 +127,10 @@ func FormatProgress(p Progress, total time.Duration, mode string) string {
 	return b.String()
 }
 
+// serverCPUTime reads a server's CPU time; tests replace it with a fake
+// clock.
+var serverCPUTime = serverCPU
+
 // serverCPU returns the user+system CPU time of process pid from /proc, or
 // zero when pid <= 0.
 func serverCPU(pid int) (time.Duration, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -23,7 +24,9 @@ type Progress struct {
 type run struct {
 	opts     Options
 	hist     histogram
-	start    time.Time // measuring starts here (after warm-up)
+	base     time.Time    // when the load started
+	startNs  atomic.Int64 // measuring starts this long after base, once the warm-up is over; MaxInt64 until then
+	endNs    atomic.Int64 // and ends this long after base; MaxInt64 until then
 	reqs     atomic.Uint64
 	sent     atomic.Uint64 // bytes written in the measured window
 	recv     atomic.Uint64 // bytes read in the measured window
@@ -49,7 +52,22 @@ func (r *run) fail(err error) {
 	r.mu.Unlock()
 }
 
-func (r *run) measuring(t time.Time) bool { return !t.Before(r.start) }
+// measuring reports whether something that happened (or was due) at t
+// falls in the measured window, between the two reads of the server's CPU
+// clock.
+func (r *run) measuring(t time.Time) bool {
+	at := int64(t.Sub(r.base))
+	return at >= r.startNs.Load() && at < r.endNs.Load()
+}
+
+// elapsed is the time since measuring started; during the warm-up it is
+// negative, counting down to planned.
+func (r *run) elapsed(planned time.Time) time.Duration {
+	if s := r.startNs.Load(); s != math.MaxInt64 {
+		return time.Since(r.base.Add(time.Duration(s)))
+	}
+	return time.Since(planned)
+}
 
 // Run connects, drives load for opts.Warmup+opts.Duration (or until ctx is
 // done) and returns the report. progress, if not nil, is called about twice
@@ -71,10 +89,11 @@ func Run(ctx context.Context, opts Options, progress func(Progress)) (*Report, e
 	defer closeAll(idle)
 	defer closeAll(active)
 
-	cpu0, cpuErr := serverCPU(opts.ServerPID)
-	r.start = time.Now().Add(opts.Warmup)
-	deadline := r.start.Add(opts.Duration)
-	runCtx, cancel := context.WithDeadline(ctx, deadline)
+	r.base = time.Now()
+	r.startNs.Store(math.MaxInt64)
+	r.endNs.Store(math.MaxInt64)
+	planned := r.base.Add(opts.Warmup)
+	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.ctx = runCtx
 
@@ -89,7 +108,7 @@ func Run(ctx context.Context, opts Options, progress func(Progress)) (*Report, e
 				case <-done:
 					return
 				case <-t.C:
-					progress(Progress{Elapsed: time.Since(r.start), Requests: r.reqs.Load(),
+					progress(Progress{Elapsed: r.elapsed(planned), Requests: r.reqs.Load(),
 						BytesIn: r.recv.Load(), Errors: r.errs.Load()})
 				}
 			}
@@ -100,14 +119,25 @@ func Run(ctx context.Context, opts Options, progress func(Progress)) (*Report, e
 	for i, c := range active {
 		wg.Go(func() { r.conn(runCtx, i, c) })
 	}
-	<-runCtx.Done()
+	// The measured window starts when the server's CPU clock is read, not
+	// at a planned instant: a timer that fires late on a loaded machine
+	// would otherwise leave requests counted whose CPU was not (and CPU
+	// read before the warm-up charged the warm-up's CPU to the measured
+	// requests, 1.2-1.25x too much per request).
+	sleep(runCtx, opts.Warmup)
+	cpu0, cpuErr := serverCPUTime(opts.ServerPID)
+	start := time.Now()
+	r.startNs.Store(int64(start.Sub(r.base)))
+	sleep(runCtx, opts.Duration)
 	end := time.Now()
-	cpu1, cpuErr2 := serverCPU(opts.ServerPID)
+	r.endNs.Store(int64(end.Sub(r.base)))
+	cpu1, cpuErr2 := serverCPUTime(opts.ServerPID)
+	cancel()
 	wg.Wait()
 	close(done)
 	progressWG.Wait()
 
-	elapsed := end.Sub(r.start)
+	elapsed := end.Sub(start)
 	if elapsed <= 0 {
 		elapsed = time.Nanosecond
 	}
@@ -121,6 +151,16 @@ func Run(ctx context.Context, opts Options, progress func(Progress)) (*Report, e
 		}
 	}
 	return rep, nil
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // dialAll opens n connections with bounded concurrency. It returns the ones

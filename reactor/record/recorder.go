@@ -165,9 +165,11 @@ func (r *Recorder) drain() {
 		ev := &r.buf[i]
 		*rec = Record{Type: RecEvent, Event: *ev}
 		switch {
-		case ev.Kind == reactor.KindOverflow && i == 0 && ev.At == 0: // Drain's report of what the ring dropped
+		case ev.Kind == reactor.KindOverflow && i == 0: // Drain's report of what the ring dropped
 			rec.Type, rec.Lost, rec.LostChains = RecGap, uint64(ev.N), r.tap.takeLost()
-			rec.Event.At = r.lastAt // Drain dates it 0; it belongs here
+			if rec.Event.At == 0 {
+				rec.Event.At = r.lastAt // undated: it belongs after what came before
+			}
 		case ev.Kind == reactor.KindDeferred:
 			if c, ok := r.tap.pop(); ok {
 				rec.Type, rec.Chain = RecChain, c

@@ -186,7 +186,7 @@ func (t *Transport) discardPending() (eof bool, err error) {
 // EINTR, and counts and traces what arrived. (0, false, nil) is EAGAIN.
 func (t *Transport) readChunk() (n int, eof bool, err error) {
 	for {
-		n, err = unix.Read(t.fd, t.ep.readBuf)
+		n, err = readSocket(t.fd, t.ep.readBuf)
 		t.loop.CountSyscall(reactor.SysRead)
 		switch {
 		case err == unix.EINTR:

@@ -57,3 +57,6 @@ const sendCall = "write"
 // carries SO_NOSIGPIPE instead (set by newSocket and accept), so a peer
 // that has gone away is an EPIPE error, never a SIGPIPE.
 func send(fd int, p []byte) (int, error) { return unix.Write(fd, p) }
+
+// readSocket is read(2) on a non-blocking socket.
+func readSocket(fd int, p []byte) (int, error) { return unix.Read(fd, p) }

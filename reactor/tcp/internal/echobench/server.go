@@ -39,9 +39,10 @@ func pinSelf(cpu int) {
 	fmt.Fprintln(os.Stderr, "echobench: exec taskset:", err)
 }
 
-// serve runs one echo server (kind "gonet" or a reactor backend name) on
-// CPU 0 with GOMAXPROCS=1. It prints "addr HOST:PORT", answers "mem" lines
-// on stdin with its memory use, and exits when stdin closes.
+// serve runs one echo server (kind "gonet", a reactor backend name, or
+// one with "-blocking" appended) on CPU 0 with GOMAXPROCS=1. It prints
+// "addr HOST:PORT", answers "mem" lines on stdin with its memory use, and
+// exits when stdin closes.
 func serve(kind string) error {
 	runtime.GOMAXPROCS(1) // the parent also pins this process to CPU 0 with taskset
 	if path := os.Getenv("ECHOBENCH_CPUPROFILE"); path != "" {
@@ -67,7 +68,10 @@ func serve(kind string) error {
 	if kind == "gonet" {
 		return serveGoNet(ctx)
 	}
-	loop, err := reactor.New(reactor.Config{Backend: kind, Heartbeat: -1})
+	// "epoll-blocking": the backend blocking in its wait syscall instead
+	// of parking on Go's netpoller, for comparison.
+	backend, blocking := strings.CutSuffix(kind, "-blocking")
+	loop, err := reactor.New(reactor.Config{Backend: backend, Heartbeat: -1, BlockingWait: blocking})
 	if err != nil {
 		return err
 	}
