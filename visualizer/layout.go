@@ -185,8 +185,14 @@ func (v *liveView) View() string {
 	if v.hidden > 0 {
 		state += " · " + itoa(v.hidden) + " pane(s) hidden: enlarge the terminal"
 	}
-	rows[0].WriteString(fit("["+state+"] "+info, v.w))
-	rows[1].WriteString(v.errorLine())
+	status, below := "["+state+"] "+info, v.errorLine()
+	if width(status) > v.w && below == "" {
+		// Too narrow for one line (80 columns): the info, with the nc
+		// command the prose points at, gets the quiet error row.
+		status, below = "["+state+"]", info
+	}
+	rows[0].WriteString(fit(status, v.w))
+	rows[1].WriteString(fit(below, v.w))
 	rowW[0], rowW[1] = v.w, v.w
 	// Panes: draw each box, then splice its lines into the rows. Columns
 	// are left to right, so appending per row keeps x order as long as
@@ -229,8 +235,8 @@ func (v *liveView) View() string {
 	return b.String()
 }
 
-// errorLine shows the newest error (kept on screen for a while) or a
-// quiet "no errors".
+// errorLine shows the newest error (kept on screen for a while), or ""
+// while there is none.
 func (v *liveView) errorLine() string {
 	if n := len(v.errs); n > 0 {
 		e := v.errs[n-1]
@@ -242,5 +248,5 @@ func (v *liveView) errorLine() string {
 			return styleError.Render(fit(t, v.w))
 		}
 	}
-	return fit("", v.w)
+	return ""
 }
