@@ -165,10 +165,22 @@ func (s *lessonScreen) showPage() tea.Cmd {
 }
 
 // askedKeys are the keys a page names in backticks ("press `c`"), for the
-// footer to show first.
+// footer to show first. Fenced code is left out: its backticks would pair
+// with the prose's.
 func askedKeys(page string) []string {
+	var prose strings.Builder
+	inCode := false
+	for _, line := range strings.Split(page, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			inCode = !inCode
+			continue
+		}
+		if !inCode {
+			prose.WriteString(line + "\n")
+		}
+	}
 	var keys []string
-	for _, m := range backticked.FindAllStringSubmatch(page, -1) {
+	for _, m := range backticked.FindAllStringSubmatch(prose.String(), -1) {
 		k := m[1]
 		if k == "space" || utf8.RuneCountInString(k) == 1 {
 			keys = append(keys, k)

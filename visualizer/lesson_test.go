@@ -200,8 +200,18 @@ func BenchmarkLessonView(b *testing.B) {
 }
 
 func TestAskedKeys(t *testing.T) {
-	got := askedKeys("Press `c`, then `space` and `D`; `epoll_ctl()` and `r|et` are not keys.")
-	if want := []string{"c", "space", "D"}; !slices.Equal(got, want) {
-		t.Errorf("askedKeys = %q; want %q", got, want)
+	tests := []struct {
+		page string
+		want []string
+	}{
+		{"Press `c`, then `space` and `D`; `epoll_ctl()` and `r|et` are not keys.", []string{"c", "space", "D"}},
+		// A fence's backticks are not quotes: they must not pair with
+		// the ones of the prose around it (lessons 3 and 10).
+		{"Steps:\n\n```\nd.AddCallback(parse)\n```\n\n> **Try this:** press `space`, then `n`.", []string{"space", "n"}},
+	}
+	for _, tt := range tests {
+		if got := askedKeys(tt.page); !slices.Equal(got, tt.want) {
+			t.Errorf("askedKeys(%q) = %q; want %q", tt.page, got, tt.want)
+		}
 	}
 }
