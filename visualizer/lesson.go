@@ -232,6 +232,9 @@ func (s *lessonScreen) setSize(w, h int) tea.Cmd {
 func (s *lessonScreen) keyMap() KeyMap { return s.keys }
 func (s *lessonScreen) title() string  { return s.l.Title() }
 
+// legendPanes are the panes whose glyphs ? explains: the lesson's own.
+func (s *lessonScreen) legendPanes() []PaneID { return s.l.Panes() }
+
 func (s *lessonScreen) helpNotes() []string {
 	notes := injectorNotes(s.live)
 	if s.live != nil && len(s.live.controls) < len(controlTable) {
