@@ -79,6 +79,11 @@ func TestHomeOpenExercise(t *testing.T) {
 	if strings.Contains(got, "# Build") {
 		t.Errorf("task shown as raw Markdown, not rendered:\n%s", got)
 	}
+	do(m, press("?"))
+	if got := screenOf(m); !strings.Contains(got, "esc back") || strings.Contains(got, "Readiness") {
+		t.Errorf("an exercise's ? should list its keys and no pane legend (it has no panes):\n%s", got)
+	}
+	do(m, press("?"))
 	do(m, press("esc"))
 	if _, ok := m.active.(*homeScreen); !ok {
 		t.Fatalf("esc from an exercise: active %T; want home", m.active)
