@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"charm.land/glamour/v2"
-	"charm.land/glamour/v2/styles"
 	"github.com/reactorlab/reactorlab/reactor"
 	"github.com/reactorlab/reactorlab/visualizer"
 )
@@ -61,69 +59,19 @@ func TestTryPrompt(t *testing.T) {
 	}
 }
 
-// TestPagesFitTheScreen keeps pages short: each must fit, without
-// scrolling, the prose column of a 100×30 terminal (about 40 columns by 26
-// rows beside the panes), so "Try this" is on screen with the text — and
-// of an 80×24 one (35 columns by 22 rows), the smallest the lab runs in.
+// TestPagesFitTheScreen keeps pages short: every page of every lesson
+// fits, without scrolling, the prose column of a 100×30 terminal and of an
+// 80×24 one, the smallest the lab runs in, so "Try this" is on screen
+// with the text. The page is rendered as the lesson screen renders it.
 func TestPagesFitTheScreen(t *testing.T) {
-	sizes := []struct {
-		term        string
-		width, rows int
-		scrollsHere map[string]bool // lessons written before the 80×24 rule; shorten them
-	}{
-		{"100×30", 39, 26, nil},
-		{"80×24", 35, 22, map[string]bool{"one-process-many-connections": true,
-			"select-and-the-1024-wall": true, "deferreds-two-tracks": true}},
-	}
+	sizes := []struct{ w, h int }{{100, 30}, {80, 24}}
 	for _, sz := range sizes {
-		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(styles.DarkStyle), glamour.WithWordWrap(sz.width))
-		if err != nil {
-			t.Fatal(err)
-		}
 		for _, l := range Lessons() {
-			if sz.scrollsHere[l.Slug()] {
-				continue
-			}
 			for i, p := range l.Pages() {
-				out, err := r.Render(p)
-				if err != nil {
-					t.Fatalf("render %s page %d: %v", l.Slug(), i+1, err)
+				if lines, rows := visualizer.PageFit(p, sz.w, sz.h); lines > rows {
+					t.Errorf("%s page %d (%s) renders to %d lines; want at most %d to fit %d×%d",
+						l.Slug(), i+1, firstLine(p), lines, rows, sz.w, sz.h)
 				}
-				if n := len(strings.Split(strings.Trim(out, "\n"), "\n")); n > sz.rows {
-					t.Errorf("%s page %d (%s) renders to %d lines at width %d; want at most %d to fit %s",
-						l.Slug(), i+1, firstLine(p), n, sz.width, sz.rows, sz.term)
-				}
-			}
-		}
-	}
-}
-
-// fitsSmallest are the lessons whose every page fits, unscrolled, the
-// prose column of the smallest terminal the lab runs in, 80×24 (36
-// columns, 22 rows). The first lessons were written for 100×30 and scroll
-// a little there.
-var fitsSmallest = []string{"blocking-the-loop", "a-deferred-is-not-a-thread", "chains-that-wait",
-	"timers-and-wakeups", "backpressure", "go-net-is-a-reactor-too"}
-
-func TestPagesFitTheSmallestScreen(t *testing.T) {
-	const width, rows = 35, 22
-	r, err := glamour.NewTermRenderer(glamour.WithStandardStyle(styles.DarkStyle), glamour.WithWordWrap(width))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, slug := range fitsSmallest {
-		_, l, err := Find(slug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, p := range l.Pages() {
-			out, err := r.Render(p)
-			if err != nil {
-				t.Fatalf("render %s page %d: %v", slug, i+1, err)
-			}
-			if n := len(strings.Split(strings.Trim(out, "\n"), "\n")); n > rows {
-				t.Errorf("%s page %d (%s) renders to %d lines at width %d; want at most %d (80×24)",
-					slug, i+1, firstLine(p), n, width, rows)
 			}
 		}
 	}

@@ -81,8 +81,9 @@ func (d *Driver) SwitchBackend(name string) {
 	d.post(func() {
 		err := d.loop.SwitchBackend(name)
 		if errors.Is(err, reactor.ErrFDSetSize) {
-			// Lead with the point: the line on screen may be cut short.
-			err = fmt.Errorf("FD_SETSIZE: select cannot take over fds of 1024 and above, so the loop stays on %s; drop clients first (%w)",
+			// Lead with the point: beside the prose at 80 columns the
+			// line keeps about 33 cells.
+			err = fmt.Errorf("select cannot take fds ≥ 1024, so the loop stays on %s; drop clients first (%w)",
 				d.loop.Backend(), err)
 		}
 		d.report(err)

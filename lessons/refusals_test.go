@@ -24,8 +24,8 @@ func TestRefusalText(t *testing.T) {
 		prefix string
 		has    string
 	}{
-		{fdset, 0, "FD_SETSIZE: select refused fd 1071 (", "poll or epoll"},
-		{fdset, 3, "FD_SETSIZE: select refused fd 1071 and 3 more", "poll or epoll"},
+		{fdset, 0, "select refused fd 1071 ≥ FD_SETSIZE: its fd sets", "poll or epoll"},
+		{fdset, 3, "select refused fd 1071 ≥ FD_SETSIZE and 3 more: ", "poll or epoll"},
 		{other, 0, "refused a connection: out of file descriptors (echo)", ""},
 		{other, 2, "refused 3 connections: out of file descriptors", "(echo)"},
 		{closed, 0, "fd 18 was closed while still registered: deregister first", "(echo 127.0.0.1:41988)"},
@@ -136,7 +136,7 @@ func TestDriverFDSetSizeRefusal(t *testing.T) {
 	waitFor(t, "the switch refusal on Errors()", func() bool {
 		select {
 		case err := <-d.Errors():
-			if strings.HasPrefix(err.Error(), "FD_SETSIZE: select cannot take over") {
+			if strings.HasPrefix(err.Error(), "select cannot take fds ≥ 1024, so the loop stays on poll") {
 				refused = err
 			}
 		default:

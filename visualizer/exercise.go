@@ -81,6 +81,9 @@ func (s *exerciseScreen) title() string       { return s.ex.Name }
 func (s *exerciseScreen) helpNotes() []string { return nil }
 func (s *exerciseScreen) leave() tea.Cmd      { return nil }
 
+// legendPanes: an exercise's task has no panes for ? to explain.
+func (s *exerciseScreen) legendPanes() []PaneID { return []PaneID{} }
+
 func (s *exerciseScreen) view() string {
 	state := "pending: its tests do not pass yet"
 	if s.ex.Passed {

@@ -1,6 +1,7 @@
 package visualizer
 
 import (
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -21,8 +22,14 @@ func (m *App) helpView() string {
 		lines = append(lines, "")
 		lines = append(lines, notes...)
 	}
-	lines = append(lines, "")
-	lines = append(lines, legend()...)
+	var panes []PaneID // nil: every pane's legend
+	if s, ok := m.active.(interface{ legendPanes() []PaneID }); ok {
+		panes = s.legendPanes()
+	}
+	if l := legend(panes); len(l) > 0 {
+		lines = append(lines, "")
+		lines = append(lines, l...)
+	}
 	return frameLines(lines, m.w, max(0, m.h-footerRows))
 }
 
@@ -63,21 +70,36 @@ func anyEnabled(g []key.Binding) bool {
 	return false
 }
 
-// legend explains the panes' glyphs. The cost plot's glyphs come from
-// reactor.Backends, so a new backend shows up here by itself.
-func legend() []string {
-	return []string{
-		"Readiness   I in (readable)  O out (writable)  B both  H hang-up  E error",
-		"            N nval (fd closed)  ! stale (unwatched fd)  ✗ ended  . nothing",
-		"Loop        bars = share of each frame's time; S = stalled; cpu = of one core",
-		"Cost plot   " + costLegend() + " in one cell;",
-		"            median cost of recent non-blocking waits, per fds watched",
-		"Chain       ✓ ran  ▶ paused here  · not run yet",
-		"            [cb]/[eb] a function on that track  -- passthru",
-		"Latency     p50/p99 of replies in the last 5 s; strip: p99 (or the",
-		"            longest wait) each second on a log scale, · = none",
-		"Pool        ■ busy worker  □ idle; queue strip: jobs waiting, per frame",
+// legend explains the glyphs of panes (nil: of every pane), so a
+// lesson's ? at 80×24 has room for its own panes. The cost plot's glyphs
+// come from reactor.Backends, so a new backend shows up here by itself.
+func legend(panes []PaneID) []string {
+	rows := []struct {
+		pane  PaneID
+		lines []string
+	}{
+		{PaneReadiness, []string{
+			"Readiness   I in (readable)  O out (writable)  B both  H hang-up  E error",
+			"            N nval (fd closed)  ! stale (unwatched fd)  ✗ ended  . nothing"}},
+		{PaneLoop, []string{"Loop        bars = share of each frame's time; S = stalled; cpu = of one core"}},
+		{PaneCost, []string{
+			"Cost plot   " + costLegend() + " in one cell;",
+			"            median cost of recent non-blocking waits, per fds watched"}},
+		{PaneChain, []string{
+			"Chain       ✓ ran  ▶ paused here  · not run yet",
+			"            [cb]/[eb] a function on that track  -- passthru"}},
+		{PaneLatency, []string{
+			"Latency     p50/p99 of replies in the last 5 s; strip: p99 (or the",
+			"            longest wait) each second on a log scale, · = none"}},
+		{PanePool, []string{"Pool        ■ busy worker  □ idle; queue strip: jobs waiting, per frame"}},
 	}
+	var out []string
+	for _, r := range rows {
+		if panes == nil || slices.Contains(panes, r.pane) {
+			out = append(out, r.lines...)
+		}
+	}
+	return out
 }
 
 // injectorNotes are the ? lines for a live view's injectors.

@@ -69,7 +69,7 @@ func TestHelpListsOnlyWorkingKeys(t *testing.T) {
 }
 
 // Every help screen fits 80×24 whole: the keys, a lesson's injectors and
-// the legend.
+// the legend: every pane's from home, the lesson's own panes' in a lesson.
 func TestHelpFits80x24(t *testing.T) {
 	lessons := twoLessons()
 	lessons[0].(*fakeLesson).injectors = testInjectors
@@ -81,10 +81,14 @@ func TestHelpFits80x24(t *testing.T) {
 		m.Update(press("?"))
 		got := screenOf(m)
 		checkSize(t, got, 80, 24)
-		for _, want := range []string{"pause/resume", "drop clients", "Chain       ✓ ran"} {
+		for _, want := range []string{"pause/resume", "drop clients", "Readiness   I in"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("%s help at 80×24 lacks %q:\n%s", name, want, got)
 			}
+		}
+		// The lesson shows readiness and counters: no chain pane.
+		if hasChain := strings.Contains(got, "Chain       ✓ ran"); hasChain != (name == "home") {
+			t.Errorf("%s help at 80×24 explains the chain pane: %v; want %v:\n%s", name, hasChain, name == "home", got)
 		}
 		if name == "lesson" && !strings.Contains(got, "k  stall: a handler sleeps 300 ms") {
 			t.Errorf("lesson help lacks its injector:\n%s", got)

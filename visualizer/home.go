@@ -158,8 +158,10 @@ func (s *homeScreen) view() string {
 			list = append(list, s.row(len(s.c.lessons)+i, row))
 		}
 	}
+	below := 0
 	if n := s.listRows(); len(list) > n { // scroll, with the summary pinned at the bottom
 		top := min(s.top, len(list)-n)
+		below = len(list) - top - n
 		list = list[top : top+n]
 	}
 	lines = append(lines, list...)
@@ -169,6 +171,9 @@ func (s *homeScreen) view() string {
 		sum += fmt.Sprintf(" · %d of %d exercises passed", passed, len(s.c.exercises))
 	}
 	sum += " (✓ visited, · not yet)"
+	if below > 0 { // at 80×24 the exercises start below the fold
+		sum = "↓ more below · " + sum
+	}
 	if s.note != "" {
 		sum = styleError.Render("✗ " + s.note)
 	}

@@ -79,6 +79,11 @@ func TestHomeOpenExercise(t *testing.T) {
 	if strings.Contains(got, "# Build") {
 		t.Errorf("task shown as raw Markdown, not rendered:\n%s", got)
 	}
+	do(m, press("?"))
+	if got := screenOf(m); !strings.Contains(got, "esc back") || strings.Contains(got, "Readiness") {
+		t.Errorf("an exercise's ? should list its keys and no pane legend (it has no panes):\n%s", got)
+	}
+	do(m, press("?"))
 	do(m, press("esc"))
 	if _, ok := m.active.(*homeScreen); !ok {
 		t.Fatalf("esc from an exercise: active %T; want home", m.active)
@@ -111,7 +116,8 @@ func TestExerciseTaskScrolls(t *testing.T) {
 }
 
 // With more items than rows, the list scrolls to keep the cursor in view,
-// and the header and the progress line stay put.
+// and the header and the progress line stay put; while rows are hidden
+// below, the progress line says so.
 func TestHomeListScrolls(t *testing.T) {
 	var lessons []Lesson
 	for i := range 15 {
@@ -122,6 +128,9 @@ func TestHomeListScrolls(t *testing.T) {
 		ex = append(ex, ExerciseInfo{Name: "e" + itoa(i), Title: "Exercise " + itoa(i+1), Lesson: "l" + itoa(i)})
 	}
 	m := homeWith(t, lessons, func() []ExerciseInfo { return ex }, 80, 24)
+	if got := screenOf(m); !strings.Contains(got, "↓ more below · progress:") {
+		t.Errorf("at the top of a list taller than the screen, home does not say more is below:\n%s", got)
+	}
 	for range 26 { // to the last exercise
 		m.Update(press("down"))
 	}
@@ -131,6 +140,9 @@ func TestHomeListScrolls(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("scrolled home lacks %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(got, "more below") {
+		t.Errorf("at the end of the list, home says more is below:\n%s", got)
 	}
 	for range 26 {
 		m.Update(press("up"))

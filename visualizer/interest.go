@@ -205,7 +205,7 @@ func (p *interest) View() string {
 	for _, r := range p.rows[:n] {
 		last := r.lastString()
 		if last != "" && !r.lastAt.IsZero() {
-			last += " " + fmtDur(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond)) + " ago"
+			last += " " + ago(p.now.Sub(r.lastAt).Truncate(100*time.Millisecond))
 		}
 		cells := []string{strconv.Itoa(int(r.fd)), fit(shortLabel(r.label, 12), 12), fit(r.in.String(), 9)}
 		if p.unread {

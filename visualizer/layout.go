@@ -3,6 +3,8 @@ package visualizer
 import (
 	"slices"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // paneWeight is how eagerly a pane takes spare rows.
@@ -185,8 +187,9 @@ func (v *liveView) View() string {
 	if v.hidden > 0 {
 		state += " · " + itoa(v.hidden) + " pane(s) hidden: enlarge the terminal"
 	}
-	rows[0].WriteString(fit("["+state+"] "+info, v.w))
-	rows[1].WriteString(v.errorLine())
+	status, below := statusRows("["+state+"]", info, v.errorLine(), v.w)
+	rows[0].WriteString(fit(status, v.w))
+	rows[1].WriteString(fit(below, v.w))
 	rowW[0], rowW[1] = v.w, v.w
 	// Panes: draw each box, then splice its lines into the rows. Columns
 	// are left to right, so appending per row keeps x order as long as
@@ -229,8 +232,30 @@ func (v *liveView) View() string {
 	return b.String()
 }
 
-// errorLine shows the newest error (kept on screen for a while) or a
-// quiet "no errors".
+// statusRows lays the state ("[backend epoll · … ON]"), the scenario's
+// info and the newest error (or "") over the two status rows of a view w
+// cells wide. When state and info do not fit one row (80 columns) and no
+// error needs the second, they take both: the info whole on the second
+// row, with the nc command the prose points at, if the state fits the
+// first; else the two wrapped over both rows, so the injectors that are
+// ON stay on screen.
+func statusRows(state, info, errLine string, w int) (string, string) {
+	status := state + " " + info
+	switch {
+	case width(status) <= w || errLine != "":
+		return status, errLine
+	case width(state) <= w:
+		return state, info
+	}
+	lines := strings.SplitN(ansi.Wordwrap(status, w, ""), "\n", 2)
+	if len(lines) < 2 {
+		return status, ""
+	}
+	return lines[0], strings.ReplaceAll(lines[1], "\n", " ")
+}
+
+// errorLine shows the newest error (kept on screen for a while), or ""
+// while there is none.
 func (v *liveView) errorLine() string {
 	if n := len(v.errs); n > 0 {
 		e := v.errs[n-1]
@@ -242,5 +267,5 @@ func (v *liveView) errorLine() string {
 			return styleError.Render(fit(t, v.w))
 		}
 	}
-	return fit("", v.w)
+	return ""
 }

@@ -165,10 +165,22 @@ func (s *lessonScreen) showPage() tea.Cmd {
 }
 
 // askedKeys are the keys a page names in backticks ("press `c`"), for the
-// footer to show first.
+// footer to show first. Fenced code is left out: its backticks would pair
+// with the prose's.
 func askedKeys(page string) []string {
+	var prose strings.Builder
+	inCode := false
+	for _, line := range strings.Split(page, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			inCode = !inCode
+			continue
+		}
+		if !inCode {
+			prose.WriteString(line + "\n")
+		}
+	}
 	var keys []string
-	for _, m := range backticked.FindAllStringSubmatch(page, -1) {
+	for _, m := range backticked.FindAllStringSubmatch(prose.String(), -1) {
 		k := m[1]
 		if k == "space" || utf8.RuneCountInString(k) == 1 {
 			keys = append(keys, k)
@@ -180,12 +192,26 @@ func askedKeys(page string) []string {
 var backticked = regexp.MustCompile("`([^`]+)`")
 
 // proseWidth is the prose column's width: all of it for a prose-only
-// lesson, else two fifths (36 to 72 cells) beside the panes.
+// lesson, else proseColumn beside the panes.
 func (s *lessonScreen) proseWidth() int {
 	if len(s.l.Panes()) == 0 {
 		return s.w
 	}
-	return max(36, min(72, s.w*2/5))
+	return proseColumn(s.w)
+}
+
+// proseColumn is the width of the prose column beside the panes on a
+// terminal w cells wide: two fifths, 36 to 72 cells.
+func proseColumn(w int) int { return max(36, min(72, w*2/5)) }
+
+// PageFit says how one page of lesson prose (Markdown) sits in the prose
+// column beside a lesson's panes on a w×h terminal: the rows it renders
+// to, and the rows the column shows without scrolling. The lessons'
+// content test uses it to keep every page, "Try this" included, on one
+// screen.
+func PageFit(md string, w, h int) (lines, rows int) {
+	text := renderProse(md, proseColumn(w)-1, true) // the pager renders one cell narrower (show)
+	return len(strings.Split(text, "\n")), max(0, h-footerRows-headerRows)
 }
 
 func (s *lessonScreen) setSize(w, h int) tea.Cmd {
@@ -205,6 +231,9 @@ func (s *lessonScreen) setSize(w, h int) tea.Cmd {
 
 func (s *lessonScreen) keyMap() KeyMap { return s.keys }
 func (s *lessonScreen) title() string  { return s.l.Title() }
+
+// legendPanes are the panes whose glyphs ? explains: the lesson's own.
+func (s *lessonScreen) legendPanes() []PaneID { return s.l.Panes() }
 
 func (s *lessonScreen) helpNotes() []string {
 	notes := injectorNotes(s.live)

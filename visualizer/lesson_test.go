@@ -162,6 +162,27 @@ func TestLessonScrollKeysOnlyWhenLong(t *testing.T) {
 	}
 }
 
+// PageFit counts what the lesson screen shows: a page it says fits is
+// on screen whole, and one it says does not has the header's "more
+// below", at the smallest size and a common one. The page grows a line
+// at a time (a line of code each), so every size meets its boundary.
+func TestPageFit(t *testing.T) {
+	for _, sz := range []struct{ w, h int }{{80, 24}, {100, 30}} {
+		for n := 1; n <= 30; n++ {
+			page := "## A page\n\nThe loop, line by line:\n\n```\n" + strings.Repeat("wait()\n", n) +
+				"```\n\n> **Try this:** press `c` to add 10 clients and watch rows appear.\n"
+			lessons := twoLessons()
+			lessons[0].(*fakeLesson).pages = []string{page}
+			m := openLesson(t, lessons, "one", sz.w, sz.h)
+			lines, rows := PageFit(page, sz.w, sz.h)
+			if scrolls := strings.Contains(screenOf(m), "more below"); scrolls != (lines > rows) {
+				t.Errorf("%d×%d, %d lines of code: PageFit = %d lines in %d rows; the screen says more below: %v",
+					sz.w, sz.h, n, lines, rows, scrolls)
+			}
+		}
+	}
+}
+
 // BenchmarkLessonView measures View() of a lesson screen at 120×40: glamour
 // prose (ANSI styled) in its viewport beside two live panes.
 func BenchmarkLessonView(b *testing.B) {
@@ -179,8 +200,18 @@ func BenchmarkLessonView(b *testing.B) {
 }
 
 func TestAskedKeys(t *testing.T) {
-	got := askedKeys("Press `c`, then `space` and `D`; `epoll_ctl()` and `r|et` are not keys.")
-	if want := []string{"c", "space", "D"}; !slices.Equal(got, want) {
-		t.Errorf("askedKeys = %q; want %q", got, want)
+	tests := []struct {
+		page string
+		want []string
+	}{
+		{"Press `c`, then `space` and `D`; `epoll_ctl()` and `r|et` are not keys.", []string{"c", "space", "D"}},
+		// A fence's backticks are not quotes: they must not pair with
+		// the ones of the prose around it (lessons 3 and 10).
+		{"Steps:\n\n```\nd.AddCallback(parse)\n```\n\n> **Try this:** press `space`, then `n`.", []string{"space", "n"}},
+	}
+	for _, tt := range tests {
+		if got := askedKeys(tt.page); !slices.Equal(got, tt.want) {
+			t.Errorf("askedKeys(%q) = %q; want %q", tt.page, got, tt.want)
+		}
 	}
 }

@@ -221,9 +221,11 @@ func (p *readiness) View() string {
 	showFooter, showLegend := p.h >= 3, p.h >= 8
 	bodyRows := max(1, p.h-1-boolInt(showFooter)-boolInt(showLegend))
 
-	// Pick rows: all fds if they fit, else the most recently active ones,
-	// with one line saying how many are left out (when there is room).
-	// Ended rows show while their last cell is on screen.
+	// Pick rows: all fds if they fit, else the ended ones (while their
+	// last cell is on screen: a POLLNVAL, a hang-up, the dup trap's stale
+	// reports are what a lesson points at), then the most recently active
+	// ones, with one line saying how many are left out (when there is
+	// room).
 	p.rows = p.rows[:0]
 	for _, r := range p.fds {
 		if r.gone() && max(r.goneAt, r.last)+uint64(cols) <= p.count {
@@ -234,6 +236,12 @@ func (p *readiness) View() string {
 	hidden := 0
 	if len(p.rows) > bodyRows {
 		slices.SortFunc(p.rows, func(a, b *fdRow) int {
+			if a.gone() != b.gone() {
+				if a.gone() {
+					return -1
+				}
+				return 1
+			}
 			if a.last != b.last {
 				if a.last > b.last {
 					return -1

@@ -80,6 +80,33 @@ func TestReadinessEndedRows(t *testing.T) {
 	}
 }
 
+// A short pane (80×24 gives it three fd rows) keeps an ended row in view
+// while its cells are on screen, though busier fds were ready after it:
+// lesson 4 asks the learner to find the N cell on the row marked ✗.
+func TestReadinessEndedRowsFirstWhenShort(t *testing.T) {
+	p := newReadiness()
+	pass := reactor.TraceEvent{Kind: reactor.KindPassEnd}
+	evs := []reactor.TraceEvent{{Kind: reactor.KindRegister, Fd: 7, Label: "closed"}}
+	for fd := int32(10); fd < 16; fd++ {
+		evs = append(evs, reactor.TraceEvent{Kind: reactor.KindRegister, Fd: fd, Label: "busy"})
+	}
+	evs = append(evs, pass,
+		reactor.TraceEvent{Kind: reactor.KindReady, Fd: 7, Ready: reactor.Invalid},
+		reactor.TraceEvent{Kind: reactor.KindDeregister, Fd: 7}, pass)
+	for fd := int32(10); fd < 16; fd++ {
+		evs = append(evs, reactor.TraceEvent{Kind: reactor.KindReady, Fd: fd, Ready: reactor.In}, pass)
+	}
+	p.Update(frameOf(t0, evs...))
+	p.SetSize(40, 5) // header, three rows, footer
+	v := p.View()
+	if !strings.Contains(v, "7✗closed") || !strings.Contains(v, "N") {
+		t.Errorf("the ended fd 7 and its N are not in the short pane:\n%s", v)
+	}
+	if !strings.Contains(v, "more fds with no recent readiness") {
+		t.Errorf("the short pane does not say fds were left out:\n%s", v)
+	}
+}
+
 // A snapshot taken before a registration ended must not bring its row
 // back; one taken after it lists a new registration of the number.
 func TestReadinessSnapshotAfterEnd(t *testing.T) {

@@ -104,12 +104,16 @@ func (p *stalls) View() string {
 	default:
 		lines = append(lines, "loop ok · last pass "+ago(p.phase.sinceLastPass(p.now)))
 	}
-	lines = append(lines, "lag now "+fmtDur(p.lag)+" · stalls seen "+itoa(int(p.total)))
+	lag, longest := "lag now "+fmtDur(p.lag)+" · stalls seen "+itoa(int(p.total)), "longest (1 min): none"
 	if r, ok := p.longest(); ok {
-		lines = append(lines, "longest (1 min): "+fmtDur(r.dur)+" blamed on "+orDash(r.label))
-	} else {
-		lines = append(lines, "longest (1 min): none")
+		longest = "longest (1 min): " + fmtDur(r.dur) + " blamed on " + orDash(r.label)
+		if p.h-len(lines) == 1 {
+			// One row left (80×24): who held the loop, which the lessons
+			// point at, says more than the lag.
+			lag = "longest " + fmtDur(r.dur) + ": " + orDash(r.label) + " · stalls seen " + itoa(int(p.total))
+		}
 	}
+	lines = append(lines, lag, longest)
 	for i := len(p.panics) - 1; i >= 0 && len(lines) < p.h; i-- {
 		lines = append(lines, "PANIC in "+orDash(p.panics[i].label)+" ("+p.age(p.panics[i].at)+")")
 	}

@@ -46,3 +46,24 @@ func TestStallsWorstLateTimer(t *testing.T) {
 		t.Errorf("View() a minute later still shows the old worst:\n%s", got)
 	}
 }
+
+// The pane at its smallest (two rows, as at 80×24) still names the
+// handler blamed for the longest stall, which lessons 1, 3 and 8 point at;
+// with more rows it keeps the lag line and the blame below it.
+func TestStallsBlameAtTwoRows(t *testing.T) {
+	p := newStalls()
+	p.Update(&frameMsg{Now: t0, Events: []reactor.TraceEvent{
+		{Kind: reactor.KindStall, Label: "blocking handler (sleeps 300ms)", Dur: 301 * time.Millisecond},
+	}})
+	p.SetSize(100, 2)
+	if got := ansi.Strip(p.View()); !strings.Contains(got, "longest 301ms: blocking handler (sleeps 300ms) · stalls seen 1") {
+		t.Errorf("two rows: View() does not name the stalled handler:\n%s", got)
+	}
+	p.SetSize(100, 3)
+	got := ansi.Strip(p.View())
+	for _, want := range []string{"stalls seen 1", "longest (1 min): 301ms blamed on blocking handler (sleeps 300ms)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("three rows: View() lacks %q:\n%s", want, got)
+		}
+	}
+}

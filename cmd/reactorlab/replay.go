@@ -103,7 +103,7 @@ func openRecording(path string) (*record.Recording, error) {
 	var ve *record.VersionError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s: no such file", path)
+		return nil, fmt.Errorf("%s: no such file; make one with 'reactorlab lesson N --record %s'", path, path)
 	case errors.As(err, &ve):
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -35,7 +35,7 @@ func TestReplay(t *testing.T) {
 		{[]string{"replay"}, 2, "replay: wants one recording FILE, got 0 arguments"},
 		{[]string{"replay", "a", "b"}, 2, "got 2 arguments"},
 		{[]string{"replay", recorded + ".rlt", "--summary", "--json"}, 2, "pick one"},
-		{[]string{"replay", filepath.Join(dir, "nope.rlt"), "--summary"}, 1, "nope.rlt: no such file"},
+		{[]string{"replay", filepath.Join(dir, "nope.rlt"), "--summary"}, 1, "nope.rlt: no such file; make one with 'reactorlab lesson N --record "},
 		{[]string{"replay", text, "--summary"}, 1, "notes.txt: not a reactorlab trace: it does not start with the trace signature"},
 		{[]string{"replay", newer, "--json"}, 1, "trace format version 2 is newer than this reactorlab reads (version 1)"},
 		{[]string{"replay", recorded + ".rlt"}, 1, "replaying needs a terminal and stdout is not one; add --summary"},

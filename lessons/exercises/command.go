@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -85,6 +86,10 @@ func (r *Runner) List() error {
 	cur := st.CurrentExercise()
 	var b strings.Builder
 	b.WriteString("reactorlab exercises\n\n")
+	numW, nameW := len(strconv.Itoa(len(All))), 0 // columns line up past 9 and for a long name
+	for _, ex := range All {
+		nameW = max(nameW, len(ex.Name))
+	}
 	for i, ex := range All {
 		mark, status := " ", "pending"
 		if ex.Name == cur.Name {
@@ -93,7 +98,8 @@ func (r *Runner) List() error {
 		if st.Done[ex.Name] {
 			status = "done"
 		}
-		fmt.Fprintf(&b, "%s %d. %-9s %-16s %s\n     follows %s\n", mark, i+1, "["+status+"]", ex.Name, ex.Title, ex.Lesson)
+		fmt.Fprintf(&b, "%s %*d. %-9s %-*s %s\n%*s follows %s\n", mark, numW, i+1, "["+status+"]", nameW, ex.Name, ex.Title,
+			numW+3, "", ex.Lesson)
 	}
 	fmt.Fprintf(&b, "\n%s\n\n", ProgressBar(st.DoneCount(), len(All), 30))
 	fmt.Fprintf(&b, "Current: %s. Grade it with: %s\n", cur.Name, cur.GradeCommand())

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -48,12 +49,22 @@ func TestListShowsStatusAndProgress(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"[done]    " + All[0].Name,
-		"> 2. [pending] " + All[1].Name,
+		">  2. [pending] " + All[1].Name,
 		ProgressBar(1, len(All), 30),
 		All[1].GradeCommand(),
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("list output lacks %q:\n%s", want, got)
+		}
+	}
+	// The columns line up past exercise 9 and around the longest name.
+	statusAt, titleAt := map[int]bool{}, map[int]bool{}
+	for i, ex := range All {
+		line := regexp.MustCompile(`(?m)^.*` + ex.Name + ` .*$`).FindString(got)
+		statusAt[strings.Index(line, "[")] = true
+		titleAt[strings.Index(line, ex.Title)] = true
+		if len(statusAt) != 1 || len(titleAt) != 1 {
+			t.Fatalf("exercise %d's row is out of line: %q\n%s", i+1, line, got)
 		}
 	}
 }
