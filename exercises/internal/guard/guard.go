@@ -42,7 +42,6 @@ package guard
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -232,7 +231,7 @@ const (
 // diagnose looks at the goroutine still running the call.
 func (c *Call) diagnose() *Stuck {
 	s := &Stuck{Call: c.what}
-	running := false
+	looks, onCPU := 0, 0 // looks that found the goroutine; of them, running or runnable
 	var g goroutine
 	found := false
 	for i := range samples {
@@ -253,8 +252,15 @@ func (c *Call) diagnose() *Stuck {
 			}
 		}
 		g, found = gi, true
-		running = running || g.state == "running" || g.state == "runnable"
+		looks++
+		if g.state == "running" || g.state == "runnable" {
+			onCPU++
+		}
 	}
+	// Caught on (or waiting for) a CPU in most looks: a loop that never
+	// meets its exit. A sleeping loop is runnable now and then, as it
+	// wakes to check, but asleep in most looks.
+	running := looks > 0 && 2*onCPU > looks
 	s.After = time.Since(c.start)
 	s.CPU = cpuTime() - c.cpu0
 	// A loop that retries a read or write on EAGAIN spends much of its
@@ -445,20 +451,37 @@ const spinSyscalls = 1000
 // ioSyscalls counts the read and write syscalls this process has made
 // (syscr + syscw in /proc/self/io), or 0 where there is no such file.
 func ioSyscalls() uint64 {
-	b, err := os.ReadFile("/proc/self/io")
-	if err != nil {
+	if procIO < 0 {
 		return 0
 	}
-	var n uint64
-	for line := range strings.SplitSeq(string(b), "\n") {
+	var buf [512]byte
+	n, err := unix.Pread(procIO, buf[:], 0)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	var total uint64
+	for line := range strings.SplitSeq(string(buf[:n]), "\n") {
 		k, v, ok := strings.Cut(line, ":")
 		if ok && (k == "syscr" || k == "syscw") {
 			x, _ := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
-			n += x
+			total += x
 		}
 	}
-	return n
+	return total
 }
+
+// procIO is /proc/self/io, opened once when the test binary starts and
+// read again in place: a guard that opened a file while it looks at a
+// stuck call could take the very fd number that call is about to get (07
+// frees one slot of a full table and accepts into it), and so change
+// what it looks at. -1 where there is no such file.
+var procIO = func() int {
+	fd, err := unix.Open("/proc/self/io", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1
+	}
+	return fd
+}()
 
 // cpuTime returns the user plus system CPU time this process has used.
 func cpuTime() time.Duration {

@@ -83,6 +83,13 @@ func TestStuckKinds(t *testing.T) {
 		{"sleeping", func(t *testing.T) func() {
 			return func() { nap(time.Hour) }
 		}, Sleeping, "time.Sleep", "nap (guard_test.go"},
+		// A loop that sleeps and checks again is runnable now and then,
+		// as it wakes; asleep in most looks, it is sleeping, not spinning.
+		{"sleeping in a loop", func(t *testing.T) func() {
+			var stop atomic.Bool
+			t.Cleanup(func() { stop.Store(true) })
+			return func() { napLoop(&stop) }
+		}, Sleeping, "time.Sleep", "napLoop (guard_test.go"},
 		// A coroutine (iter.Pull, as deferred.Coroutine runs one) that
 		// never hands control back: the caller waits in state
 		// "coroutine", and the coroutine's own goroutine says why.
@@ -145,6 +152,13 @@ func lock(mu *sync.Mutex) { mu.Lock() } // never unlocked: the goroutine ends
 
 //go:noinline
 func nap(d time.Duration) { time.Sleep(d) }
+
+//go:noinline
+func napLoop(stop *atomic.Bool) {
+	for !stop.Load() {
+		time.Sleep(3 * time.Millisecond)
+	}
+}
 
 // resumeNapper resumes a coroutine that sleeps instead of yielding.
 func resumeNapper() {
