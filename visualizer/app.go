@@ -11,6 +11,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Minimum terminal size; below it the App shows a notice instead.
@@ -399,21 +400,45 @@ func (m *App) footer() string {
 	if m.status != "" { // at most half the line: the keys still show
 		status = styleTitle.Render(fit(m.status, min(width(m.status), m.w/2))) + m.help.Styles.ShortSeparator.Render(sep)
 	}
-	left := m.help
 	room := max(0, m.w-lipgloss.Width(status)-lipgloss.Width(right)-lipgloss.Width(sep))
-	left.SetWidth(room)
-	hints := left.ShortHelpView(m.active.keyMap().ShortHelp())
-	// bubbles' help adds an item that does not fit when its "…" would
-	// not fit either, overflowing the width (and pushing "? help" off):
-	// ask again with a little less room until it fits.
-	for w := room - 1; lipgloss.Width(hints) > room && w > 0; w-- {
-		left.SetWidth(w)
-		hints = left.ShortHelpView(m.active.keyMap().ShortHelp())
+	km := m.active.keyMap()
+	hints := m.hintsIn(km.ShortHelp(), room)
+	if _, asked, _ := km.shortHelpParts(); !showsAll(hints, asked) {
+		// The keys the page asks for did not all fit with their help:
+		// show them by name only, in one item, rather than cut one.
+		hints = m.hintsIn(km.shortHelpCompact(), room)
 	}
 	if hints == "" {
 		return fit(status+right, m.w)
 	}
 	return fit(status+hints+m.help.Styles.ShortSeparator.Render(sep)+right, m.w)
+}
+
+// hintsIn renders bindings as footer hints in at most room cells.
+func (m *App) hintsIn(bindings []key.Binding, room int) string {
+	h := m.help
+	h.SetWidth(room)
+	hints := h.ShortHelpView(bindings)
+	// bubbles' help adds an item that does not fit when its "…" would
+	// not fit either, overflowing the width (and pushing "? help" off):
+	// ask again with a little less room until it fits.
+	for w := room - 1; lipgloss.Width(hints) > room && w > 0; w-- {
+		h.SetWidth(w)
+		hints = h.ShortHelpView(bindings)
+	}
+	return hints
+}
+
+// showsAll reports whether every binding's help key stands in the
+// rendered hints as a word of its own.
+func showsAll(hints string, bindings []key.Binding) bool {
+	words := strings.Fields(ansi.Strip(hints))
+	for _, b := range bindings {
+		if !slices.Contains(words, b.Help().Key) {
+			return false
+		}
+	}
+	return true
 }
 
 // frameLines pads lines (cut to w×h) into exactly h rows of w cells.

@@ -288,3 +288,39 @@ func TestFooterKeepsHelpAtEveryWidth(t *testing.T) {
 		}
 	}
 }
+
+// When the keys a page asks for do not all fit the footer with their
+// help, they are shown by name in one item rather than one of them cut;
+// where they fit, each keeps its help.
+func TestFooterShowsEveryAskedKey(t *testing.T) {
+	long := []Injector{
+		{ID: "cpu-bound", Key: "H", Help: "a cpu-bound handler that hashes", Doc: "d"},
+		{ID: "sleep", Key: "S", Help: "a handler that sleeps in time.Sleep", Doc: "d"},
+		{ID: "blocking-read", Key: "R", Help: "a handler blocked in read(2)", Doc: "d"},
+		{ID: "lock-wait", Key: "M", Help: "a handler waiting for a mutex", Doc: "d"},
+	}
+	lesson := &fakeLesson{slug: "one", title: "Blocking",
+		pages:     []string{"# Four ways\n\nTry: press `R`, then `M`, then `space`."},
+		panes:     []PaneID{PaneStalls},
+		controls:  []ControlID{CtlPause, CtlStep, CtlAddActive},
+		injectors: long}
+	for _, tc := range []struct {
+		w       int
+		compact bool
+	}{{80, true}, {200, false}} {
+		m := openLesson(t, []Lesson{lesson}, "one", tc.w, 30)
+		foot := footerOf(m)
+		if !strings.HasSuffix(strings.TrimRight(foot, " "), "? help • q quit") {
+			t.Errorf("width %d: footer %q does not end with ? help • q quit", tc.w, foot)
+		}
+		words := strings.Fields(foot)
+		for _, k := range []string{"R", "M", "space"} {
+			if !slices.Contains(words, k) {
+				t.Errorf("width %d: footer %q lacks %s, a key the page asks for", tc.w, foot, k)
+			}
+		}
+		if got := strings.Contains(foot, "R M space as the text says"); got != tc.compact {
+			t.Errorf("width %d: footer %q; want the asked keys in one item = %v", tc.w, foot, tc.compact)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package visualizer
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 )
@@ -113,26 +114,46 @@ func (k *KeyMap) setInjectors(injs []Injector) {
 // listed under ?). Help and Quit are left out: the footer pins them at
 // the right.
 func (k KeyMap) ShortHelp() []key.Binding {
-	out := []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
-	if k.PrevPage.Enabled() && k.NextPage.Enabled() {
-		out = []key.Binding{k.Up, k.Down, k.Open, bothPages, k.Back} // one hint for the pair
+	nav, asked, rest := k.shortHelpParts()
+	return slices.Concat(nav, asked, rest)
+}
+
+// shortHelpCompact is ShortHelp for a footer too narrow to show, with
+// their help, all the keys the page asks for: those keys become one item,
+// key names only ("R M"), so that none of them is cut (the page says what
+// each does).
+func (k KeyMap) shortHelpCompact() []key.Binding {
+	nav, asked, rest := k.shortHelpParts()
+	if len(asked) == 0 {
+		return slices.Concat(nav, rest)
 	}
-	rest := append(slices.Clone(k.Injectors), k.Controls...)
-	asked := func(b key.Binding) bool {
+	var names []string
+	for _, b := range asked {
+		names = append(names, b.Help().Key)
+	}
+	both := key.NewBinding(key.WithKeys(names...), key.WithHelp(strings.Join(names, " "), "as the text says"))
+	return slices.Concat(nav, []key.Binding{both}, rest)
+}
+
+// shortHelpParts splits the footer's bindings: moving around, the keys the
+// page asks for, and the rest.
+func (k KeyMap) shortHelpParts() (nav, asked, rest []key.Binding) {
+	nav = []key.Binding{k.Up, k.Down, k.Open, k.PrevPage, k.NextPage, k.Back}
+	if k.PrevPage.Enabled() && k.NextPage.Enabled() {
+		nav = []key.Binding{k.Up, k.Down, k.Open, bothPages, k.Back} // one hint for the pair
+	}
+	isAsked := func(b key.Binding) bool {
 		return b.Enabled() && slices.ContainsFunc(b.Keys(), func(s string) bool { return slices.Contains(k.Asked, s) })
 	}
-	for _, b := range rest {
-		if asked(b) {
-			out = append(out, b)
+	for _, b := range slices.Concat(k.Injectors, k.Controls) {
+		if isAsked(b) {
+			asked = append(asked, b)
+		} else {
+			rest = append(rest, b)
 		}
 	}
-	for _, b := range rest {
-		if !asked(b) {
-			out = append(out, b)
-		}
-	}
-	out = append(out, k.Timeline...)
-	return append(out, k.Demo...)
+	rest = slices.Concat(rest, k.Timeline, k.Demo)
+	return nav, asked, rest
 }
 
 // bothPages is the footer's hint for ← and → together.
